@@ -1,0 +1,120 @@
+package broker
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestBridgeBatchesInOrder(t *testing.T) {
+	b := NewBridge(1000, 5*time.Millisecond, 1000)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = b.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+
+	const n = 500
+	for i := 1; i <= n; i++ {
+		if !b.Offer(Message{Seq: uint64(i)}) {
+			t.Fatalf("offer %d dropped with room in the queue", i)
+		}
+	}
+	b.OfferEvent(Event{Kind: EventState, State: StateConnected})
+	var got []uint64
+	events := 0
+	batches := 0
+	for len(got) < n {
+		batch, ok := b.Next(ctx)
+		if !ok {
+			t.Fatalf("timed out after %d messages", len(got))
+		}
+		batches++
+		for _, m := range batch.Msgs {
+			got = append(got, m.Seq)
+		}
+		events += len(batch.Events)
+	}
+	for i, s := range got {
+		if s != uint64(i+1) {
+			t.Fatalf("message %d has seq %d: order lost", i, s)
+		}
+	}
+	if events != 1 {
+		t.Fatalf("got %d events, want 1", events)
+	}
+	if batches > n/2 {
+		t.Fatalf("%d batches for %d messages: not batching", batches, n)
+	}
+	if b.Dropped() != 0 {
+		t.Fatalf("dropped %d", b.Dropped())
+	}
+}
+
+// TestBridgeDropsAndCounts: with nobody draining, Offer never blocks, and
+// every message either arrives or is counted as dropped, exactly.
+func TestBridgeDropsAndCounts(t *testing.T) {
+	b := NewBridge(10, time.Millisecond, 20)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = b.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+
+	const n = 10000
+	for i := 0; i < n; i++ {
+		b.Offer(Message{Seq: uint64(i)}) // must not block even though Next is never called yet
+	}
+	// Drain whatever was kept; the input queue empties into batches.
+	var kept uint64
+	for kept+b.Dropped() < n {
+		batch, ok := b.Next(ctx)
+		if !ok {
+			t.Fatalf("timed out: kept %d dropped %d of %d", kept, b.Dropped(), n)
+		}
+		kept += uint64(len(batch.Msgs))
+	}
+	if kept+b.Dropped() != n || b.Offered() != n {
+		t.Fatalf("kept %d + dropped %d != offered %d (%d)", kept, b.Dropped(), n, b.Offered())
+	}
+	if b.Dropped() == 0 {
+		t.Fatal("expected drops with a 10-slot queue and no reader")
+	}
+}
+
+func TestBridgeIdleDeliversNothing(t *testing.T) {
+	b := NewBridge(10, time.Millisecond, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = b.Run(ctx) })
+	short, cancelShort := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancelShort()
+	if batch, ok := b.Next(short); ok {
+		t.Fatalf("idle bridge delivered %+v", batch)
+	}
+	cancel()
+	wg.Wait()
+}
+
+func BenchmarkBridge(b *testing.B) {
+	br := NewBridge(1<<16, 16*time.Millisecond, 1<<17)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = br.Run(ctx) })
+	wg.Go(func() {
+		for {
+			if _, ok := br.Next(ctx); !ok {
+				return
+			}
+		}
+	})
+	m := Message{Topic: "flespi/message/gw/devices/1", Payload: make([]byte, 550)}
+	b.ReportAllocs()
+	for b.Loop() {
+		br.Offer(m)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	cancel()
+	wg.Wait()
+}

@@ -1,0 +1,393 @@
+package broker
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/eclipse/paho.golang/paho"
+)
+
+// takeoverPause is how long hubtap waits before reconnecting after another
+// client took its session over, so two hubtaps with one client ID do not
+// ping-pong the session between them.
+const takeoverPause = 30 * time.Second
+
+// receiveMaximum caps the QoS 1 messages in flight towards us. paho sizes an
+// internal queue from it; 65535 (the default) let decoded packets pile up
+// (see ../shared/PERF-NOTES.md).
+const receiveMaximum = 64
+
+// Client is an autopaho MQTT 5 connection that keeps a persistent session,
+// renews its subscriptions on every connection up, and hands every received
+// message and state change to a Bridge without ever blocking paho.
+type Client struct {
+	opts   Options
+	bridge *Bridge
+	log    *slog.Logger
+	cm     *autopaho.ConnectionManager
+	cancel context.CancelFunc
+
+	seq atomic.Uint64
+
+	mu          sync.Mutex
+	topics      []string // renewed on every connection up
+	lastErr     error    // why the current connection ended
+	takenOver   bool     // the broker said 0x8E: wait before reconnecting
+	hadSession  bool     // a previous CONNACK confirmed a stored session
+	connected   bool
+	connections int
+}
+
+// Connect starts connecting in the background and returns at once; progress
+// arrives as Events through bridge. It fails only on bad options. Close
+// stops it.
+func Connect(ctx context.Context, opts Options, bridge *Bridge) (*Client, error) {
+	if opts.URL == nil {
+		return nil, errors.New("no broker URL")
+	}
+	if opts.QoS > 1 {
+		return nil, fmt.Errorf("qos %d: hubtap subscribes with QoS 0 or 1", opts.QoS)
+	}
+	if opts.ClientID == "" {
+		opts.ClientID = DefaultClientID()
+	}
+	if opts.KeepAlive == 0 {
+		opts.KeepAlive = 60 * time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{opts: opts, bridge: bridge, log: log, topics: slices.Clone(opts.Topics)}
+
+	backoff := opts.Backoff
+	if backoff == nil {
+		backoff = autopaho.NewExponentialBackoff(time.Second, time.Minute, 2*time.Second, 2)
+	}
+	expiry := uint32(opts.SessionExpiry / time.Second)
+	tlsCfg := opts.TLS
+	if tlsCfg == nil && Encrypted(opts.URL) {
+		tlsCfg = &tls.Config{ServerName: opts.URL.Hostname(), MinVersion: tls.VersionTLS12}
+	}
+
+	cfg := autopaho.ClientConfig{
+		ServerUrls:                    []*url.URL{opts.URL},
+		TlsCfg:                        tlsCfg,
+		KeepAlive:                     uint16(opts.KeepAlive / time.Second),
+		CleanStartOnInitialConnection: expiry == 0,
+		SessionExpiryInterval:         expiry,
+		ConnectTimeout:                10 * time.Second,
+		ReconnectBackoff:              c.backoff(backoff),
+		OnConnectionUp:                c.onUp,
+		OnConnectionDown:              c.onDown,
+		OnConnectError:                c.onConnectError,
+		ConnectPacketBuilder:          c.buildConnect,
+		ClientConfig: paho.ClientConfig{
+			ClientID:           opts.ClientID,
+			OnPublishReceived:  []func(paho.PublishReceived) (bool, error){c.onPublish},
+			OnServerDisconnect: c.onServerDisconnect,
+			OnClientError:      c.onClientError,
+		},
+	}
+	cfg.ConnectUsername = opts.username()
+	if !opts.Password.Empty() {
+		cfg.ConnectPassword = []byte(opts.Password.Reveal())
+	}
+
+	cctx, cancel := context.WithCancel(ctx)
+	cm, err := autopaho.NewConnection(cctx, cfg)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("connect %s: %w", opts.URL.Host, err)
+	}
+	c.cm, c.cancel = cm, cancel
+	return c, nil
+}
+
+// Close disconnects (sending DISCONNECT, which keeps a persistent session on
+// the broker) and waits for paho's goroutines, at most until ctx ends.
+func (c *Client) Close(ctx context.Context) error {
+	err := c.cm.Disconnect(ctx)
+	c.cancel()
+	c.emit(Event{Kind: EventState, State: StateStopped})
+	return err
+}
+
+// Done is closed when the connection manager has stopped.
+func (c *Client) Done() <-chan struct{} { return c.cm.Done() }
+
+// Topics returns the filters renewed on every connection up.
+func (c *Client) Topics() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.topics)
+}
+
+// Subscribe subscribes to filters now (if connected) and on every later
+// connection up. It blocks until the SUBACK arrives or ctx ends: call it from
+// a tea.Cmd, never from Update. Results also go out as an EventSubscribe.
+func (c *Client) Subscribe(ctx context.Context, filters ...string) ([]SubResult, error) {
+	c.mu.Lock()
+	for _, f := range filters {
+		if !slices.Contains(c.topics, f) {
+			c.topics = append(c.topics, f)
+		}
+	}
+	c.mu.Unlock()
+	if err := c.cm.AwaitConnection(ctx); err != nil {
+		return nil, fmt.Errorf("subscribe: %w", err)
+	}
+	res, err := c.subscribe(ctx, filters, 0)
+	c.emit(Event{Kind: EventSubscribe, Subs: res, Err: err})
+	return res, err
+}
+
+// Publish sends one message and waits for its acknowledgement (QoS 1) or its
+// write (QoS 0). Call it from a tea.Cmd.
+func (c *Client) Publish(ctx context.Context, topic string, payload []byte, qos byte, retain bool) error {
+	_, err := c.cm.Publish(ctx, &paho.Publish{Topic: topic, Payload: payload, QoS: qos, Retain: retain})
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", topic, err)
+	}
+	return nil
+}
+
+// subscribe sends one SUBSCRIBE for filters and maps the SUBACK per filter.
+// retainHandling 1 asks for retained messages only when the subscription is
+// new, so a renewal after a reconnect does not replay every retained topic.
+func (c *Client) subscribe(ctx context.Context, filters []string, retainHandling byte) ([]SubResult, error) {
+	if len(filters) == 0 {
+		return nil, nil
+	}
+	sub := &paho.Subscribe{}
+	for _, f := range filters {
+		sub.Subscriptions = append(sub.Subscriptions, paho.SubscribeOptions{Topic: f, QoS: c.opts.QoS, RetainHandling: retainHandling})
+	}
+	sa, err := c.cm.Subscribe(ctx, sub)
+	if sa == nil {
+		if err == nil {
+			err = errors.New("no SUBACK")
+		}
+		return nil, fmt.Errorf("subscribe: %w", err)
+	}
+	return subResults(filters, sa), nil
+}
+
+// subResults pairs each filter with its SUBACK reason code.
+func subResults(filters []string, sa *paho.Suback) []SubResult {
+	server := ""
+	if sa.Properties != nil {
+		server = sa.Properties.ReasonString
+	}
+	out := make([]SubResult, len(filters))
+	for i, f := range filters {
+		r := SubResult{Filter: f, Code: 0x80}
+		if i < len(sa.Reasons) {
+			r.Code = sa.Reasons[i]
+		}
+		if r.Code < 0x80 {
+			r.Granted = r.Code
+		} else {
+			r.Err = &ReasonError{Packet: "SUBACK", Code: r.Code, Server: server}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+func (c *Client) emit(e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	if e.Server == "" {
+		e.Server = c.opts.URL.Host
+	}
+	c.bridge.OfferEvent(e)
+}
+
+// onPublish runs on paho's goroutine. It copies what it needs and never
+// blocks: the bridge drops and counts when the UI cannot keep up.
+func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
+	c.bridge.Offer(FromPaho(pr.Packet, c.seq.Add(1), time.Now()))
+	return true, nil
+}
+
+// FromPaho converts a received paho PUBLISH into a Message.
+func FromPaho(p *paho.Publish, seq uint64, now time.Time) Message {
+	payload := p.Payload
+	if cap(payload)-len(payload) > len(payload)/4+64 {
+		// io.ReadAll leaves slack; history keeps messages for hours, so keep only what is used.
+		payload = slices.Clone(payload)
+	}
+	m := Message{
+		Seq:       seq,
+		Topic:     p.Topic,
+		Payload:   payload,
+		QoS:       p.QoS,
+		Retain:    p.Retain,
+		Duplicate: p.Duplicate(),
+		Received:  now,
+	}
+	if pp := p.Properties; pp != nil && (len(pp.User) > 0 || pp.ContentType != "" || pp.ResponseTopic != "" ||
+		pp.CorrelationData != nil || pp.PayloadFormat != nil || pp.MessageExpiry != nil || pp.SubscriptionIdentifier != nil) {
+		props := &Properties{
+			ContentType:     pp.ContentType,
+			ResponseTopic:   pp.ResponseTopic,
+			CorrelationData: pp.CorrelationData,
+			PayloadFormat:   pp.PayloadFormat,
+			MessageExpiry:   pp.MessageExpiry,
+		}
+		if pp.SubscriptionIdentifier != nil {
+			props.SubscriptionIDs = []int{*pp.SubscriptionIdentifier}
+		}
+		if len(pp.User) > 0 {
+			props.User = make([]UserProperty, len(pp.User))
+			for i, u := range pp.User {
+				props.User[i] = UserProperty{Key: u.Key, Value: u.Value}
+			}
+		}
+		m.Props = props
+	}
+	return m
+}
+
+// buildConnect runs before every connection attempt: it announces the
+// attempt and sets the MQTT 5 properties autopaho does not expose.
+func (c *Client) buildConnect(cp *paho.Connect, u *url.URL) (*paho.Connect, error) {
+	c.emit(Event{Kind: EventState, State: StateConnecting, Server: u.Host})
+	if cp.Properties == nil {
+		cp.Properties = &paho.ConnectProperties{}
+	}
+	rm := uint16(receiveMaximum)
+	cp.Properties.ReceiveMaximum = &rm
+	cp.Properties.RequestProblemInfo = true
+	return cp, nil
+}
+
+// backoff wraps the reconnect delay so the UI can say "retry in N s".
+func (c *Client) backoff(next func(int) time.Duration) func(int) time.Duration {
+	return func(attempt int) time.Duration {
+		var d time.Duration
+		if attempt > 0 {
+			d = next(attempt)
+		}
+		c.mu.Lock()
+		if c.takenOver && attempt == 0 {
+			d = max(d, takeoverPause)
+		}
+		c.takenOver = false
+		c.mu.Unlock()
+		if d > 0 {
+			c.emit(Event{Kind: EventState, State: StateWaiting, RetryIn: d})
+		}
+		return d
+	}
+}
+
+func (c *Client) onUp(cm *autopaho.ConnectionManager, ack *paho.Connack) {
+	info := SessionInfo{
+		Present:       ack.SessionPresent,
+		Persistent:    c.opts.SessionExpiry > 0,
+		ClientID:      c.opts.ClientID,
+		ExpirySeconds: uint32(c.opts.SessionExpiry / time.Second),
+	}
+	if p := ack.Properties; p != nil {
+		if p.AssignedClientID != "" {
+			info.ClientID = p.AssignedClientID
+		}
+		if p.SessionExpiryInterval != nil {
+			info.ExpirySeconds = *p.SessionExpiryInterval
+		}
+		if p.ServerKeepAlive != nil {
+			info.ServerKeepAlive = *p.ServerKeepAlive
+		}
+		if p.ReceiveMaximum != nil {
+			info.ReceiveMax = *p.ReceiveMaximum
+		}
+		for _, u := range p.User {
+			info.User = append(info.User, UserProperty{Key: u.Key, Value: u.Value})
+		}
+	}
+	c.mu.Lock()
+	info.Lost = info.Persistent && c.hadSession && !ack.SessionPresent
+	c.hadSession = info.Persistent
+	c.connected = true
+	c.connections++
+	c.lastErr = nil
+	topics := slices.Clone(c.topics)
+	c.mu.Unlock()
+	c.log.Info("connected", "server", c.opts.URL.Host, "session_present", ack.SessionPresent, "client_id", info.ClientID)
+	c.emit(Event{Kind: EventState, State: StateConnected, Session: info})
+
+	// OnConnectionUp must not block: the SUBACK is awaited in a goroutine
+	// that ends with the connection at the latest.
+	if len(topics) > 0 {
+		rh := byte(0)
+		if ack.SessionPresent {
+			rh = 1 // the subscriptions still exist: do not replay retained messages again
+		}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			res, err := c.subscribe(ctx, topics, rh)
+			if err != nil {
+				c.log.Warn("subscribe failed", "err", err)
+			}
+			c.emit(Event{Kind: EventSubscribe, Subs: res, Err: err})
+		}()
+	}
+}
+
+func (c *Client) onDown() bool {
+	c.mu.Lock()
+	err := c.lastErr
+	c.connected = false
+	c.mu.Unlock()
+	if err == nil {
+		err = errors.New("connection lost")
+	}
+	c.log.Info("connection down", "err", err)
+	c.emit(Event{Kind: EventState, State: StateDisconnected, Err: err})
+	return true
+}
+
+func (c *Client) onConnectError(err error) {
+	var ce *autopaho.ConnackError
+	if errors.As(err, &ce) {
+		err = &ReasonError{Packet: "CONNACK", Code: ce.ReasonCode, Server: ce.Reason}
+	} else {
+		err = plainNetError(err)
+	}
+	c.log.Info("connect failed", "err", err)
+	c.emit(Event{Kind: EventState, State: StateDisconnected, Err: err})
+}
+
+func (c *Client) onServerDisconnect(d *paho.Disconnect) {
+	reason := ""
+	if d.Properties != nil {
+		reason = d.Properties.ReasonString
+	}
+	c.mu.Lock()
+	c.lastErr = &ReasonError{Packet: "DISCONNECT", Code: d.ReasonCode, Server: reason}
+	if d.ReasonCode == 0x8E {
+		c.takenOver = true
+	}
+	c.mu.Unlock()
+}
+
+func (c *Client) onClientError(err error) {
+	c.mu.Lock()
+	if c.lastErr == nil {
+		c.lastErr = plainNetError(err)
+	}
+	c.mu.Unlock()
+}

@@ -1,0 +1,136 @@
+package broker
+
+import (
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+)
+
+// Flespi hosts, offered as presets.
+const (
+	FlespiHost   = "mqtt.flespi.io"
+	FlespiRUHost = "ru-mqtt.flespi.io"
+	// FlespiURL is the default URL when a flespi token is given without --url.
+	FlespiURL = "mqtts://" + FlespiHost + ":8883"
+)
+
+// Options configure a Client. The zero value is not usable: URL is required.
+type Options struct {
+	URL           *url.URL      // from ParseURL
+	Username      string        // for flespi: the token goes in Password-less Username, see Token
+	Token         Secret        // flespi token: sent as the user name with a blank password
+	Password      Secret        // for other brokers
+	ClientID      string        // stable, so that a restart resumes the session
+	SessionExpiry time.Duration // 0 means a clean session that ends with the connection
+	QoS           byte          // subscription QoS, 0 or 1
+	Topics        []string      // topic filters subscribed on every connection up
+	KeepAlive     time.Duration // 0 means 60 s
+	TLS           *tls.Config   // nil means verify against the system roots
+	Logger        *slog.Logger  // nil means discard
+	// Backoff gives the delay before reconnect attempt n (n >= 1). nil means
+	// exponential from 1 s to 60 s. Tests shorten it.
+	Backoff func(attempt int) time.Duration
+}
+
+// username returns what goes in the CONNECT user name field.
+func (o *Options) username() string {
+	if !o.Token.Empty() {
+		return o.Token.Reveal()
+	}
+	return o.Username
+}
+
+// ParseURL checks a broker URL and fills in the default port for its scheme.
+// Accepted schemes: mqtt (1883), mqtts (8883), ws (80), wss (443) and the
+// aliases tcp, ssl, tls. A bare host such as "mqtt.flespi.io" means mqtts.
+func ParseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, fmt.Errorf("empty broker URL")
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "mqtts://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("bad broker URL %q: %v", raw, unwrapURLError(err))
+	}
+	port := ""
+	switch strings.ToLower(u.Scheme) {
+	case "mqtt", "tcp":
+		u.Scheme, port = "mqtt", "1883"
+	case "mqtts", "ssl", "tls":
+		u.Scheme, port = "mqtts", "8883"
+	case "ws":
+		port = "80"
+	case "wss":
+		port = "443"
+	default:
+		return nil, fmt.Errorf("bad broker URL %q: scheme %q is not one of mqtt://, mqtts://, ws://, wss://", raw, u.Scheme)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("bad broker URL: put credentials in --token or --username/--password, not in the URL")
+	}
+	host := u.Hostname()
+	if host == "" {
+		return nil, fmt.Errorf("bad broker URL %q: no host", raw)
+	}
+	if p := u.Port(); p != "" {
+		var n int
+		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("bad broker URL %q: port %q is not a number from 1 to 65535", raw, p)
+		}
+		port = p
+	}
+	u.Host = net.JoinHostPort(host, port)
+	if u.Scheme == "mqtt" || u.Scheme == "mqtts" {
+		u.Path, u.RawPath = "", ""
+	}
+	return u, nil
+}
+
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+// Encrypted reports whether the URL's transport uses TLS.
+func Encrypted(u *url.URL) bool { return u.Scheme == "mqtts" || u.Scheme == "wss" }
+
+// DefaultClientID returns a client ID that is the same on every run for this
+// user on this machine, so a restarted hubtap resumes its persistent session.
+// Two hubtaps on one machine need distinct IDs (--client-id), or they take
+// the session over from each other.
+func DefaultClientID() string {
+	name := "user"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "host"
+	}
+	id := "hubtap-" + clean(name) + "@" + clean(host)
+	if len(id) > 64 {
+		id = id[:64]
+	}
+	return id
+}
+
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+}
