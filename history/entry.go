@@ -1,0 +1,100 @@
+package history
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"hubtap/broker"
+	"hubtap/filters"
+)
+
+// Entry is one received message as the UI reads it: the broker.Message plus
+// what was computed once at ingest. Every string field is safe to print on
+// one terminal row. An Entry is immutable once built; the Store owns the
+// ones it holds.
+type Entry struct {
+	broker.Message // Seq, Topic, Payload, QoS, Retain, Duplicate, Received, Props: as received
+
+	// Ident is the device ident: JSON "ident", else "device.id" as text, else
+	// "". Sanitized, at most 128 bytes.
+	Ident string
+	// Summary is one sanitized line of at most SummaryCells cells (see NewEntry).
+	Summary string
+	// TopicSafe is Topic sanitized with SanitizeLine: the very same string
+	// (no copy) when Topic is already safe. Not length-capped.
+	TopicSafe string
+	// Kind is how the payload was classified.
+	Kind Kind
+
+	cost int64 // bytes charged to the Store's budget; set by Store.Append
+}
+
+// NewEntry computes an Entry from a message: Kind, Ident, Summary and
+// TopicSafe, reading JSON with gjson (no full unmarshal). Summaries:
+//
+//   - a flespi telemetry object: "speed=47km/h 52.22968,21.01223 ign=on batt=4.05V gsm=80 +20 fields"
+//     (each part only when present; pwr=27.9V replaces batt= when there is no battery.voltage);
+//   - other objects: "{ident: "x", timestamp: 1715843521, …}", first keys only;
+//   - JSON scalars and arrays: compact JSON;
+//   - text: the sanitized text, newlines shown as ␊;
+//   - binary: "binary 123 B: 0a 1b 2c …" (first 16 bytes);
+//   - empty: "(empty)".
+//
+// Cost is linear in the payload at worst (validation) and reads at most a few
+// KiB for the summary; objects above 1 MiB get the generic summary. NewEntry
+// never panics: if building the entry fails, the result is a KindBinary entry
+// whose Summary starts with "unreadable".
+func NewEntry(m broker.Message) Entry {
+	e, _ := buildEntry(m, summarize)
+	return e
+}
+
+// buildEntry is NewEntry with an injectable summarizer; err is non-nil when a
+// panic was recovered and e is the "unreadable" fallback.
+func buildEntry(m broker.Message, sum summarizer) (e Entry, err error) {
+	e.Message = m
+	err = safely("history: read message", func() error {
+		e.TopicSafe = SanitizeLine(m.Topic)
+		e.Kind = Classify(m.Payload)
+		e.Ident, e.Summary = sum(e.Kind, m.Payload)
+		return nil
+	})
+	if err != nil {
+		e.Kind = KindBinary
+		e.Ident = ""
+		e.TopicSafe = printableASCII(m.Topic)
+		e.Summary = "unreadable " + string(appendSize(nil, len(m.Payload)))
+	}
+	return e, err
+}
+
+// Matches reports whether f shows this entry; a nil f shows everything.
+func (e *Entry) Matches(f filters.Filter) bool {
+	return filters.Matches(f, e.Topic, e.Payload)
+}
+
+// safely runs fn and turns a panic into an error (STYLE §6): one bad message
+// must not end the session.
+func safely(op string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: recovered panic: %v", op, r)
+		}
+	}()
+	return fn()
+}
+
+// printableASCII is the last-resort topic rendering after a recovered panic:
+// it keeps printable ASCII and shows every other byte as U+FFFD. It is too
+// simple to fail.
+func printableASCII(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			b = append(b, c)
+		} else {
+			b = utf8.AppendRune(b, utf8.RuneError)
+		}
+	}
+	return string(b)
+}

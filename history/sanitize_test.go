@@ -1,0 +1,65 @@
+package history
+
+import (
+	"testing"
+	"unsafe"
+)
+
+func TestSanitizeLine(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{in: "", want: ""},
+		{in: "flespi/message/gw/devices/182083", want: "flespi/message/gw/devices/182083"},
+		{in: "日本語 ünïcödé 🚚", want: "日本語 ünïcödé 🚚"},
+		{in: "\x1b[31mred\x1b[0m", want: "red"},
+		{in: "copy\x1b]52;c;aGk=\x07me", want: "copyme"},
+		{in: "a\tb", want: "a b"},
+		{in: "\r\b\a\x00", want: "␍␈␇␀"},
+		{in: "one\ntwo", want: "one␊two"},
+		{in: "del\x7f", want: "del\uFFFD"},
+		{in: "c1 \u009b31m", want: "c1 \uFFFD31m"},
+		{in: "raw c1 \x9b31m", want: "raw c1 \uFFFD31m"},
+		{in: "bidi \u202Eevil\u202C", want: "bidi \uFFFDevil\uFFFD"},
+		{in: "isolate \u2066x\u2069", want: "isolate \uFFFDx\uFFFD"},
+		{in: "bad \xff\xfe bytes", want: "bad \uFFFD\uFFFD bytes"},
+		{in: "cut \xe2\x82", want: "cut \uFFFD\uFFFD"},
+		{in: "lead \xe2\x1b[31mx", want: "lead \uFFFDx"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			got := SanitizeLine(c.in)
+			if got != c.want {
+				t.Fatalf("SanitizeLine(%q) = %q, want %q", c.in, got, c.want)
+			}
+			checkLine(t, "output", got, -1)
+		})
+	}
+}
+
+func TestSanitizeLineSafeInputIsNotCopied(t *testing.T) {
+	in := "flespi/state/gw/devices/42/telemetry/position.speed"
+	if out := SanitizeLine(in); unsafe.StringData(out) != unsafe.StringData(in) {
+		t.Fatal("a safe string was copied")
+	}
+	if n := testing.AllocsPerRun(100, func() { SanitizeLine(in) }); n != 0 {
+		t.Fatalf("SanitizeLine of a safe string allocates %v times", n)
+	}
+}
+
+func FuzzSanitizeLine(f *testing.F) {
+	for _, s := range []string{
+		"plain", "\x1b[31mred", "\x1b]52;c;aGk=\x07", "\x9b2J", "\u009b", "\u202E", "\r\b\a\x00",
+		"\xe2\x1b[", "\x1bP q\x1b\\", "\x1b_apc\x07", "日本\t\x7f", "\xc2", "\x1b",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := SanitizeLine(s)
+		checkLine(t, "SanitizeLine output", out, -1)
+		if slow := sanitizeSlow(s); slow != out {
+			t.Fatalf("fast path %q differs from full path %q", out, slow)
+		}
+		if again := SanitizeLine(out); again != out {
+			t.Fatalf("not idempotent: %q -> %q", out, again)
+		}
+	})
+}

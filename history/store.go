@@ -1,0 +1,196 @@
+package history
+
+import (
+	"unsafe"
+
+	"hubtap/broker"
+)
+
+// DefaultBudget is the Store budget used when NewStore is given 0 or less.
+const DefaultBudget int64 = 256 << 20
+
+// EntryOverhead is the fixed part of an entry's charge, in bytes:
+// unsafe.Sizeof(Entry{}) (the slot in the Store's chunk, which embeds the
+// broker.Message) plus one slice header, which stands in for the heap
+// allocator's rounding of the payload, summary and ident allocations. It is
+// 176 on 64-bit platforms.
+const EntryOverhead = int64(unsafe.Sizeof(Entry{}) + unsafe.Sizeof([]byte(nil)))
+
+// Entries live in fixed-size chunks so that growing never copies entries and
+// a pointer from Get stays put until its entry is evicted.
+const (
+	chunkBits = 10
+	chunkLen  = 1 << chunkBits // entries per chunk (~150 KiB)
+	chunkMask = chunkLen - 1
+)
+
+type chunk [chunkLen]Entry
+
+// Stats are a Store's counters, for the status bar.
+type Stats struct {
+	Kept       uint64 // entries held now (same as Len)
+	Evicted    uint64 // entries removed to stay within the budget, over the Store's life
+	Dropped    uint64 // messages lost before reaching the Store, as reported by AddDropped
+	Unreadable uint64 // messages whose entry could not be built (a recovered panic); still kept
+	Bytes      int64  // bytes charged now (see Store.Bytes)
+	Budget     int64  // the budget in bytes
+}
+
+// Store is the message history: a ring of Entries with a memory budget,
+// evicting the oldest first. Every entry gets an absolute index, counting
+// from 0 and never reused, so indices stay valid names across eviction.
+//
+// Store is single-writer and not safe for concurrent use: only the UI
+// goroutine may call any method (Append from the BatchMsg case of Update).
+// Nothing blocks. Memory is bounded by the budget: each entry is charged
+// len(Payload) + len(Topic) + len(Summary) + len(Ident) + len(TopicSafe) when
+// it is a copy + the size of Props + EntryOverhead. Not charged: spare slots
+// in the first and last chunk (at most 2×1024 entry slots, ~300 KiB) and any
+// unused capacity of the payload slices the broker hands over.
+//
+// An entry larger than the whole budget is kept, alone: appending it evicts
+// everything else, and Bytes exceeds Budget until the next Append evicts it.
+// A debugger should not truncate the one message someone is looking for, and
+// the payload is already in memory when it arrives.
+type Store struct {
+	// chunks[0] holds absolute indices from first&^chunkMask; a chunk is
+	// dropped (and kept as spare) once first moves past its last slot.
+	chunks     []*chunk
+	spare      *chunk
+	first, end uint64
+	bytes      int64
+	budget     int64
+	evicted    uint64
+	dropped    uint64
+	unreadable uint64
+	summarize  summarizer
+}
+
+// NewStore returns an empty Store with a budget in bytes; budget <= 0 means
+// DefaultBudget (256 MiB). It allocates nothing until the first Append.
+func NewStore(budget int64) *Store {
+	if budget <= 0 {
+		budget = DefaultBudget
+	}
+	return &Store{budget: budget, summarize: summarize}
+}
+
+// Append turns msgs into entries (NewEntry), appends them in order and evicts
+// the oldest entries as needed to stay within the budget. It returns the
+// absolute index range [first, first+n) given to msgs; n is len(msgs). When
+// one batch alone exceeds the budget, its own earliest entries may already be
+// evicted when Append returns (Get reports them as gone). Append does not
+// retain msgs, only the Messages' contents (payloads are shared, not copied).
+func (s *Store) Append(msgs []broker.Message) (first, n uint64) {
+	first = s.end
+	for i := range msgs {
+		e, err := buildEntry(msgs[i], s.summarize)
+		if err != nil {
+			s.unreadable++
+		}
+		e.cost = entryCost(&e)
+		for s.end > s.first && s.bytes+e.cost > s.budget {
+			s.evictOldest()
+		}
+		s.push(&e)
+	}
+	return first, uint64(len(msgs))
+}
+
+// Get returns the entry at absolute index abs in O(1), or false when abs was
+// evicted or not appended yet. The pointer is into the Store and must be
+// treated as read-only; it is valid until that entry is evicted by a later
+// Append (its fields are then cleared), so do not keep it across Appends.
+func (s *Store) Get(abs uint64) (*Entry, bool) {
+	if abs < s.first || abs >= s.end {
+		return nil, false
+	}
+	return &s.chunks[abs>>chunkBits-s.first>>chunkBits][abs&chunkMask], true
+}
+
+// First returns the absolute index of the oldest kept entry (End when empty).
+func (s *Store) First() uint64 { return s.first }
+
+// End returns one past the absolute index of the newest entry: the index the
+// next appended message will get.
+func (s *Store) End() uint64 { return s.end }
+
+// Len returns how many entries are kept.
+func (s *Store) Len() int { return int(s.end - s.first) }
+
+// Bytes returns the bytes charged for the kept entries (see Store). It is at
+// most the budget, except while a single oversized entry is kept alone.
+func (s *Store) Bytes() int64 { return s.bytes }
+
+// Stats returns the Store's counters.
+func (s *Store) Stats() Stats {
+	return Stats{
+		Kept:       s.end - s.first,
+		Evicted:    s.evicted,
+		Dropped:    s.dropped,
+		Unreadable: s.unreadable,
+		Bytes:      s.bytes,
+		Budget:     s.budget,
+	}
+}
+
+// AddDropped adds n to Stats.Dropped: messages lost before the Store, such as
+// the bridge's drops. n is a delta; a caller holding the bridge's running
+// total passes the difference from the last total it reported.
+func (s *Store) AddDropped(n uint64) { s.dropped += n }
+
+func (s *Store) push(e *Entry) {
+	off := s.end & chunkMask
+	if off == 0 {
+		c := s.spare
+		if c == nil {
+			c = new(chunk)
+		}
+		s.spare = nil
+		s.chunks = append(s.chunks, c)
+	}
+	s.chunks[len(s.chunks)-1][off] = *e
+	s.end++
+	s.bytes += e.cost
+}
+
+func (s *Store) evictOldest() {
+	c := s.chunks[0]
+	e := &c[s.first&chunkMask]
+	s.bytes -= e.cost
+	*e = Entry{} // release the payload now, and leave a clean slot for reuse
+	s.first++
+	s.evicted++
+	if s.first&chunkMask == 0 { // moved past c's last slot
+		s.chunks[0] = nil
+		s.chunks = s.chunks[1:]
+		s.spare = c
+	}
+}
+
+// entryCost is what an entry is charged against the budget (see Store).
+func entryCost(e *Entry) int64 {
+	n := EntryOverhead + int64(len(e.Payload)+len(e.Topic)+len(e.Summary)+len(e.Ident)) + propsCost(e.Props)
+	if len(e.TopicSafe) > 0 && unsafe.StringData(e.TopicSafe) != unsafe.StringData(e.Topic) {
+		n += int64(len(e.TopicSafe))
+	}
+	return n
+}
+
+func propsCost(p *broker.Properties) int64 {
+	if p == nil {
+		return 0
+	}
+	n := int64(unsafe.Sizeof(*p)) + int64(len(p.ContentType)+len(p.ResponseTopic)+len(p.CorrelationData))
+	if p.PayloadFormat != nil {
+		n++
+	}
+	if p.MessageExpiry != nil {
+		n += 4
+	}
+	n += int64(len(p.SubscriptionIDs)) * int64(unsafe.Sizeof(int(0)))
+	for _, u := range p.User {
+		n += int64(unsafe.Sizeof(u)) + int64(len(u.Key)+len(u.Value))
+	}
+	return n
+}

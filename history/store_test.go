@@ -1,0 +1,201 @@
+package history
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"hubtap/broker"
+)
+
+// fixed returns n messages with Seq from+1..from+n whose entries all cost the
+// same: a 4-digit topic and a 100-byte text payload (Summary = the payload).
+func fixed(from, n int) []broker.Message {
+	msgs := make([]broker.Message, n)
+	for i := range msgs {
+		seq := from + i + 1
+		msgs[i] = broker.Message{
+			Seq:     uint64(seq),
+			Topic:   fmt.Sprintf("t/%04d", seq%10000),
+			Payload: []byte(strings.Repeat("x", 100)),
+		}
+	}
+	return msgs
+}
+
+// unitCost is the charge of one fixed() entry.
+const unitCost = EntryOverhead + 6 + 100 + 100
+
+func TestEntryCost(t *testing.T) {
+	e := NewEntry(fixed(0, 1)[0])
+	if got := entryCost(&e); got != unitCost {
+		t.Fatalf("cost = %d, want %d", got, unitCost)
+	}
+	if EntryOverhead != 176 {
+		t.Logf("EntryOverhead is %d on this platform (176 on 64-bit)", EntryOverhead)
+	}
+
+	pf, exp := byte(1), uint32(60)
+	m := fixed(0, 1)[0]
+	m.Props = &broker.Properties{
+		ContentType: "application/json", CorrelationData: []byte{1, 2, 3}, PayloadFormat: &pf, MessageExpiry: &exp,
+		SubscriptionIDs: []int{1, 2}, User: []broker.UserProperty{{Key: "timestamp", Value: "1715843521"}},
+	}
+	withProps := NewEntry(m)
+	want := unitCost + propsCost(m.Props)
+	if got := entryCost(&withProps); got != want || propsCost(m.Props) <= 16+3+1+4+16+9+10 {
+		t.Fatalf("cost with props = %d (props %d), want %d", got, propsCost(m.Props), want)
+	}
+
+	m = fixed(0, 1)[0]
+	m.Topic = "t/\x1b[2J"
+	unsafeTopic := NewEntry(m)
+	if got, want := entryCost(&unsafeTopic), EntryOverhead+int64(len(m.Topic))+100+100+int64(len("t/")); got != want {
+		t.Fatalf("cost with a sanitized topic copy = %d, want %d", got, want)
+	}
+}
+
+func TestStoreEviction(t *testing.T) {
+	cases := []struct {
+		name        string
+		budget      int64 // in unitCost
+		batches     []int
+		dropped     []uint64
+		wantFirst   uint64
+		wantEnd     uint64
+		wantEvicted uint64
+		wantDropped uint64
+	}{
+		{name: "fits", budget: 10, batches: []int{3, 4}, wantFirst: 0, wantEnd: 7},
+		{name: "exactly full", budget: 10, batches: []int{10}, wantFirst: 0, wantEnd: 10},
+		{name: "one over", budget: 10, batches: []int{10, 1}, wantFirst: 1, wantEnd: 11, wantEvicted: 1},
+		{name: "batch larger than budget", budget: 10, batches: []int{25}, wantFirst: 15, wantEnd: 25, wantEvicted: 15},
+		{name: "many batches", budget: 10, batches: []int{7, 7, 7, 7}, wantFirst: 18, wantEnd: 28, wantEvicted: 18},
+		{name: "past chunk boundary", budget: 300, batches: []int{1000, 100, 1000}, wantFirst: 1800, wantEnd: 2100, wantEvicted: 1800},
+		{name: "dropped counted", budget: 10, batches: []int{2}, dropped: []uint64{3, 0, 4}, wantFirst: 0, wantEnd: 2, wantDropped: 7},
+		{name: "empty batches", budget: 10, batches: []int{0, 0}, wantFirst: 0, wantEnd: 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := NewStore(c.budget * unitCost)
+			seq := 0
+			for _, n := range c.batches {
+				first, got := s.Append(fixed(seq, n))
+				if first != uint64(seq) || got != uint64(n) {
+					t.Fatalf("Append(%d msgs) = [%d, +%d), want [%d, +%d)", n, first, got, seq, n)
+				}
+				seq += n
+			}
+			for _, d := range c.dropped {
+				s.AddDropped(d)
+			}
+			kept := c.wantEnd - c.wantFirst
+			want := Stats{Kept: kept, Evicted: c.wantEvicted, Dropped: c.wantDropped,
+				Bytes: int64(kept) * unitCost, Budget: c.budget * unitCost}
+			if got := s.Stats(); got != want {
+				t.Fatalf("Stats = %+v\nwant    %+v", got, want)
+			}
+			if s.First() != c.wantFirst || s.End() != c.wantEnd || s.Len() != int(kept) || s.Bytes() != want.Bytes {
+				t.Fatalf("First, End, Len, Bytes = %d, %d, %d, %d", s.First(), s.End(), s.Len(), s.Bytes())
+			}
+			if c.wantFirst > 0 {
+				if _, ok := s.Get(c.wantFirst - 1); ok {
+					t.Fatalf("Get(%d) of an evicted entry succeeded", c.wantFirst-1)
+				}
+			}
+			if _, ok := s.Get(c.wantEnd); ok {
+				t.Fatal("Get(End()) succeeded")
+			}
+			for abs := c.wantFirst; abs < c.wantEnd; abs++ {
+				e, ok := s.Get(abs)
+				if !ok || e.Seq != abs+1 {
+					t.Fatalf("Get(%d) = %v, %v; want Seq %d (oldest evicted first)", abs, e, ok, abs+1)
+				}
+			}
+		})
+	}
+}
+
+func TestStoreIndicesStayMonotonicAcrossWrap(t *testing.T) {
+	const keep = 700 // spans at most 2 chunks at a time
+	s := NewStore(keep * unitCost)
+	seq, want := 0, uint64(0)
+	for range 300 {
+		n := 1 + seq%53
+		first, got := s.Append(fixed(seq, n))
+		if first != want || got != uint64(n) {
+			t.Fatalf("Append returned [%d, +%d), want [%d, +%d)", first, got, want, n)
+		}
+		want += uint64(n)
+		seq += n
+		if s.End() != want || s.Len() > keep || s.First() != s.End()-uint64(s.Len()) {
+			t.Fatalf("after %d msgs: First %d End %d Len %d", seq, s.First(), s.End(), s.Len())
+		}
+		if len(s.chunks) > keep/chunkLen+2 {
+			t.Fatalf("%d chunks held for %d entries", len(s.chunks), s.Len())
+		}
+		for _, abs := range []uint64{s.First(), s.First() + uint64(s.Len())/2, s.End() - 1} {
+			if e, ok := s.Get(abs); !ok || e.Seq != abs+1 {
+				t.Fatalf("Get(%d) wrong after wrap: %v %v", abs, e, ok)
+			}
+		}
+		if s.First() > 0 {
+			if _, ok := s.Get(s.First() - 1); ok {
+				t.Fatal("evicted index readable")
+			}
+		}
+	}
+	if st := s.Stats(); st.Kept+st.Evicted != uint64(seq) || st.Kept != keep {
+		t.Fatalf("Stats = %+v after %d messages", st, seq)
+	}
+}
+
+func TestStoreEvictedEntryIsCleared(t *testing.T) {
+	s := NewStore(2 * unitCost)
+	s.Append(fixed(0, 2))
+	old, _ := s.Get(0)
+	s.Append(fixed(2, 1))
+	if old.Payload != nil || old.Summary != "" {
+		t.Fatal("evicted slot still references its payload")
+	}
+}
+
+func TestStoreOversizedEntryIsKeptAlone(t *testing.T) {
+	s := NewStore(5 * unitCost)
+	s.Append(fixed(0, 3))
+	big := broker.Message{Seq: 4, Topic: "big", Payload: []byte(strings.Repeat("y", int(10*unitCost)))}
+	first, _ := s.Append([]broker.Message{big})
+	st := s.Stats()
+	if st.Kept != 1 || st.Evicted != 3 || st.Bytes <= st.Budget {
+		t.Fatalf("after oversized append: %+v", st)
+	}
+	if e, ok := s.Get(first); !ok || len(e.Payload) != len(big.Payload) {
+		t.Fatal("oversized entry not kept whole")
+	}
+	s.Append(fixed(4, 1))
+	if st := s.Stats(); st.Kept != 1 || st.Evicted != 4 || st.Bytes != unitCost {
+		t.Fatalf("after next append: %+v", st)
+	}
+}
+
+func TestStoreCountsUnreadable(t *testing.T) {
+	s := NewStore(0)
+	if s.Stats().Budget != DefaultBudget {
+		t.Fatalf("default budget = %d", s.Stats().Budget)
+	}
+	s.summarize = func(Kind, []byte) (string, string) { panic("hostile") }
+	first, _ := s.Append(fixed(0, 2))
+	if st := s.Stats(); st.Unreadable != 2 || st.Kept != 2 {
+		t.Fatalf("Stats = %+v", st)
+	}
+	if e, ok := s.Get(first); !ok || !strings.HasPrefix(e.Summary, "unreadable") || e.Kind != KindBinary {
+		t.Fatalf("entry = %+v", e)
+	}
+}
+
+func TestStoreEmpty(t *testing.T) {
+	s := NewStore(1000)
+	if _, ok := s.Get(0); ok || s.Len() != 0 || s.First() != 0 || s.End() != 0 || s.Bytes() != 0 {
+		t.Fatal("empty store not empty")
+	}
+}

@@ -1,0 +1,526 @@
+// Package app is the root model. It owns the layout and routes messages to
+// the components in a fixed order (see Update); it does no I/O itself.
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"hubtap/broker"
+	"hubtap/history"
+	"hubtap/themes"
+	"hubtap/ui/common"
+	"hubtap/ui/detail"
+	"hubtap/ui/pane"
+	"hubtap/ui/statusbar"
+)
+
+// Config wires the root model. Store and Source are required.
+type Config struct {
+	Styles    *themes.Styles // nil: dark, or chosen from the terminal background when AutoTheme
+	AutoTheme bool           // ask the terminal for its background and pick dark or light
+	Store     *history.Store
+	Source    BatchSource
+	Client    Subscriber // nil: no broker (subscribing is disabled)
+	Target    string     // shown in the status bar, e.g. "mqtts://mqtt.flespi.io:8883"
+	Topics    []string   // subscribed at start
+	Demo      bool
+	// StartNotice is shown in the status bar at start (e.g. a warning).
+	StartNotice string
+	Ctx         context.Context  // ends the batch wait on shutdown; nil = Background
+	Now         func() time.Time // nil = time.Now
+}
+
+type focus int
+
+const (
+	focusList focus = iota
+	focusDetail
+	focusPrompt // the subscribe prompt owns every key
+)
+
+// Model is the root of hubtap's UI.
+type Model struct {
+	cfg    Config
+	ctx    context.Context
+	now    func() time.Time
+	st     *themes.Styles
+	keys   KeyMap
+	store  *history.Store
+	list   pane.Model
+	detail detail.Model
+	status statusbar.Model
+	help   help.Model
+	prompt textinput.Model
+
+	focus    focus
+	showHelp bool
+	width    int
+	height   int
+	wide     bool // list and detail side by side
+
+	topics   []string
+	subs     map[string]broker.SubResult
+	received uint64
+	dropped  uint64
+
+	ticking   bool
+	lastTick  time.Time
+	sinceTick uint64 // messages since the last tick
+	lastMsgAt time.Time
+	rate      float64
+	quitting  bool
+}
+
+// New builds the root model.
+func New(cfg Config) Model {
+	if cfg.Ctx == nil {
+		cfg.Ctx = context.Background()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	st := cfg.Styles
+	if st == nil {
+		st = themes.Build(themes.Dark())
+	}
+	m := Model{
+		cfg:    cfg,
+		ctx:    cfg.Ctx,
+		now:    cfg.Now,
+		st:     st,
+		keys:   DefaultKeyMap(),
+		store:  cfg.Store,
+		list:   pane.New(st, pane.DefaultKeyMap(), pane.StoreRows{S: cfg.Store}, ""),
+		detail: detail.New(st, detail.DefaultKeyMap()),
+		status: statusbar.New(st, cfg.Target),
+		help:   help.New(),
+		prompt: textinput.New(),
+		topics: append([]string(nil), cfg.Topics...),
+		subs:   map[string]broker.SubResult{},
+	}
+	m.prompt.Prompt = "subscribe ▸ "
+	m.prompt.Placeholder = "flespi/message/gw/channels/+/+"
+	m.list.Focus()
+	m.ticking, m.lastTick = true, cfg.Now() // Init starts the first tick
+	if cfg.StartNotice != "" {
+		m.status.Notice(cfg.StartNotice, true, cfg.Now())
+	}
+	m.applyStyles(st)
+	m.refreshPane()
+	return m
+}
+
+// Init starts the batch wait (and asks for the background colour).
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{waitForBatch(m.ctx, m.cfg.Source), tick()}
+	if m.cfg.AutoTheme {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update routes messages in a fixed order:
+//  1. tea.WindowSizeMsg: layout, then SetSize on every child;
+//  2. tea.BackgroundColorMsg: rebuild styles once, hand them down;
+//  3. common.BatchMsg: history first, then events, then the pane and detail;
+//     re-arm the batch wait;
+//  4. result messages (subscribeDoneMsg, tickMsg, ErrMsg, InfoMsg);
+//  5. tea.KeyPressMsg: an open prompt takes every key; else global
+//     bindings; else the focused component only.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		p := themes.Dark()
+		if !msg.IsDark() {
+			p = themes.Light()
+		}
+		m.applyStyles(themes.Build(p))
+		return m, nil
+	case common.BatchMsg:
+		cmd := m.ingest(msg.Batch)
+		return m, tea.Batch(waitForBatch(m.ctx, m.cfg.Source), cmd)
+	case tickMsg:
+		return m, m.onTick(msg.at)
+	case subscribeDoneMsg:
+		if msg.err != nil {
+			m.status.Notice("subscribe "+strings.Join(msg.filters, ", ")+": "+msg.err.Error(), true, m.now())
+			return m, m.startTick()
+		}
+		return m, nil
+	case common.ErrMsg:
+		m.status.Notice(msg.Error(), true, m.now())
+		return m, m.startTick()
+	case common.InfoMsg:
+		m.status.Notice(msg.Text, false, m.now())
+		return m, m.startTick()
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	}
+	if m.focus == focusPrompt {
+		var cmd tea.Cmd
+		m.prompt, cmd = m.prompt.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.focus == focusPrompt {
+		switch {
+		case key.Matches(msg, m.keys.Cancel):
+			m.closePrompt()
+			return m, nil
+		case key.Matches(msg, m.keys.Submit):
+			return m.submitPrompt()
+		}
+		var cmd tea.Cmd
+		m.prompt, cmd = m.prompt.Update(msg)
+		return m, cmd
+	}
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		m.quitting = true
+		return m, tea.Quit
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = !m.showHelp
+		return m, nil
+	case key.Matches(msg, m.keys.Focus):
+		if m.focus == focusList {
+			m.focus = focusDetail
+			m.list.Blur()
+			m.detail.Focus()
+		} else {
+			m.focus = focusList
+			m.detail.Blur()
+			m.list.Focus()
+		}
+		return m, nil
+	case key.Matches(msg, m.keys.Subscribe):
+		if m.cfg.Client == nil {
+			m.status.Notice("no broker connection: subscribing is not available here", true, m.now())
+			return m, m.startTick()
+		}
+		m.focus = focusPrompt
+		m.prompt.Reset()
+		m.prompt.SetWidth(max(m.width-len(m.prompt.Prompt)-2, 10))
+		return m, m.prompt.Focus()
+	}
+	var cmd tea.Cmd
+	switch m.focus {
+	case focusList:
+		m.list, cmd = m.list.Update(msg)
+		m.selectionChanged()
+	case focusDetail:
+		m.detail, cmd = m.detail.Update(msg)
+	}
+	return m, cmd
+}
+
+func (m *Model) closePrompt() {
+	m.prompt.Blur()
+	m.focus = focusList
+	m.detail.Blur()
+	m.list.Focus()
+}
+
+func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
+	var filters []string
+	for _, f := range strings.Fields(m.prompt.Value()) {
+		if err := broker.ValidateFilter(f); err != nil {
+			m.status.Notice(err.Error(), true, m.now())
+			return m, m.startTick()
+		}
+		filters = append(filters, f)
+	}
+	m.closePrompt()
+	if len(filters) == 0 {
+		return m, nil
+	}
+	for _, f := range filters {
+		if !contains(m.topics, f) {
+			m.topics = append(m.topics, f)
+		}
+	}
+	m.refreshPane()
+	m.status.Notice("subscribing to "+strings.Join(filters, ", ")+"…", false, m.now())
+	return m, tea.Batch(subscribe(m.ctx, m.cfg.Client, filters), m.startTick())
+}
+
+// ingest applies one batch: history, then connection events, then views.
+func (m *Model) ingest(b broker.Batch) tea.Cmd {
+	if len(b.Msgs) > 0 {
+		m.store.Append(b.Msgs)
+		m.received += uint64(len(b.Msgs))
+		m.sinceTick += uint64(len(b.Msgs))
+		m.lastMsgAt = m.now()
+	}
+	if b.Dropped > m.dropped {
+		m.store.AddDropped(b.Dropped - m.dropped)
+		m.dropped = b.Dropped
+	}
+	now := m.now()
+	for _, e := range b.Events {
+		switch e.Kind {
+		case broker.EventState:
+			m.status.Event(e, now)
+		case broker.EventSubscribe:
+			m.onSubResults(e)
+		}
+	}
+	m.refreshPane()
+	m.selectionChanged()
+	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
+	return m.startTick()
+}
+
+func (m *Model) onSubResults(e broker.Event) {
+	if e.Err != nil {
+		m.status.Notice(e.Err.Error(), true, m.now())
+	}
+	var refused []string
+	for _, r := range e.Subs {
+		m.subs[r.Filter] = r
+		if !contains(m.topics, r.Filter) {
+			m.topics = append(m.topics, r.Filter)
+		}
+		if r.Err != nil {
+			refused = append(refused, r.Filter+": "+r.Err.Error())
+		}
+	}
+	if len(refused) > 0 {
+		m.status.Notice("subscribe "+strings.Join(refused, "; "), true, m.now())
+	}
+}
+
+// refreshPane updates the pane's title and empty-state hint.
+func (m *Model) refreshPane() {
+	var title []string
+	for _, t := range m.topics {
+		s := history.SanitizeLine(t)
+		if r, ok := m.subs[t]; ok {
+			if r.Err != nil {
+				s += " ✕"
+			} else {
+				s += " ✓"
+			}
+		}
+		title = append(title, s)
+	}
+	if len(title) == 0 {
+		m.list.SetTitle("messages")
+	} else {
+		m.list.SetTitle(strings.Join(title, ", "))
+	}
+	m.list.SetHint(m.hint())
+}
+
+func (m Model) hint() []string {
+	if len(m.topics) == 0 {
+		h := []string{"No subscriptions yet."}
+		if m.cfg.Client != nil {
+			h = append(h, "Press s and type a topic filter, for example:")
+		} else {
+			h = append(h, "Start hubtap with topic filters, for example:")
+		}
+		return append(h,
+			"  flespi/message/gw/channels/+/+            every message your channels parse",
+			"  flespi/message/gw/devices/+               messages of registered devices",
+			"  flespi/state/gw/devices/+/telemetry/+     latest value of each parameter (retained)",
+			"  flespi/log/gw/devices/+/+                 device connect/disconnect log",
+			"Or: hubtap --token $FLESPI_TOKEN 'flespi/message/gw/channels/+/+'",
+		)
+	}
+	h := []string{"Waiting for messages on " + history.SanitizeLine(strings.Join(m.topics, ", ")) + " …"}
+	for _, t := range m.topics {
+		if r, ok := m.subs[t]; ok && r.Err != nil {
+			h = append(h, "✕ "+history.SanitizeLine(t)+": "+r.Err.Error())
+		}
+	}
+	return h
+}
+
+// selectionChanged shows the pane's selected message in the detail view and
+// renders it now, so View stays cheap.
+func (m *Model) selectionChanged() {
+	m.detail.SetEntry(m.list.Selected())
+	m.detail.Prepare()
+}
+
+func (m *Model) startTick() tea.Cmd {
+	if m.ticking {
+		return nil
+	}
+	m.ticking = true
+	m.lastTick = m.now()
+	return tick()
+}
+
+// onTick updates the rate; it stops ticking once nothing changes.
+func (m *Model) onTick(at time.Time) tea.Cmd {
+	now := m.now()
+	if el := now.Sub(m.lastTick).Seconds(); el > 0 {
+		m.rate = float64(m.sinceTick) / el
+	}
+	m.sinceTick, m.lastTick = 0, now
+	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
+	active := m.rate > 0 || now.Sub(m.lastMsgAt) < 3*time.Second || m.status.Waiting() || m.status.NoticeActive(now)
+	if !active {
+		m.ticking = false
+		return nil
+	}
+	return tick()
+}
+
+func (m *Model) applyStyles(st *themes.Styles) {
+	m.st = st
+	m.list.SetStyles(st)
+	m.detail.SetStyles(st)
+	m.status.SetStyles(st)
+	hs := help.DefaultStyles(true)
+	hs.ShortKey, hs.FullKey = st.Help.Key, st.Help.Key
+	hs.ShortDesc, hs.FullDesc = st.Help.Desc, st.Help.Desc
+	hs.ShortSeparator, hs.FullSeparator = st.Help.Sep, st.Help.Sep
+	m.help.Styles = hs
+	m.detail.Prepare()
+}
+
+// layout computes component sizes from the window size.
+func (m *Model) layout() {
+	w, h := m.width, max(m.height-2, 0) // status + help lines
+	m.status.SetSize(w)
+	m.help.SetWidth(w)
+	m.wide = w >= 150
+	switch {
+	case m.wide:
+		lw := w * 11 / 20
+		m.list.SetSize(lw, h)
+		m.detail.SetSize(w-lw, h)
+	case h < 12:
+		m.list.SetSize(w, h)
+		m.detail.SetSize(w, 0)
+	default:
+		lh := max(h*9/20, 5)
+		m.list.SetSize(w, lh)
+		m.detail.SetSize(w, h-lh)
+	}
+	m.detail.Prepare()
+}
+
+// View draws the whole screen: exactly height lines of width cells.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "hubtap"
+	return v
+}
+
+func (m Model) render() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	if m.quitting {
+		return ""
+	}
+	h := max(m.height-2, 0)
+	var main string
+	right := m.detail.View()
+	if m.showHelp {
+		right = m.helpView()
+	}
+	switch {
+	case m.wide:
+		main = joinH(m.list.View(), right)
+	case h < 12:
+		main = m.list.View()
+		if m.showHelp {
+			main = m.helpViewSized(m.width, h)
+		}
+	default:
+		main = m.list.View() + "\n" + right
+	}
+	var bottom string
+	if m.focus == focusPrompt {
+		bottom = common.Fit(m.prompt.View(), m.width)
+	} else {
+		bottom = common.Fit(m.help.ShortHelpView(m.shortHelp()), m.width)
+	}
+	return main + "\n" + m.status.View(m.now()) + "\n" + bottom
+}
+
+func (m Model) shortHelp() []key.Binding {
+	b := []key.Binding{m.keys.Quit, m.keys.Help, m.keys.Focus}
+	if m.cfg.Client != nil {
+		b = append(b, m.keys.Subscribe)
+	}
+	if m.focus == focusDetail {
+		return append(b, m.detail.KeyMap().ShortHelp()...)
+	}
+	return append(b, m.list.KeyMap().ShortHelp()...)
+}
+
+func (m Model) helpView() string {
+	w, h := m.width, max(m.height-2, 0)
+	if m.wide {
+		w = m.width - m.width*11/20
+	} else {
+		h -= max(h*9/20, 5)
+	}
+	return m.helpViewSized(w, h)
+}
+
+func (m Model) helpViewSized(w, h int) string {
+	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Focus, m.keys.Subscribe}}
+	groups = append(groups, m.list.KeyMap().FullHelp()...)
+	hv := m.help
+	hv.SetWidth(max(w-4, 10))
+	var lines []string
+	lines = append(lines, m.st.Detail.Label.Render("global"))
+	lines = append(lines, strings.Split(hv.FullHelpView(groups[:1]), "\n")...)
+	lines = append(lines, "", m.st.Detail.Label.Render("message list"))
+	lines = append(lines, strings.Split(hv.FullHelpView(groups[1:]), "\n")...)
+	lines = append(lines, "", m.st.Detail.Label.Render("message detail (after tab)"))
+	lines = append(lines, strings.Split(hv.FullHelpView(m.detail.KeyMap().FullHelp()), "\n")...)
+	return common.Frame(m.st, true, "keys", "? to close", w, h, lines)
+}
+
+// joinH puts two blocks of equal height side by side.
+func joinH(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var sb strings.Builder
+	for i := range al {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(al[i])
+		if i < len(bl) {
+			sb.WriteString(bl[i])
+		}
+	}
+	return sb.String()
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Received returns how many messages the UI has taken from the bridge.
+func (m Model) Received() uint64 { return m.received }
+
+// Store returns the history store (for tests and the caller after quit).
+func (m Model) Store() *history.Store { return m.store }

@@ -1,0 +1,21 @@
+package app
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds the global bindings, active unless a text input is open.
+type KeyMap struct {
+	Quit, Help, Focus, Subscribe key.Binding
+	Submit, Cancel               key.Binding // in the subscribe prompt
+}
+
+// DefaultKeyMap returns a fresh KeyMap.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
+		Focus:     key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "list/detail")),
+		Subscribe: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "subscribe")),
+		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "subscribe")),
+		Cancel:    key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
+	}
+}

@@ -1,0 +1,137 @@
+// Package common holds what every UI component shares: message types that
+// cross components, the frame renderer and line-fitting helpers. It never
+// imports a component package.
+package common
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"hubtap/broker"
+	"hubtap/themes"
+)
+
+// BatchMsg carries one bridge batch to the root model.
+type BatchMsg struct{ broker.Batch }
+
+// ErrMsg is a failed operation, shown in the status bar in plain words.
+type ErrMsg struct {
+	Op  string
+	Err error
+}
+
+// Error implements error.
+func (e ErrMsg) Error() string { return e.Op + ": " + e.Err.Error() }
+
+// InfoMsg is a short notice for the status bar.
+type InfoMsg struct{ Text string }
+
+// Fit cuts s (which may hold styling escapes) to at most w cells, with "…"
+// when cut, and pads it with spaces to exactly w cells.
+func Fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if sw := ansi.StringWidth(s); sw > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// Frame draws a rounded box of exactly w×h cells around lines, with title
+// on the left and info on the right of the top border. Lines are fitted to
+// the inner width; missing lines are blank. w must be ≥ 4 and h ≥ 2.
+func Frame(st *themes.Styles, focused bool, title, info string, w, h int, lines []string) string {
+	if w < 4 || h < 2 {
+		return blank(w, h)
+	}
+	border, titleSt := st.Frame.Border, st.Frame.Title
+	if focused {
+		border, titleSt = st.Frame.BorderFocused, st.Frame.TitleFocused
+	}
+	inner := w - 2
+	var b strings.Builder
+	// top: ╭─ title ──── info ─╮
+	t := ""
+	if title != "" {
+		t = " " + ansi.Truncate(title, max(inner-4, 1), "…") + " "
+	}
+	in := ""
+	if info != "" {
+		room := inner - 2 - ansi.StringWidth(t) - 2
+		if room >= 5 {
+			in = " " + ansi.Truncate(info, room, "…") + " "
+		}
+	}
+	fill := inner - 1 - ansi.StringWidth(t) - ansi.StringWidth(in) - 1
+	if fill < 0 {
+		t, fill = "", inner-2-ansi.StringWidth(in)
+		if fill < 0 {
+			in, fill = "", inner-2
+		}
+	}
+	b.WriteString(border.Render("╭─"))
+	b.WriteString(titleSt.Render(t))
+	b.WriteString(border.Render(strings.Repeat("─", fill)))
+	b.WriteString(st.Frame.Info.Render(in))
+	b.WriteString(border.Render("─╮"))
+	side := border.Render("│")
+	for i := 0; i < h-2; i++ {
+		b.WriteByte('\n')
+		b.WriteString(side)
+		if i < len(lines) {
+			b.WriteString(Fit(lines[i], inner))
+		} else {
+			b.WriteString(strings.Repeat(" ", inner))
+		}
+		b.WriteString(side)
+	}
+	b.WriteByte('\n')
+	b.WriteString(border.Render("╰" + strings.Repeat("─", inner) + "╯"))
+	return b.String()
+}
+
+func blank(w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	row := strings.Repeat(" ", w)
+	return strings.TrimSuffix(strings.Repeat(row+"\n", h), "\n")
+}
+
+// Blank returns h lines of w spaces.
+func Blank(w, h int) string { return blank(w, h) }
+
+// Width is lipgloss.Width, re-exported so components measure one way.
+func Width(s string) int { return lipgloss.Width(s) }
+
+// Commas formats n with thousands separators: 1234567 → "1,234,567".
+func Commas(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	if len(s) > 3 {
+		var b strings.Builder
+		pre := len(s) % 3
+		b.WriteString(s[:pre])
+		for i := pre; i < len(s); i += 3 {
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(s[i : i+3])
+		}
+		s = b.String()
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}

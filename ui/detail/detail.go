@@ -1,0 +1,139 @@
+// Package detail shows one message in full: topic, MQTT 5 properties and
+// the payload as coloured, pretty-printed JSON (or text, or a hex dump).
+package detail
+
+import (
+	"strconv"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"hubtap/history"
+	"hubtap/themes"
+	"hubtap/ui/common"
+)
+
+// Model is the detail view. Rendering is cached per (message, width, styles),
+// so a frame only draws the visible lines.
+type Model struct {
+	keys    KeyMap
+	st      *themes.Styles
+	entry   *history.Entry
+	focused bool
+	width   int
+	height  int
+	offset  int // first visible body line
+
+	cache      []string
+	cacheW     int
+	cacheSt    *themes.Styles
+	cacheEntry *history.Entry
+}
+
+// New returns an empty detail view.
+func New(st *themes.Styles, keys KeyMap) Model { return Model{st: st, keys: keys} }
+
+// SetSize sets the outer size, frame included.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.clamp()
+}
+
+// SetStyles swaps the styles (theme change).
+func (m *Model) SetStyles(st *themes.Styles) { m.st = st }
+
+// SetEntry shows e (nil clears). Selecting another message scrolls to its top.
+func (m *Model) SetEntry(e *history.Entry) {
+	if e != m.entry {
+		m.offset = 0
+	}
+	m.entry = e
+}
+
+// Entry returns the message shown.
+func (m Model) Entry() *history.Entry { return m.entry }
+
+// Focus gives the view the keyboard (scrolling).
+func (m *Model) Focus() { m.focused = true }
+
+// Blur takes the keyboard away.
+func (m *Model) Blur() { m.focused = false }
+
+// KeyMap returns the bindings, for help.
+func (m Model) KeyMap() KeyMap { return m.keys }
+
+func (m Model) inner() (w, h int) { return max(m.width-2, 0), max(m.height-2, 0) }
+
+// lines returns the rendered body, from the cache when it is still valid.
+// Update and Prepare keep the cache in the model they return; View works on
+// a copy, so it only renders when the root forgot to Prepare.
+func (m *Model) lines() []string {
+	if m.entry == nil {
+		return nil
+	}
+	w, _ := m.inner()
+	if m.cacheEntry != m.entry || m.cacheW != w || m.cacheSt != m.st {
+		m.cache = renderEntry(m.st, m.entry, w)
+		m.cacheEntry, m.cacheW, m.cacheSt = m.entry, w, m.st
+	}
+	return m.cache
+}
+
+// Prepare renders the current entry into the cache. The root calls it in
+// Update after the selection changes, so View never does the heavy work.
+func (m *Model) Prepare() { m.lines(); m.clamp() }
+
+func (m *Model) clamp() {
+	_, h := m.inner()
+	n := len(m.cache)
+	if m.entry == nil {
+		n = 0
+	}
+	m.offset = max(min(m.offset, n-h), 0)
+}
+
+// Update handles scrolling keys while focused.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok || !m.focused {
+		return m, nil
+	}
+	_, h := m.inner()
+	n := len(m.lines())
+	switch {
+	case key.Matches(kp, m.keys.Up):
+		m.offset--
+	case key.Matches(kp, m.keys.Down):
+		m.offset++
+	case key.Matches(kp, m.keys.PageUp):
+		m.offset -= max(h-1, 1)
+	case key.Matches(kp, m.keys.PageDown):
+		m.offset += max(h-1, 1)
+	case key.Matches(kp, m.keys.Top):
+		m.offset = 0
+	case key.Matches(kp, m.keys.Bottom):
+		m.offset = n
+	}
+	m.clamp()
+	return m, nil
+}
+
+// View renders exactly height lines of at most width cells.
+func (m Model) View() string {
+	_, h := m.inner()
+	var lines []string
+	info := ""
+	if m.entry == nil {
+		lines = []string{m.st.List.Hint.Render("no message selected")}
+	} else {
+		all := m.lines()
+		end := min(m.offset+h, len(all))
+		if m.offset < end {
+			lines = all[m.offset:end]
+		}
+		if len(all) > h {
+			info = strconv.Itoa(m.offset+1) + "-" + strconv.Itoa(end) + " of " + strconv.Itoa(len(all))
+		}
+	}
+	return common.Frame(m.st, m.focused, "message", info, m.width, m.height, lines)
+}

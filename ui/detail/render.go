@@ -1,0 +1,319 @@
+package detail
+
+import (
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/tidwall/pretty"
+
+	"hubtap/history"
+	"hubtap/themes"
+)
+
+// Caps on what the detail view renders of one payload. Beyond them it says
+// how much it left out; nothing is ever parsed or drawn unbounded.
+const (
+	maxPrettyBytes = 256 << 10 // JSON pretty-printed and coloured up to this size
+	maxTextBytes   = 64 << 10  // text or invalid JSON shown up to this size
+	maxHexBytes    = 4 << 10   // binary shown as a hex dump up to this size
+	maxLineCells   = 4096      // one logical line is cut here before wrapping
+)
+
+// renderEntry produces every line of the detail body for e at width w:
+// header, properties, rule, payload. Lines are styled and at most w cells.
+func renderEntry(st *themes.Styles, e *history.Entry, w int) []string {
+	if w < 8 {
+		w = 8
+	}
+	var out []string
+	field := func(label, value string) {
+		line := st.Detail.Label.Render(padRight(label, 9)) + value
+		out = append(out, wrap(line, w)...)
+	}
+	field("topic", st.Detail.Value.Render(e.TopicSafe))
+	field("received", st.Detail.Value.Render(e.Received.Format("2006-01-02 15:04:05.000000 -07:00"))+
+		st.Detail.Muted.Render("  seq "+strconv.FormatUint(e.Seq, 10)))
+	var flags []string
+	flags = append(flags, "QoS "+strconv.Itoa(int(e.QoS)))
+	if e.Retain {
+		flags = append(flags, st.Detail.Warn.Render("retained"))
+	}
+	if e.Duplicate {
+		flags = append(flags, st.Detail.Warn.Render("duplicate (DUP)"))
+	}
+	flags = append(flags, sizeText(len(e.Payload)), kindText(e.Kind))
+	field("message", st.Detail.Value.Render(strings.Join(flags, " · ")))
+	if p := e.Props; p != nil {
+		if p.ContentType != "" {
+			field("content", st.Detail.Value.Render(history.SanitizeLine(p.ContentType)))
+		}
+		if p.PayloadFormat != nil {
+			pf := "bytes"
+			if *p.PayloadFormat == 1 {
+				pf = "UTF-8"
+			}
+			field("format", st.Detail.Value.Render(pf))
+		}
+		if p.MessageExpiry != nil {
+			field("expiry", st.Detail.Value.Render(strconv.FormatUint(uint64(*p.MessageExpiry), 10)+" s"))
+		}
+		if p.ResponseTopic != "" {
+			field("response", st.Detail.Value.Render(history.SanitizeLine(p.ResponseTopic)))
+		}
+		if p.CorrelationData != nil {
+			field("correlate", st.Detail.Value.Render(correlation(p.CorrelationData)))
+		}
+		for _, id := range p.SubscriptionIDs {
+			field("sub id", st.Detail.Value.Render(strconv.Itoa(id)))
+		}
+		for i, u := range p.User {
+			label := ""
+			if i == 0 {
+				label = "user"
+			}
+			v := st.Detail.Key.Render(history.SanitizeLine(u.Key)) + st.Detail.Punct.Render("=") +
+				st.Detail.Value.Render(history.SanitizeLine(u.Value))
+			if u.Key == "timestamp" {
+				if t, ok := unixText(u.Value); ok {
+					v += st.Detail.Muted.Render("  " + t)
+				}
+			}
+			field(label, v)
+		}
+	}
+	out = append(out, st.Detail.Rule.Render(strings.Repeat("─", w)))
+	out = append(out, body(st, e, w)...)
+	return out
+}
+
+func body(st *themes.Styles, e *history.Entry, w int) []string {
+	p := e.Payload
+	switch e.Kind {
+	case history.KindEmpty:
+		return []string{st.Detail.Muted.Render("(empty payload)")}
+	case history.KindBinary:
+		return hexDump(st, p, w)
+	case history.KindJSON:
+		if len(p) <= maxPrettyBytes {
+			return jsonLines(st, p, w)
+		}
+		out := []string{st.Detail.Warn.Render("large JSON payload (" + sizeText(len(p)) + "): first " + sizeText(maxTextBytes) + " shown as text")}
+		return append(out, textLines(st, p[:maxTextBytes], w)...)
+	}
+	var out []string
+	if len(p) > maxTextBytes {
+		out = append(out, st.Detail.Warn.Render("truncated: first "+sizeText(maxTextBytes)+" of "+sizeText(len(p))))
+		p = p[:maxTextBytes]
+	}
+	return append(out, textLines(st, p, w)...)
+}
+
+// jsonLines pretty-prints, sanitises each line, colours its tokens and wraps it.
+func jsonLines(st *themes.Styles, p []byte, w int) []string {
+	pp := pretty.PrettyOptions(p, &pretty.Options{Width: 80, Indent: "  "})
+	var out []string
+	for _, raw := range strings.Split(strings.TrimRight(string(pp), "\n"), "\n") {
+		line := history.SanitizeLine(capCells(raw))
+		out = append(out, wrap(colorJSON(st, line), w)...)
+	}
+	return out
+}
+
+func textLines(st *themes.Styles, p []byte, w int) []string {
+	s := strings.ToValidUTF8(string(p), "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var out []string
+	for _, raw := range strings.Split(s, "\n") {
+		out = append(out, wrap(st.Detail.Text.Render(history.SanitizeLine(capCells(raw))), w)...)
+	}
+	return out
+}
+
+// hexDump shows offset, 16 bytes in hex, and their printable ASCII.
+func hexDump(st *themes.Styles, p []byte, w int) []string {
+	var out []string
+	if len(p) > maxHexBytes {
+		out = append(out, st.Detail.Warn.Render("binary payload, first "+sizeText(maxHexBytes)+" of "+sizeText(len(p))))
+		p = p[:maxHexBytes]
+	} else {
+		out = append(out, st.Detail.Muted.Render("binary payload"))
+	}
+	per := 16
+	if w < 76 {
+		per = 8
+	}
+	for off := 0; off < len(p); off += per {
+		chunk := p[off:min(off+per, len(p))]
+		var b strings.Builder
+		b.WriteString(padLeft(strconv.FormatInt(int64(off), 16), 6))
+		b.WriteString("  ")
+		for i := 0; i < per; i++ {
+			if i < len(chunk) {
+				b.WriteString(hex.EncodeToString(chunk[i : i+1]))
+			} else {
+				b.WriteString("  ")
+			}
+			b.WriteByte(' ')
+		}
+		b.WriteByte(' ')
+		for _, c := range chunk {
+			if c >= 0x20 && c < 0x7f {
+				b.WriteByte(c)
+			} else {
+				b.WriteByte('.')
+			}
+		}
+		out = append(out, wrap(st.Detail.Bytes.Render(b.String()), w)...)
+	}
+	return out
+}
+
+// colorJSON styles the tokens of one pretty-printed, sanitised JSON line.
+func colorJSON(st *themes.Styles, line string) string {
+	var b strings.Builder
+	i := 0
+	for i < len(line) {
+		c := line[i]
+		switch {
+		case c == ' ':
+			j := i
+			for j < len(line) && line[j] == ' ' {
+				j++
+			}
+			b.WriteString(line[i:j])
+			i = j
+		case c == '"':
+			j := i + 1
+			for j < len(line) {
+				if line[j] == '\\' {
+					j += 2
+					continue
+				}
+				if line[j] == '"' {
+					j++
+					break
+				}
+				j++
+			}
+			j = min(j, len(line))
+			k := j
+			for k < len(line) && line[k] == ' ' {
+				k++
+			}
+			if k < len(line) && line[k] == ':' {
+				b.WriteString(st.Detail.Key.Render(line[i:j]))
+			} else {
+				b.WriteString(st.Detail.String.Render(line[i:j]))
+			}
+			i = j
+		case c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':':
+			b.WriteString(st.Detail.Punct.Render(line[i : i+1]))
+			i++
+		default:
+			j := i
+			for j < len(line) && !strings.ContainsRune(" ,:{}[]\"", rune(line[j])) {
+				j++
+			}
+			if j == i { // a non-ASCII rune outside a string (cannot happen in valid JSON)
+				_, size := utf8.DecodeRuneInString(line[i:])
+				j = i + size
+			}
+			tok := line[i:j]
+			switch {
+			case tok == "true" || tok == "false":
+				b.WriteString(st.Detail.Bool.Render(tok))
+			case tok == "null":
+				b.WriteString(st.Detail.Null.Render(tok))
+			default:
+				b.WriteString(st.Detail.Number.Render(tok))
+			}
+			i = j
+		}
+	}
+	return b.String()
+}
+
+// wrap splits a styled line into lines of at most w cells.
+func wrap(s string, w int) []string {
+	if ansi.StringWidth(s) <= w {
+		return []string{s}
+	}
+	return strings.Split(ansi.Hardwrap(s, w, true), "\n")
+}
+
+// capCells cuts absurdly long logical lines before styling and wrapping.
+func capCells(s string) string {
+	if len(s) <= maxLineCells {
+		return s
+	}
+	cut := maxLineCells
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "… (line cut at " + strconv.Itoa(maxLineCells) + " bytes)"
+}
+
+func kindText(k history.Kind) string {
+	switch k {
+	case history.KindJSON:
+		return "JSON"
+	case history.KindText:
+		return "text"
+	case history.KindBinary:
+		return "binary"
+	}
+	return "empty"
+}
+
+// sizeText formats a byte count: 623 B, 4.2 KiB, 3.4 MiB.
+func sizeText(n int) string {
+	switch {
+	case n < 1024:
+		return strconv.Itoa(n) + " B"
+	case n < 1<<20:
+		return strconv.FormatFloat(float64(n)/1024, 'f', 1, 64) + " KiB"
+	}
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+}
+
+func correlation(b []byte) string {
+	if utf8.Valid(b) && len(b) <= 128 {
+		s := history.SanitizeLine(string(b))
+		if s == string(b) {
+			return strconv.Quote(s)
+		}
+	}
+	if len(b) > 64 {
+		return hex.EncodeToString(b[:64]) + "… (" + strconv.Itoa(len(b)) + " bytes)"
+	}
+	return hex.EncodeToString(b)
+}
+
+// unixText turns flespi's "1715843522.418732" into a readable UTC time.
+func unixText(s string) (string, bool) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 1e9 || f > 1e10 {
+		return "", false
+	}
+	sec := int64(f)
+	t := time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
+	return t.Format("2006-01-02 15:04:05.000 UTC"), true
+}
+
+func padRight(s string, n int) string {
+	if len(s) >= n {
+		return s
+	}
+	return s + strings.Repeat(" ", n-len(s))
+}
+
+func padLeft(s string, n int) string {
+	if len(s) >= n {
+		return s
+	}
+	return strings.Repeat("0", n-len(s)) + s
+}

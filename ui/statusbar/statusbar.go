@@ -1,0 +1,177 @@
+// Package statusbar renders the one-line status: connection state and
+// reason, session, message rate, totals and the history counters.
+package statusbar
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"hubtap/broker"
+	"hubtap/history"
+	"hubtap/themes"
+	"hubtap/ui/common"
+)
+
+// noticeFor is how long an info or error notice stays before the
+// connection state shows again.
+const noticeFor = 8 * time.Second
+
+// Model is the status bar. It has no keys; the root feeds it state.
+type Model struct {
+	st    *themes.Styles
+	width int
+
+	target  string // what we connect to, e.g. "mqtts://mqtt.flespi.io:8883"
+	state   broker.State
+	reason  string // why disconnected, in plain words
+	retryAt time.Time
+	session string // "session resumed", "new session", ...
+	lost    bool
+
+	rate     float64
+	received uint64
+	stats    history.Stats
+	dropped  uint64 // bridge drops (counted before history)
+
+	notice    string
+	noticeErr bool
+	noticeAt  time.Time
+}
+
+// New returns a status bar for a connection to target.
+func New(st *themes.Styles, target string) Model {
+	return Model{st: st, target: target}
+}
+
+// SetSize sets the width (the bar is one line high).
+func (m *Model) SetSize(w int) { m.width = w }
+
+// SetStyles swaps the styles.
+func (m *Model) SetStyles(st *themes.Styles) { m.st = st }
+
+// SetTarget sets what the connection points at (shown while connecting).
+func (m *Model) SetTarget(t string) { m.target = t }
+
+// Event applies a connection state event.
+func (m *Model) Event(e broker.Event, now time.Time) {
+	if e.Kind != broker.EventState {
+		return
+	}
+	m.state = e.State
+	switch e.State {
+	case broker.StateConnected:
+		m.reason = ""
+		m.lost = e.Session.Lost
+		switch {
+		case e.Session.Lost:
+			m.session = "session lost: messages sent while away are gone"
+		case e.Session.Present:
+			m.session = "session resumed"
+		case e.Session.Persistent:
+			m.session = "new persistent session"
+		default:
+			m.session = "clean session"
+		}
+	case broker.StateDisconnected:
+		if e.Err != nil {
+			m.reason = history.SanitizeLine(e.Err.Error())
+		}
+	case broker.StateWaiting:
+		m.retryAt = now.Add(e.RetryIn)
+	}
+}
+
+// SetCounts updates the figures on the right.
+func (m *Model) SetCounts(rate float64, received uint64, stats history.Stats, dropped uint64) {
+	m.rate, m.received, m.stats, m.dropped = rate, received, stats, dropped
+}
+
+// Notice shows text for a few seconds (isErr colours it as an error).
+func (m *Model) Notice(text string, isErr bool, now time.Time) {
+	m.notice, m.noticeErr, m.noticeAt = history.SanitizeLine(text), isErr, now
+}
+
+// Waiting reports whether a countdown is on screen (the root keeps ticking).
+func (m Model) Waiting() bool { return m.state == broker.StateWaiting }
+
+// NoticeActive reports whether a notice is still showing at now.
+func (m Model) NoticeActive(now time.Time) bool {
+	return m.notice != "" && now.Sub(m.noticeAt) < noticeFor
+}
+
+// State returns the last connection state.
+func (m Model) State() broker.State { return m.state }
+
+// Reason returns the last disconnect reason, in plain words.
+func (m Model) Reason() string { return m.reason }
+
+// View renders one line of exactly width cells.
+func (m Model) View(now time.Time) string {
+	s := m.st.Status
+	var left strings.Builder
+	switch m.state {
+	case broker.StateConnected:
+		left.WriteString(s.OK.Render("● connected"))
+	case broker.StateConnecting:
+		left.WriteString(s.Warn.Render("◌ connecting"))
+	case broker.StateWaiting:
+		secs := int(m.retryAt.Sub(now).Round(time.Second) / time.Second)
+		left.WriteString(s.Warn.Render("↻ retry in " + strconv.Itoa(max(secs, 0)) + "s"))
+	case broker.StateDisconnected:
+		left.WriteString(s.Err.Render("✕ disconnected"))
+	case broker.StateStopped:
+		left.WriteString(s.Muted.Render("■ stopped"))
+	default:
+		left.WriteString(s.Muted.Render("○ offline"))
+	}
+	if m.target != "" {
+		left.WriteString(s.Muted.Render(" " + m.target))
+	}
+	switch {
+	case m.NoticeActive(now):
+		st := s.Bar
+		if m.noticeErr {
+			st = s.Err
+		}
+		left.WriteString(s.Muted.Render(" · ") + st.Render(m.notice))
+	case m.reason != "" && m.state != broker.StateConnected:
+		left.WriteString(s.Muted.Render(" · ") + s.Err.Render(m.reason))
+	case m.session != "" && m.state == broker.StateConnected:
+		st := s.Muted
+		if m.lost {
+			st = s.Warn
+		}
+		left.WriteString(s.Muted.Render(" · ") + st.Render(m.session))
+	}
+
+	var right strings.Builder
+	right.WriteString(s.Counter.Render(strconv.FormatFloat(m.rate, 'f', 1, 64) + " msg/s"))
+	right.WriteString(s.Muted.Render(" · " + common.Commas(int(m.received)) + " recv"))
+	right.WriteString(s.Muted.Render(" · kept " + common.Commas(int(m.stats.Kept))))
+	if m.stats.Evicted > 0 {
+		right.WriteString(s.Muted.Render(" · evicted " + common.Commas(int(m.stats.Evicted))))
+	}
+	drop := m.dropped
+	dropSt := s.Muted
+	if drop > 0 {
+		dropSt = s.Warn
+	}
+	right.WriteString(dropSt.Render(" · dropped " + common.Commas(int(drop))))
+
+	l, r := left.String(), right.String()
+	lw, rw := ansi.StringWidth(l), ansi.StringWidth(r)
+	if lw+1+rw > m.width {
+		// The counters give way first, then the left side is cut.
+		if rw > m.width/2 {
+			r = ansi.Truncate(r, max(m.width/2, 0), "…")
+			rw = ansi.StringWidth(r)
+		}
+		l = ansi.Truncate(l, max(m.width-rw-1, 0), "…")
+		lw = ansi.StringWidth(l)
+	}
+	gap := max(m.width-lw-rw, 0)
+	return common.Fit(l+strings.Repeat(" ", gap)+r, m.width)
+}
