@@ -20,7 +20,10 @@ import (
 // noSource never delivers: model tests feed batches by hand.
 type noSource struct{}
 
-func (noSource) Next(ctx context.Context) (broker.Batch, bool) { <-ctx.Done(); return broker.Batch{}, false }
+func (noSource) Next(ctx context.Context) (broker.Batch, bool) {
+	<-ctx.Done()
+	return broker.Batch{}, false
+}
 
 var t0 = time.Date(2026, 11, 26, 10, 42, 0, 0, time.UTC)
 
@@ -111,8 +114,8 @@ func TestLiveMessagesAndDetail(t *testing.T) {
 	s := screen(t, m)
 	for _, want := range []string{
 		"352625066004561", "352625066004562", // idents in the list
-		"speed=81km/h",           // summary of the newest
-		`"position.speed": 81`,   // detail: pretty JSON of the selected (newest) message
+		"speed=81km/h",                // summary of the newest
+		`"position.speed": 81`,        // detail: pretty JSON of the selected (newest) message
 		"timestamp=1715843522.418732", // MQTT 5 user property
 		"● connected", "session resumed", "msg/s", "2 recv", "dropped 0",
 		"flespi/message/gw/channels/+/+", // pane title

@@ -31,7 +31,7 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int) []string {
 	}
 	var out []string
 	field := func(label, value string) {
-		line := st.Detail.Label.Render(padRight(label, 9)) + value
+		line := st.Detail.Label.Render(padRight(label, 10)) + value
 		out = append(out, wrap(line, w)...)
 	}
 	field("topic", st.Detail.Value.Render(e.TopicSafe))
@@ -65,7 +65,7 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int) []string {
 			field("response", st.Detail.Value.Render(history.SanitizeLine(p.ResponseTopic)))
 		}
 		if p.CorrelationData != nil {
-			field("correlate", st.Detail.Value.Render(correlation(p.CorrelationData)))
+			field("corr.data", st.Detail.Value.Render(correlation(p.CorrelationData)))
 		}
 		for _, id := range p.SubscriptionIDs {
 			field("sub id", st.Detail.Value.Render(strconv.Itoa(id)))
@@ -281,11 +281,15 @@ func sizeText(n int) string {
 }
 
 func correlation(b []byte) string {
-	if utf8.Valid(b) && len(b) <= 128 {
-		s := history.SanitizeLine(string(b))
-		if s == string(b) {
-			return strconv.Quote(s)
+	printable := len(b) <= 128
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f {
+			printable = false
+			break
 		}
+	}
+	if printable {
+		return strconv.Quote(string(b))
 	}
 	if len(b) > 64 {
 		return hex.EncodeToString(b[:64]) + "… (" + strconv.Itoa(len(b)) + " bytes)"

@@ -1,0 +1,91 @@
+package detail
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"hubtap/broker"
+	"hubtap/history"
+	"hubtap/themes"
+)
+
+func entry(payload []byte) *history.Entry {
+	e := history.NewEntry(broker.Message{Seq: 7, Topic: "a/b", Payload: payload, QoS: 1, Retain: true,
+		Received: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		Props: &broker.Properties{ContentType: "application/json", ResponseTopic: "reply/here",
+			CorrelationData: []byte{0xde, 0xad}, User: []broker.UserProperty{{Key: "k", Value: "v"}}}})
+	return &e
+}
+
+func view(t *testing.T, e *history.Entry, w, h int) (Model, string) {
+	t.Helper()
+	m := New(themes.Build(themes.Plain()), DefaultKeyMap())
+	m.SetSize(w, h)
+	m.SetEntry(e)
+	m.Prepare()
+	v := m.View()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		t.Fatalf("%d lines, want %d", len(lines), h)
+	}
+	for _, l := range lines {
+		if ansi.StringWidth(l) > w {
+			t.Fatalf("line wider than %d: %q", w, ansi.Strip(l))
+		}
+	}
+	return m, ansi.Strip(v)
+}
+
+func TestPropertiesAndPrettyJSON(t *testing.T) {
+	_, v := view(t, entry([]byte(`{"ident":"352625066004561","position.speed":47,"ok":true,"nil":null,"arr":[1,2]}`)), 80, 24)
+	for _, want := range []string{"a/b", "QoS 1", "retained", "JSON", "application/json", "reply/here", "dead", "k=v",
+		`"ident": "352625066004561",`, `"position.speed": 47,`, `"ok": true,`, `"nil": null,`, "seq 7"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+func TestBinaryAsHex(t *testing.T) {
+	_, v := view(t, entry([]byte{0x00, 0x01, 0xff, 'A', 0x1b}), 80, 20)
+	if !strings.Contains(v, "00 01 ff 41 1b") || !strings.Contains(v, "binary payload") {
+		t.Fatalf("no hex dump:\n%s", v)
+	}
+}
+
+func TestHugePayloadIsCapped(t *testing.T) {
+	big := []byte(`{"data":"` + strings.Repeat("x", 10<<20) + `"}`)
+	m, v := view(t, entry(big), 100, 30)
+	if !strings.Contains(v, "large JSON payload (10.0 MiB)") {
+		t.Fatalf("no size notice:\n%s", v)
+	}
+	if n := len(m.cache); n > 2000 {
+		t.Fatalf("rendered %d lines for a capped payload", n)
+	}
+}
+
+func TestScrollKeys(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := 0; i < 100; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`"k` + string(rune('a'+i%26)) + `":` + "1")
+	}
+	b.WriteString("}")
+	m, _ := view(t, entry([]byte(b.String())), 60, 12)
+	m.Focus()
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyEnd})
+	if !strings.Contains(ansi.Strip(m.View()), "}") {
+		t.Fatal("end did not scroll to the closing brace")
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyHome})
+	if !strings.Contains(ansi.Strip(m.View()), "topic") {
+		t.Fatal("home did not scroll to the top")
+	}
+}

@@ -1,0 +1,107 @@
+package pane
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"hubtap/broker"
+	"hubtap/history"
+	"hubtap/themes"
+)
+
+func fill(s *history.Store, from, to int) {
+	var msgs []broker.Message
+	for i := from; i <= to; i++ {
+		msgs = append(msgs, broker.Message{Seq: uint64(i), Topic: fmt.Sprintf("t/%d", i),
+			Payload: []byte(fmt.Sprintf(`{"ident":"id%03d","n":%d}`, i, i)), Received: time.Unix(int64(i), 0).UTC()})
+	}
+	s.Append(msgs)
+}
+
+func frame(t *testing.T, v string, w, h int) {
+	t.Helper()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		t.Fatalf("%d lines, want %d", len(lines), h)
+	}
+	for _, l := range lines {
+		if ansi.StringWidth(l) > w {
+			t.Fatalf("line wider than %d: %q", w, ansi.Strip(l))
+		}
+	}
+}
+
+func TestFollowPauseAndEviction(t *testing.T) {
+	store := history.NewStore(2 << 20)
+	m := New(themes.Build(themes.Plain()), DefaultKeyMap(), StoreRows{S: store}, "t/#")
+	m.SetSize(60, 7) // 5 visible rows
+	m.Focus()
+	fill(store, 1, 20)
+	if e := m.Selected(); e == nil || e.Seq != 20 {
+		t.Fatalf("following pane selects %v, want seq 20", e)
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+	if e := m.Selected(); e.Seq != 18 || m.Following() {
+		t.Fatalf("after 2×up: seq %d following %v", e.Seq, m.Following())
+	}
+	fill(store, 21, 25)
+	if e := m.Selected(); e.Seq != 18 {
+		t.Fatalf("new arrivals moved the paused selection to %d", e.Seq)
+	}
+	if n := m.NewSincePause(); n != 5 {
+		t.Fatalf("NewSincePause = %d, want 5", n)
+	}
+	v := ansi.Strip(m.View())
+	frame(t, v, 60, 7)
+	if !strings.Contains(v, "paused, 5 new") || !strings.Contains(v, "id018") {
+		t.Fatalf("view:\n%s", v)
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'g', Text: "g"})
+	if e := m.Selected(); e.Seq != 1 {
+		t.Fatalf("g selects %d, want the oldest", e.Seq)
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'G', Text: "G"})
+	if e := m.Selected(); e.Seq != 25 || !m.Following() {
+		t.Fatalf("G selects %d following %v", e.Seq, m.Following())
+	}
+}
+
+func TestSelectionSurvivesEvictionOfIt(t *testing.T) {
+	store := history.NewStore(1 << 20)
+	m := New(themes.Build(themes.Plain()), DefaultKeyMap(), StoreRows{S: store}, "")
+	m.SetSize(50, 6)
+	m.Focus()
+	fill(store, 1, 10)
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'g', Text: "g"}) // select the oldest, paused
+	// Push far more than the budget so the selected entry is evicted.
+	big := make([]broker.Message, 0, 3000)
+	for i := 0; i < 3000; i++ {
+		big = append(big, broker.Message{Seq: uint64(100 + i), Topic: "t", Payload: make([]byte, 1000)})
+	}
+	store.Append(big)
+	if store.Stats().Evicted == 0 {
+		t.Fatal("test needs eviction")
+	}
+	e := m.Selected()
+	if e == nil || e.Seq < 100 {
+		t.Fatalf("selection after eviction = %v, want the oldest kept entry", e)
+	}
+	frame(t, ansi.Strip(m.View()), 50, 6)
+}
+
+func TestEmptyPaneShowsHint(t *testing.T) {
+	m := New(themes.Build(themes.Plain()), DefaultKeyMap(), StoreRows{S: history.NewStore(1 << 20)}, "x")
+	m.SetSize(40, 5)
+	m.SetHint([]string{"Waiting for messages on a very long topic name that will not fit"})
+	v := ansi.Strip(m.View())
+	frame(t, v, 40, 5)
+	if !strings.Contains(v, "Waiting for messages") || m.Selected() != nil {
+		t.Fatalf("view:\n%s", v)
+	}
+}
