@@ -146,7 +146,7 @@ func (c *Client) Subscribe(ctx context.Context, filters ...string) ([]SubResult,
 	if err := c.cm.AwaitConnection(ctx); err != nil {
 		return nil, fmt.Errorf("subscribe: %w", err)
 	}
-	res, err := c.subscribe(ctx, filters, 0)
+	res, err := c.subscribe(ctx, c.cm, filters, 0)
 	c.emit(Event{Kind: EventSubscribe, Subs: res, Err: err})
 	return res, err
 }
@@ -164,7 +164,7 @@ func (c *Client) Publish(ctx context.Context, topic string, payload []byte, qos 
 // subscribe sends one SUBSCRIBE for filters and maps the SUBACK per filter.
 // retainHandling 1 asks for retained messages only when the subscription is
 // new, so a renewal after a reconnect does not replay every retained topic.
-func (c *Client) subscribe(ctx context.Context, filters []string, retainHandling byte) ([]SubResult, error) {
+func (c *Client) subscribe(ctx context.Context, cm *autopaho.ConnectionManager, filters []string, retainHandling byte) ([]SubResult, error) {
 	if len(filters) == 0 {
 		return nil, nil
 	}
@@ -172,7 +172,7 @@ func (c *Client) subscribe(ctx context.Context, filters []string, retainHandling
 	for _, f := range filters {
 		sub.Subscriptions = append(sub.Subscriptions, paho.SubscribeOptions{Topic: f, QoS: c.opts.QoS, RetainHandling: retainHandling})
 	}
-	sa, err := c.cm.Subscribe(ctx, sub)
+	sa, err := cm.Subscribe(ctx, sub)
 	if sa == nil {
 		if err == nil {
 			err = errors.New("no SUBACK")
@@ -338,7 +338,7 @@ func (c *Client) onUp(cm *autopaho.ConnectionManager, ack *paho.Connack) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			res, err := c.subscribe(ctx, topics, rh)
+			res, err := c.subscribe(ctx, cm, topics, rh) // cm: c.cm may not be set yet on the first connection
 			if err != nil {
 				c.log.Warn("subscribe failed", "err", err)
 			}

@@ -323,6 +323,13 @@ func (m *Model) refreshPane() {
 		m.list.SetTitle(strings.Join(title, ", "))
 	}
 	m.list.SetHint(m.hint())
+	var banner []string
+	for _, t := range m.topics {
+		if r, ok := m.subs[t]; ok && r.Err != nil {
+			banner = append(banner, "✕ "+history.SanitizeLine(t)+": "+r.Err.Error())
+		}
+	}
+	m.list.SetBanner(banner)
 }
 
 func (m Model) hint() []string {
@@ -341,13 +348,7 @@ func (m Model) hint() []string {
 			"Or: hubtap --token $FLESPI_TOKEN 'flespi/message/gw/channels/+/+'",
 		)
 	}
-	h := []string{"Waiting for messages on " + history.SanitizeLine(strings.Join(m.topics, ", ")) + " …"}
-	for _, t := range m.topics {
-		if r, ok := m.subs[t]; ok && r.Err != nil {
-			h = append(h, "✕ "+history.SanitizeLine(t)+": "+r.Err.Error())
-		}
-	}
-	return h
+	return []string{"Waiting for messages on " + history.SanitizeLine(strings.Join(m.topics, ", ")) + " …"}
 }
 
 // selectionChanged shows the pane's selected message in the detail view and

@@ -17,6 +17,7 @@ type Model struct {
 	rows    Rows
 	title   string
 	hint    []string // shown while there are no rows
+	banner  []string // warnings pinned above the rows (e.g. refused subscriptions)
 	focused bool
 	follow  bool
 	width   int
@@ -44,6 +45,9 @@ func (m *Model) SetTitle(t string) { m.title = t }
 
 // SetHint sets the text shown while the pane has no messages.
 func (m *Model) SetHint(lines []string) { m.hint = lines }
+
+// SetBanner pins warning lines above the rows (nil removes them).
+func (m *Model) SetBanner(lines []string) { m.banner = lines }
 
 // Focus gives the pane the keyboard.
 func (m *Model) Focus() { m.focused = true }
@@ -79,7 +83,10 @@ func (m Model) Selected() *history.Entry {
 }
 
 // visible is the number of list rows inside the frame.
-func (m Model) visible() int { return max(m.height-2, 0) }
+func (m Model) visible() int { return max(m.height-2-m.bannerRows(), 0) }
+
+// bannerRows is how many rows the banner takes: at most half the pane.
+func (m Model) bannerRows() int { return min(len(m.banner), max(m.height-2, 0)/2) }
 
 func (m Model) cursorPos() (int, bool) {
 	n := m.rows.Len()

@@ -19,7 +19,10 @@ const (
 func (m Model) View() string {
 	h := m.visible()
 	inner := m.width - 2
-	lines := make([]string, 0, h)
+	lines := make([]string, 0, h+len(m.banner))
+	for _, l := range m.banner[:m.bannerRows()] {
+		lines = append(lines, m.st.List.Paused.Render(ansi.Truncate(l, max(inner, 0), "…")))
+	}
 	n := m.rows.Len()
 	if n == 0 {
 		for _, l := range m.hint {
@@ -79,7 +82,7 @@ func layout(w int) columns {
 	}
 	c.topic = rest >= 20
 	if c.topic {
-		c.topicW = min(max(rest*45/100, 16), 48)
+		c.topicW = min(max(rest*30/100, 16), 40)
 	}
 	return c
 }

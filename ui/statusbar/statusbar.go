@@ -149,6 +149,10 @@ func (m Model) View(now time.Time) string {
 
 	var right strings.Builder
 	right.WriteString(s.Counter.Render(strconv.FormatFloat(m.rate, 'f', 1, 64) + " msg/s"))
+	if m.NoticeActive(now) && ansi.StringWidth(left.String()) > m.width/2 {
+		// A notice is worth more than the totals for its few seconds.
+		return m.join(left.String(), right.String())
+	}
 	right.WriteString(s.Muted.Render(" · " + common.Commas(int(m.received)) + " recv"))
 	right.WriteString(s.Muted.Render(" · kept " + common.Commas(int(m.stats.Kept))))
 	if m.stats.Evicted > 0 {
@@ -161,7 +165,11 @@ func (m Model) View(now time.Time) string {
 	}
 	right.WriteString(dropSt.Render(" · dropped " + common.Commas(int(drop))))
 
-	l, r := left.String(), right.String()
+	return m.join(left.String(), right.String())
+}
+
+// join lays out the left and right parts on one line of exactly width cells.
+func (m Model) join(l, r string) string {
 	lw, rw := ansi.StringWidth(l), ansi.StringWidth(r)
 	if lw+1+rw > m.width {
 		// The counters give way first, then the left side is cut.
