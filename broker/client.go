@@ -24,14 +24,14 @@ const takeoverPause = 30 * time.Second
 // receiveMaximum caps the QoS 1 messages in flight towards us. paho sizes an
 // internal queue from it; 65535 (the default) let decoded packets pile up
 // (see ../shared/PERF-NOTES.md).
-const receiveMaximum = 64
+const receiveMaximum = 1024
 
 // Client is an autopaho MQTT 5 connection that keeps a persistent session,
 // renews its subscriptions on every connection up, and hands every received
 // message and state change to a Bridge without ever blocking paho.
 type Client struct {
 	opts   Options
-	bridge *Bridge
+	bridge Sink
 	log    *slog.Logger
 	cm     *autopaho.ConnectionManager
 	cancel context.CancelFunc
@@ -47,10 +47,18 @@ type Client struct {
 	connections int
 }
 
+// Sink receives what a Client gets, from paho's goroutine. *Bridge is the
+// UI's sink (never blocks, drops and counts); headless mode uses a sink that
+// blocks, so a slow reader pushes back on the broker instead of losing data.
+type Sink interface {
+	Offer(Message) bool
+	OfferEvent(Event)
+}
+
 // Connect starts connecting in the background and returns at once; progress
-// arrives as Events through bridge. It fails only on bad options. Close
+// arrives as Events through the sink. It fails only on bad options. Close
 // stops it.
-func Connect(ctx context.Context, opts Options, bridge *Bridge) (*Client, error) {
+func Connect(ctx context.Context, opts Options, bridge Sink) (*Client, error) {
 	if opts.URL == nil {
 		return nil, errors.New("no broker URL")
 	}

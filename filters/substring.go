@@ -7,19 +7,52 @@ import (
 	"unsafe"
 )
 
-// substring is a case-insensitive free-text filter over topic and payload.
+// substring is a case-insensitive free-text matcher: free text over topic and
+// payload, and the contains operator.
 type substring struct {
-	src    string // trimmed source, as typed; returned by String
-	needle string // ASCII needles: folded to lower case; otherwise src
+	needle string // ASCII needles: folded to lower case; otherwise as given
 	ascii  bool
+	anchor int // ASCII needles: index of the byte candidates are searched by
 }
 
 func newSubstring(s string) *substring {
-	f := &substring{src: s, needle: s, ascii: isASCII(s)}
+	f := &substring{needle: s, ascii: isASCII(s)}
 	if f.ascii {
 		f.needle = lowerASCII(s)
+		f.anchor = rarestByte(f.needle)
 	}
 	return f
+}
+
+// rarestByte returns the index of the needle byte that is probably rarest in
+// telemetry JSON, so that few candidate positions need checking: in "truck
+// 17" the space, not the t or the digits that fill every flespi message.
+func rarestByte(needle string) int {
+	best, bestRank := 0, 1<<30
+	for i := 0; i < len(needle); i++ {
+		if r := byteRank(needle[i]); r < bestRank {
+			best, bestRank = i, r
+		}
+	}
+	return best
+}
+
+// byteRank estimates how common c (ASCII, lower case) is in flespi JSON and
+// in English text; lower is rarer. Letters count twice (both cases are
+// searched), by English letter frequency.
+func byteRank(c byte) int {
+	const letters = "zqjxkvbpygfwmucldrhsnioate" // rarest first
+	switch {
+	case c == '"' || c == ',' || c == ':' || c == '.':
+		return 100
+	case '0' <= c && c <= '9':
+		return 90
+	case 'a' <= c && c <= 'z':
+		return 30 + 2*strings.IndexByte(letters, c)
+	case c == '{' || c == '}' || c == '_' || c == '-':
+		return 40
+	}
+	return 10 // blanks, other punctuation and control bytes
 }
 
 // Match reports whether the needle occurs, ignoring case, in the topic or the
@@ -27,14 +60,20 @@ func newSubstring(s string) *substring {
 func (f *substring) Match(topic string, payload []byte) bool {
 	// The payload is only read, never retained, so a zero-copy view is safe.
 	p := unsafe.String(unsafe.SliceData(payload), len(payload))
-	if f.ascii {
-		return containsFoldASCII(topic, f.needle) || containsFoldASCII(p, f.needle)
-	}
-	return containsFoldUnicode(topic, f.needle) || containsFoldUnicode(p, f.needle)
+	return f.contains(topic) || f.contains(p)
 }
 
-// String returns the trimmed source, which Parse turns into the same filter.
-func (f *substring) String() string { return f.src }
+// contains reports whether the needle occurs in h, ignoring case. The empty
+// needle occurs everywhere.
+func (f *substring) contains(h string) bool {
+	switch {
+	case f.needle == "":
+		return true
+	case f.ascii:
+		return containsFoldASCII(h, f.needle, f.anchor)
+	}
+	return containsFoldUnicode(h, f.needle)
+}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -57,37 +96,37 @@ func lowerASCII(s string) string {
 
 // containsFoldASCII reports whether needle (ASCII, lower case, non-empty)
 // occurs in h with ASCII letters compared case-insensitively. Candidate
-// positions come from strings.IndexByte for the lower- and upper-case first
-// byte; each search resumes where it stopped, so finding candidates is linear
-// in len(h). Verifying one candidate costs up to len(needle).
-func containsFoldASCII(h, needle string) bool {
+// positions come from strings.IndexByte for the lower- and upper-case anchor
+// byte needle[a]; each search resumes where it stopped, so finding candidates
+// is linear in len(h). Verifying one candidate costs up to len(needle).
+func containsFoldASCII(h, needle string, a int) bool {
 	m := len(needle)
 	if m > len(h) {
 		return false
 	}
-	end := len(h) - m + 1 // candidates start before end
-	lo, up := needle[0], needle[0]
+	end := len(h) - m + a + 1 // anchors sit in h[a:end]
+	lo, up := needle[a], needle[a]
 	if 'a' <= lo && lo <= 'z' {
 		up = lo - 'a' + 'A'
 	}
-	a := nextByte(h, lo, 0, end)
-	b := end // no second candidate stream when the first byte has no case
+	x := nextByte(h, lo, a, end)
+	y := end // no second candidate stream when the anchor has no case
 	if up != lo {
-		b = nextByte(h, up, 0, end)
+		y = nextByte(h, up, a, end)
 	}
 	for {
-		i := min(a, b)
-		if i == end {
+		j := min(x, y)
+		if j == end {
 			return false
 		}
-		if equalFoldASCII(h[i+1:i+m], needle[1:]) {
+		if equalFoldASCII(h[j-a:j-a+m], needle) {
 			return true
 		}
-		if a == i {
-			a = nextByte(h, lo, i+1, end)
+		if x == j {
+			x = nextByte(h, lo, j+1, end)
 		}
-		if b == i {
-			b = nextByte(h, up, i+1, end)
+		if y == j {
+			y = nextByte(h, up, j+1, end)
 		}
 	}
 }

@@ -1,0 +1,117 @@
+package history
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"hubtap/broker"
+)
+
+func TestJSONLRoundTrip(t *testing.T) {
+	pf, exp := byte(1), uint32(60)
+	when := time.Date(2026, 11, 26, 10, 42, 1, 123456789, time.UTC)
+	payloads := map[string][]byte{
+		"object":        []byte(`{"ident":"352625066004561","position.speed":47,"ok":true}`),
+		"scalar":        []byte(`47`),
+		"bool":          []byte(`true`),
+		"string":        []byte(`"hello"`),
+		"pretty JSON":   []byte("{\n  \"a\": 1\n}"),
+		"padded JSON":   []byte(" 47 "),
+		"text":          []byte("plain text\twith tab"),
+		"binary":        {0x00, 0x01, 0xff, 0xfe, '\n', 0x1b},
+		"empty":         {},
+		"invalid JSON":  []byte(`{"a":`),
+		"escapes":       []byte("\x1b]52;c;aGk=\x07"),
+		"unicode JSON":  []byte(`{"name":"Łódź 🚚","rtl":"\u202e"}`),
+		"number string": []byte(`"81"`),
+	}
+	for name, p := range payloads {
+		t.Run(name, func(t *testing.T) {
+			in := broker.Message{Seq: 42, Topic: "flespi/message/gw/devices/1\"\\\n", Payload: p, QoS: 1, Retain: true, Duplicate: true,
+				Received: when, Props: &broker.Properties{ContentType: "application/json", ResponseTopic: "r/t",
+					CorrelationData: []byte{0, 1, 2}, PayloadFormat: &pf, MessageExpiry: &exp, SubscriptionIDs: []int{3, 4},
+					User: []broker.UserProperty{{Key: "timestamp", Value: "1715843522.418732"}, {Key: "k", Value: "v"}, {Key: "k", Value: "v2"}}}}
+			line := AppendJSONL(nil, &in)
+			if bytes.Count(line, []byte("\n")) != 1 || line[len(line)-1] != '\n' {
+				t.Fatalf("not one line: %q", line)
+			}
+			var any map[string]any
+			if err := json.Unmarshal(line, &any); err != nil {
+				t.Fatalf("not JSON (jq would fail): %v\n%s", err, line)
+			}
+			out, err := ParseJSONL(line)
+			if err != nil {
+				t.Fatalf("ParseJSONL: %v\n%s", err, line)
+			}
+			if !bytes.Equal(out.Payload, in.Payload) {
+				t.Fatalf("payload %q, want %q", out.Payload, in.Payload)
+			}
+			if len(in.Payload) == 0 {
+				out.Payload = in.Payload // nil vs empty
+			}
+			if !out.Received.Equal(in.Received) {
+				t.Fatalf("time %v, want %v", out.Received, in.Received)
+			}
+			out.Received = in.Received
+			if !reflect.DeepEqual(out, in) {
+				t.Fatalf("round trip:\n got %+v %+v\nwant %+v %+v", out, out.Props, in, in.Props)
+			}
+		})
+	}
+}
+
+func TestJSONLEmbedsJSONVerbatim(t *testing.T) {
+	m := broker.Message{Topic: "t", Payload: []byte(`{"a":1}`), Received: time.Unix(0, 0)}
+	line := string(AppendJSONL(nil, &m))
+	if !strings.Contains(line, `"payload":{"a":1}}`) || strings.Contains(line, "base64") {
+		t.Fatalf("JSON payload not embedded: %s", line)
+	}
+	if !strings.Contains(line, `"time":"1970-01-01T00:00:00.000000000Z"`) {
+		t.Fatalf("time not RFC 3339 with ns: %s", line)
+	}
+}
+
+func TestParseJSONLRejects(t *testing.T) {
+	for _, line := range []string{``, `[]`, `{"topic":"t"}`, `{"time":"x","topic":"t","payload":1}`,
+		`{"time":"2026-01-01T00:00:00Z","topic":"t","payload_encoding":"rot13","payload":"x"}`,
+		`{"time":"2026-01-01T00:00:00Z","topic":"t","payload_encoding":"base64","payload":"!!"}`} {
+		if _, err := ParseJSONL([]byte(line)); err == nil {
+			t.Errorf("ParseJSONL(%q) accepted it", line)
+		}
+	}
+}
+
+func FuzzParseJSONL(f *testing.F) {
+	f.Add([]byte(`{"time":"2026-01-01T00:00:00Z","topic":"t","payload":{"a":1}}`))
+	f.Add([]byte(`{"time":"2026-01-01T00:00:00Z","topic":"t","payload_encoding":"base64","payload":"AAE="}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		m, err := ParseJSONL(line)
+		if err != nil {
+			return
+		}
+		// Whatever parsed must write and parse back to the same payload.
+		again, err := ParseJSONL(AppendJSONL(nil, &m))
+		if err != nil {
+			t.Fatalf("re-parse: %v", err)
+		}
+		if !bytes.Equal(again.Payload, m.Payload) || again.Topic != strings.ToValidUTF8(m.Topic, "\uFFFD") {
+			t.Fatalf("round trip changed the message: %q/%q vs %q/%q", again.Topic, again.Payload, m.Topic, m.Payload)
+		}
+	})
+}
+
+func BenchmarkAppendJSONL(b *testing.B) {
+	m := broker.Message{Seq: 1, Topic: "flespi/message/gw/channels/1234/352625066004561", QoS: 1, Received: time.Now(),
+		Payload: []byte(`{"ident":"352625066004561","timestamp":1715843521.0,"server.timestamp":1715843522.418732,"channel.id":1234,"protocol.id":14,"peer":"85.12.34.56:40213","device.id":182083,"device.name":"Truck 17","device.type.id":744,"position.latitude":52.229676,"position.longitude":21.012229,"position.altitude":112,"position.speed":47,"position.direction":281,"position.satellites":14,"position.hdop":0.8,"position.valid":true,"engine.ignition.status":true,"movement.status":true,"external.powersource.voltage":27.9,"battery.voltage":4.05,"gsm.signal.level":80,"gsm.mcc":260,"gsm.mnc":2,"din":1,"event.priority.enum":0}`),
+		Props:   &broker.Properties{User: []broker.UserProperty{{Key: "timestamp", Value: "1715843522.418732"}, {Key: "cid", Value: "8201"}}}}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = AppendJSONL(buf[:0], &m)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}

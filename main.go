@@ -1,0 +1,526 @@
+// Command hubtap is a terminal debugger for MQTT 5 streams, built first for
+// the flespi telematics hub. main.go only parses flags and wires packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"hubtap/broker"
+	"hubtap/filters"
+	"hubtap/headless"
+	"hubtap/history"
+	"hubtap/sim"
+	"hubtap/themes"
+	"hubtap/ui/app"
+)
+
+const usage = `hubtap: a terminal debugger for MQTT 5 streams (flespi first).
+
+Usage:
+  hubtap [flags] [topic-filter ...]     live view of one or more subscriptions
+  hubtap --demo                         the same against a built-in flespi-like broker
+  hubtap sub [flags] topic-filter ...   no UI: messages to stdout as JSONL or a template
+  hubtap sim [flags]                    run that simulated broker on its own
+
+Examples:
+  FLESPI_TOKEN=... hubtap 'flespi/message/gw/channels/+/+'
+  FLESPI_TOKEN=... hubtap 'flespi/message/gw/devices/182083' 'flespi/state/gw/devices/182083/#'
+  hubtap --url mqtt://localhost:1883 --username me --password-file ~/.mqttpw 'sensors/#'
+  hubtap --demo --demo-rate 2000
+
+Flags:
+`
+
+// options is everything the flags say.
+type options struct {
+	url, token, tokenFile, username, password, passwordFile string
+	clientID, debugFile, theme, historyMem                  string
+	sessionExpiry                                           time.Duration
+	qos                                                     int
+	demo, version                                           bool
+	demoRate                                                float64
+	demoDevices                                             int
+	topics                                                  []string
+	tokenOnCmdline                                          bool
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "sim":
+			return runSim(args[1:], stdout, stderr)
+		case "sub":
+			return runSub(args[1:], stdout, stderr)
+		}
+	}
+	o, err := parseFlags(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "hubtap:", err)
+		return 2
+	}
+	if o.version {
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	}
+	if err := runUI(o); err != nil {
+		fmt.Fprintln(stderr, "hubtap:", err)
+		return 1
+	}
+	return 0
+}
+
+// parseWithTopics parses flags; topics may come before, between or after them.
+func parseWithTopics(fs *flag.FlagSet, args []string, o *options, stdout io.Writer, help string) error {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printHelp(stdout, fs, help)
+			}
+			return err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return nil
+		}
+		if args[0] == "--" {
+			o.topics = append(o.topics, args[1:]...)
+			return nil
+		}
+		o.topics = append(o.topics, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlagSet(name string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are printed once, by run
+	fs.Usage = func() {}     // flag calls Usage on every parse error; help is printed by printHelp on -h only
+	return fs
+}
+
+// printHelp writes the usage text and the flag list to w.
+func printHelp(w io.Writer, fs *flag.FlagSet, head string) {
+	fmt.Fprint(w, head)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// connFlags registers the connection flags shared by the UI and `sub`.
+func connFlags(fs *flag.FlagSet, o *options) {
+	fs.StringVar(&o.url, "url", "", "broker URL: mqtt://host[:1883], mqtts://host[:8883], ws://host[:80]/path, wss://host[:443]/path\n(default "+broker.FlespiURL+" with a flespi token)")
+	fs.StringVar(&o.token, "token", "", "flespi token, sent as the user name (visible in the process list: prefer FLESPI_TOKEN or --token-file)")
+	fs.StringVar(&o.tokenFile, "token-file", "", "read the flespi token from this file")
+	fs.StringVar(&o.username, "username", "", "user name, for brokers other than flespi")
+	fs.StringVar(&o.password, "password", "", "password (visible in the process list: prefer --password-file or MQTT_PASSWORD)")
+	fs.StringVar(&o.passwordFile, "password-file", "", "read the password from this file")
+	fs.StringVar(&o.clientID, "client-id", "", "MQTT client ID; the default is stable per user and host, so a restart resumes the session")
+	fs.DurationVar(&o.sessionExpiry, "session-expiry", time.Hour, "how long the broker keeps the session (and queues QoS 1 messages) while hubtap is away; 0 = clean session")
+	fs.IntVar(&o.qos, "qos", 1, "subscription QoS: 0 or 1")
+}
+
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
+	o := &options{}
+	fs := newFlagSet("hubtap", stdout)
+	connFlags(fs, o)
+	fs.StringVar(&o.theme, "theme", "auto", "colour theme: auto, dark, light or plain")
+	fs.StringVar(&o.historyMem, "history-mem", "256MiB", "memory budget for message history (e.g. 512MiB, 2GiB)")
+	fs.StringVar(&o.debugFile, "debug", "", "write a debug log to this file")
+	fs.BoolVar(&o.demo, "demo", false, "run against a built-in simulated flespi broker (no account needed)")
+	fs.Float64Var(&o.demoRate, "demo-rate", 50, "with --demo: device messages per second")
+	fs.IntVar(&o.demoDevices, "demo-devices", 50, "with --demo: number of simulated devices")
+	fs.BoolVar(&o.version, "version", false, "print version and exit")
+
+	if err := parseWithTopics(fs, args, o, stdout, usage); err != nil {
+		return nil, err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "token" {
+			o.tokenOnCmdline = true
+		}
+	})
+	if o.version {
+		return o, nil
+	}
+	return o, o.check()
+}
+
+// check validates flag values and reads secrets from files and environment.
+func (o *options) check() error {
+	if o.qos != 0 && o.qos != 1 {
+		return fmt.Errorf("--qos %d: use 0 or 1 (flespi does not support QoS 2)", o.qos)
+	}
+	if o.sessionExpiry < 0 {
+		return fmt.Errorf("--session-expiry must not be negative")
+	}
+	if o.sessionExpiry > 0 && o.sessionExpiry < time.Second {
+		return fmt.Errorf("--session-expiry %s: the broker counts whole seconds", o.sessionExpiry)
+	}
+	if _, ok := themes.ByName(o.theme); !ok && o.theme != "auto" {
+		return fmt.Errorf("--theme %q: use auto, dark, light or plain", o.theme)
+	}
+	if _, err := parseSize(o.historyMem); err != nil {
+		return fmt.Errorf("--history-mem: %v", err)
+	}
+	if o.demoRate < 0 || o.demoDevices < 1 {
+		return fmt.Errorf("--demo-rate must be ≥ 0 and --demo-devices ≥ 1")
+	}
+	for _, t := range o.topics {
+		if err := broker.ValidateFilter(t); err != nil {
+			return err
+		}
+	}
+	if o.tokenFile != "" {
+		b, err := os.ReadFile(o.tokenFile)
+		if err != nil {
+			return fmt.Errorf("--token-file: %v", err)
+		}
+		o.token = strings.TrimSpace(string(b))
+	}
+	if o.token == "" {
+		o.token = strings.TrimSpace(os.Getenv("FLESPI_TOKEN"))
+	}
+	if o.passwordFile != "" {
+		b, err := os.ReadFile(o.passwordFile)
+		if err != nil {
+			return fmt.Errorf("--password-file: %v", err)
+		}
+		o.password = strings.TrimRight(string(b), "\r\n")
+	}
+	if o.password == "" {
+		o.password = os.Getenv("MQTT_PASSWORD")
+	}
+	if o.demo {
+		return nil
+	}
+	if o.url == "" && o.token != "" {
+		o.url = broker.FlespiURL
+	}
+	if o.url == "" {
+		return fmt.Errorf("no broker: give --url, a flespi token (FLESPI_TOKEN or --token-file), or --demo")
+	}
+	if _, err := broker.ParseURL(o.url); err != nil {
+		return err
+	}
+	return nil
+}
+
+// parseSize reads "256MiB", "1GiB", "512M", "1000000".
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suf string
+		m   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suf) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suf)), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size such as 256MiB", s)
+	}
+	if n*float64(mult) < 1<<20 {
+		return 0, fmt.Errorf("%q is too small: at least 1MiB", s)
+	}
+	return int64(n * float64(mult)), nil
+}
+
+func newLogger(file string) (*slog.Logger, func(), error) {
+	if file == "" {
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--debug: %v", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { _ = f.Close() }, nil
+}
+
+func runUI(o *options) error {
+	log, closeLog, err := newLogger(o.debugFile)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	log.Info("hubtap starting", "version", versionString())
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+
+	bopts := brokerOptions(o, log)
+	if o.demo {
+		stopSim, err := startDemo(ctx, o, &bopts, log)
+		if err != nil {
+			return err
+		}
+		defer stopSim()
+	}
+	u, err := broker.ParseURL(o.url)
+	if err != nil {
+		return err
+	}
+	bopts.URL = u
+	budget, _ := parseSize(o.historyMem)
+
+	bridge := broker.NewBridge(1<<16, 16*time.Millisecond, 1<<17)
+	bctx, cancelBridge := context.WithCancel(ctx)
+	bridgeDone := make(chan struct{})
+	go func() { defer close(bridgeDone); _ = bridge.Run(bctx) }()
+
+	client, err := broker.Connect(ctx, bopts, bridge)
+	if err != nil {
+		cancelBridge()
+		return err
+	}
+
+	cfg := app.Config{
+		Store:  history.NewStore(budget),
+		Source: bridge,
+		Client: client,
+		Target: u.Scheme + "://" + u.Host + u.Path,
+		Topics: bopts.Topics,
+		Demo:   o.demo,
+		Ctx:    bctx,
+	}
+	if o.theme == "auto" {
+		cfg.AutoTheme = true
+	} else {
+		p, _ := themes.ByName(o.theme)
+		cfg.Styles = themes.Build(p)
+	}
+	if o.tokenOnCmdline {
+		cfg.StartNotice = "warning: --token is visible in the process list; prefer FLESPI_TOKEN or --token-file"
+	}
+	p := tea.NewProgram(app.New(cfg), tea.WithContext(ctx))
+	_, runErr := p.Run()
+
+	closeCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := client.Close(closeCtx); err != nil {
+		log.Warn("disconnect", "err", err)
+	}
+	cancelBridge()
+	<-bridgeDone
+	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) {
+		return runErr
+	}
+	return nil
+}
+
+// brokerOptions maps the connection flags to broker options.
+func brokerOptions(o *options, log *slog.Logger) broker.Options {
+	return broker.Options{
+		Username:      o.username,
+		Token:         broker.Secret(o.token),
+		Password:      broker.Secret(o.password),
+		ClientID:      o.clientID,
+		SessionExpiry: o.sessionExpiry,
+		QoS:           byte(o.qos),
+		Topics:        o.topics,
+		Logger:        log,
+	}
+}
+
+// startDemo starts the in-process simulated flespi broker and points bopts
+// at it with the demo token.
+func startDemo(ctx context.Context, o *options, bopts *broker.Options, log *slog.Logger) (func(), error) {
+	s, err := sim.Start(ctx, sim.Config{Rate: o.demoRate, Devices: o.demoDevices, Logger: log.With("part", "sim")})
+	if err != nil {
+		return nil, fmt.Errorf("demo broker: %w", err)
+	}
+	o.url = s.URL()
+	bopts.Token, bopts.Username, bopts.Password = broker.Secret(sim.DemoToken), "", ""
+	if bopts.ClientID == "" {
+		bopts.ClientID = broker.DefaultClientID() + "-demo"
+	}
+	if len(bopts.Topics) == 0 {
+		bopts.Topics = []string{"flespi/message/gw/channels/+/+"}
+	}
+	return func() { _ = s.Close() }, nil
+}
+
+const subUsage = `Usage: hubtap sub [flags] topic-filter ...
+
+Writes received messages to stdout without a UI: one JSON object per line
+(the recording format), or a template like mosquitto_sub -F. Connection
+problems go to stderr in plain words. It never drops a message: when the
+reader is slow it stops reading and the broker queues.
+
+Examples:
+  FLESPI_TOKEN=... hubtap sub 'flespi/message/gw/channels/+/+' | jq .payload.ident
+  hubtap sub --demo -C 1000 'flespi/#' > sample.jsonl
+  hubtap sub --url mqtt://localhost -F '%I %t %{position.speed}' 'flespi/message/gw/devices/+'
+
+Template verbs: %t topic, %p payload, %q QoS, %r retain, %d dup, %l length,
+%x hex payload, %I ISO time, %U Unix time, %P user properties, %j JSONL
+record, %{path} a JSON field (flat dotted key first), %% percent, \n \t.
+
+Flags:
+`
+
+func runSub(args []string, stdout, stderr io.Writer) int {
+	o := &options{}
+	fs := newFlagSet("hubtap sub", stdout)
+	connFlags(fs, o)
+	tpl := fs.String("F", "", "output template (default: JSONL)")
+	count := fs.Int("C", 0, "exit after this many messages (0: run until interrupted)")
+	filterSrc := fs.String("filter", "", "only messages matching this filter expression")
+	quiet := fs.Bool("quiet", false, "do not report connecting and subscribing on stderr")
+	fs.StringVar(&o.debugFile, "debug", "", "write a debug log to this file")
+	fs.BoolVar(&o.demo, "demo", false, "run against a built-in simulated flespi broker")
+	fs.Float64Var(&o.demoRate, "demo-rate", 1000, "with --demo: device messages per second")
+	fs.IntVar(&o.demoDevices, "demo-devices", 50, "with --demo: number of simulated devices")
+	if err := parseWithTopics(fs, args, o, stdout, subUsage); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "hubtap sub:", err)
+		return 2
+	}
+	o.theme, o.historyMem = "auto", "256MiB"
+	if err := o.check(); err != nil {
+		fmt.Fprintln(stderr, "hubtap sub:", err)
+		return 2
+	}
+	if len(o.topics) == 0 && !o.demo {
+		fmt.Fprintln(stderr, "hubtap sub: give at least one topic filter, e.g. 'flespi/message/gw/channels/+/+'")
+		return 2
+	}
+	if *count < 0 {
+		fmt.Fprintln(stderr, "hubtap sub: -C must not be negative")
+		return 2
+	}
+	cfg := headless.Config{Count: *count, Errors: stderr, Quiet: *quiet}
+	if *tpl != "" {
+		f, err := headless.ParseTemplate(*tpl)
+		if err != nil {
+			fmt.Fprintln(stderr, "hubtap sub: -F:", err)
+			return 2
+		}
+		cfg.Format = f
+	}
+	if *filterSrc != "" {
+		f, err := filters.Parse(*filterSrc)
+		if err != nil {
+			fmt.Fprintln(stderr, "hubtap sub: --filter:", err)
+			return 2
+		}
+		cfg.Filter = f
+	}
+	log, closeLog, err := newLogger(o.debugFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "hubtap sub:", err)
+		return 2
+	}
+	defer closeLog()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+	defer stop()
+	cfg.Broker = brokerOptions(o, log)
+	if o.demo {
+		stopSim, err := startDemo(ctx, o, &cfg.Broker, log)
+		if err != nil {
+			fmt.Fprintln(stderr, "hubtap sub:", err)
+			return 1
+		}
+		defer stopSim()
+	}
+	u, err := broker.ParseURL(o.url)
+	if err != nil {
+		fmt.Fprintln(stderr, "hubtap sub:", err)
+		return 2
+	}
+	cfg.Broker.URL = u
+	if _, err := headless.Run(ctx, cfg, stdout); err != nil {
+		if errors.Is(err, syscall.EPIPE) {
+			return 0 // the reader went away (| head): not an error
+		}
+		fmt.Fprintln(stderr, "hubtap sub:", err)
+		return 1
+	}
+	return 0
+}
+
+func runSim(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("hubtap sim", stdout)
+	listen := fs.String("listen", "127.0.0.1:1883", "TCP address for MQTT")
+	ws := fs.String("ws-listen", "", "address for MQTT over WebSocket (e.g. 127.0.0.1:8080); empty = none")
+	rate := fs.Float64("rate", 50, "device messages per second")
+	devices := fs.Int("devices", 50, "number of simulated devices")
+	debugFile := fs.String("debug", "", "write a debug log to this file")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printHelp(stdout, fs, "Usage: hubtap sim [flags]\n\nRuns the simulated flespi broker on its own, for any MQTT client.\n\nFlags:\n")
+			return 0
+		}
+		fmt.Fprintln(stderr, "hubtap sim:", err)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "hubtap sim: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	log, closeLog, err := newLogger(*debugFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "hubtap sim:", err)
+		return 2
+	}
+	defer closeLog()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	cfg := sim.Config{Listen: *listen, WSListen: *ws, Rate: *rate, Devices: *devices, Logger: log}
+	if err := sim.RunStandalone(ctx, cfg, stdout); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "hubtap sim:", err)
+		return 1
+	}
+	return 0
+}
+
+func versionString() string {
+	v, commit, dirty := "(devel)", "unknown", false
+	goV := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goV = bi.GoVersion
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+				if len(commit) > 12 {
+					commit = commit[:12]
+				}
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if dirty {
+		commit += "-dirty"
+	}
+	return "hubtap " + v + " (commit " + commit + ", " + goV + ")"
+}

@@ -1,0 +1,326 @@
+// Package sim is an embedded MQTT 5 broker on loopback that behaves like the
+// flespi telematics hub (FLESPI.md) and streams simulated devices: token auth,
+// per-filter SUBACK refusals for an ACL token, flespi/... topics that clients
+// cannot publish to, persistent sessions, flat flespi message JSON on
+// flespi/message/gw/channels/{cid}/{ident} and flespi/message/gw/devices/{id},
+// retained flespi/state/gw/devices/{id}/... topics, and the `timestamp` and
+// `cid` user properties on every PUBLISH. `hubtap --demo`, `hubtap sim` and
+// tests use it. It never imports the UI.
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+)
+
+// Config configures Start. The zero value is a usable demo: 50 devices, 50
+// device messages per second, a free port on 127.0.0.1.
+type Config struct {
+	Listen       string           // host:port for MQTT over TCP; "" means 127.0.0.1:0 (a free port)
+	WSListen     string           // host:port for MQTT over WebSocket; "" means none; "127.0.0.1:0" picks a free port
+	Devices      int              // registered devices; 0 means 50
+	Unregistered int              // extra idents with no registered device (channel topic only); 0 means 2, <0 means none
+	Rate         float64          // device messages per second across all devices (see Sim.SetRate); 0 means 50; <0 starts with no device traffic
+	Seed         int64            // nonzero: deterministic idents, names, routes; 0: random
+	Logger       *slog.Logger     // nil discards; mochi's own log goes here too, throttled
+	Now          func() time.Time // clock for message timestamps and vehicle motion; nil means time.Now
+}
+
+// Defaults used when Config fields are zero.
+const (
+	DefaultDevices      = 50
+	DefaultUnregistered = 2
+	DefaultRate         = 50.0
+)
+
+// ErrClosed is returned by Publish after Close.
+var ErrClosed = errors.New("sim: closed")
+
+// Sim is a running simulator. Its methods are safe for concurrent use.
+type Sim struct {
+	log   *slog.Logger
+	now   func() time.Time
+	srv   *mqtt.Server
+	pub   *mqtt.Client // inline client: everything the "platform" publishes comes from it
+	tcp   listeners.Listener
+	ws    *wsListener
+	devs  []*device // registered first, then unregistered; owned by the publisher goroutine after Start
+	nReg  int
+	infos []Device // immutable snapshot of the registered devices
+
+	rate      atomic.Uint64 // math.Float64bits of device messages per second; <=0 pauses
+	rateSet   chan struct{} // cap 1: wakes a paused publisher
+	published atomic.Uint64
+	skipped   atomic.Uint64
+
+	// Publisher-goroutine state (and Start's, before the goroutine runs).
+	next  int                     // round-robin position; nReg means "an unregistered ident's turn"
+	unreg int                     // which unregistered ident is next
+	buf   []byte                  // payload scratch; mochi copies payloads (packets.Packet.Copy), so reuse is safe
+	props [2]packets.UserProperty // timestamp, cid; mochi copies user properties too
+	tsBuf []byte
+
+	cancel    context.CancelFunc // stops the publisher goroutine
+	wg        sync.WaitGroup     // the publisher goroutine
+	closeOnce sync.Once
+	closed    atomic.Bool
+	stopCtx   func() bool // stops the context.AfterFunc that closes on ctx end
+}
+
+// Start binds the listeners (so URL reports the real port), starts the broker,
+// publishes the retained device state and starts the device publisher. The
+// simulator stops when ctx ends or Close is called; Start does not block.
+func Start(ctx context.Context, cfg Config) (*Sim, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	if cfg.Devices <= 0 {
+		cfg.Devices = DefaultDevices
+	}
+	switch {
+	case cfg.Unregistered == 0:
+		cfg.Unregistered = DefaultUnregistered
+	case cfg.Unregistered < 0:
+		cfg.Unregistered = 0
+	}
+	if cfg.Rate == 0 {
+		cfg.Rate = DefaultRate
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	seed := uint64(cfg.Seed)
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+
+	s := &Sim{
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		rateSet: make(chan struct{}, 1),
+		buf:     make([]byte, 0, 1024),
+	}
+	s.rate.Store(math.Float64bits(cfg.Rate))
+	s.props[1] = packets.UserProperty{Key: "cid", Val: strconv.Itoa(AccountID)}
+
+	s.srv = mqtt.New(&mqtt.Options{
+		Capabilities:             capabilities(),
+		Logger:                   slog.New(newThrottleHandler(cfg.Logger.With("component", "mochi").Handler(), 10*time.Second)),
+		ClientNetWriteBufferSize: 32 << 10, // mochi coalesces queued writes up to this size: fewer syscalls at high rates
+		ClientNetReadBufferSize:  8 << 10,
+		SysTopicResendInterval:   60, // $SYS is refused to every token anyway
+	})
+	if err := s.srv.AddHook(&flespiHook{srv: s.srv}, nil); err != nil {
+		return nil, fmt.Errorf("sim: add auth hook: %w", err)
+	}
+	s.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: cfg.Listen})
+	if err := s.srv.AddListener(s.tcp); err != nil {
+		return nil, fmt.Errorf("sim: listen %s: %w", cfg.Listen, err)
+	}
+	if cfg.WSListen != "" {
+		s.ws = newWSListener("ws", cfg.WSListen)
+		if err := s.srv.AddListener(s.ws); err != nil {
+			s.closeListeners()
+			return nil, fmt.Errorf("sim: listen websocket %s: %w", cfg.WSListen, err)
+		}
+	}
+	s.pub = s.srv.NewClient(nil, mqtt.LocalListener, "flespi-sim", true)
+	s.pub.Properties.ProtocolVersion = 5
+
+	now := s.now()
+	s.devs = newFleet(cfg.Devices, cfg.Unregistered, seed, now)
+	s.nReg = cfg.Devices
+	s.infos = make([]Device, cfg.Devices)
+	for i := range s.infos {
+		s.infos[i] = s.devs[i].info
+	}
+
+	if err := s.srv.Serve(); err != nil { // does not block: listeners run in goroutines
+		s.closeListeners()
+		return nil, fmt.Errorf("sim: serve: %w", err)
+	}
+	s.publishInitialState(now)
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Go(func() { s.run(runCtx) })
+	s.stopCtx = context.AfterFunc(ctx, func() { _ = s.Close() })
+	s.log.Info("sim started", "url", s.URL(), "ws", s.WSURL(), "devices", cfg.Devices,
+		"unregistered", cfg.Unregistered, "rate", cfg.Rate, "seed", cfg.Seed)
+	return s, nil
+}
+
+// capabilities sets mochi's limits for a flespi-like local broker.
+func capabilities() *mqtt.Capabilities {
+	c := mqtt.NewDefaultServerCapabilities()
+	// flespi limits sessions per account; a local demo needs few.
+	c.MaximumClients = 10_000
+	// Per-session store of QoS 1 messages, including the offline queue of a
+	// persistent session. 65535 is mochi's hard ceiling: the field is a
+	// uint16 and mochi assigns 16-bit packet ids when it queues. Past it,
+	// messages for that session are dropped (mochi counts them in
+	// Info.InflightDropped and logs "client store quota reached", throttled).
+	// flespi keeps up to 1 GB per session instead.
+	c.MaximumInflight = math.MaxUint16
+	// Messages waiting for one connected client's socket. When this channel is
+	// full mochi drops the message, QoS 1 included, so keep it deep for bursts
+	// of 20k+ msg/s (8 bytes per slot, allocated per connection).
+	c.MaximumClientWritesPending = 64 << 10
+	// 0: no broker-imposed message expiry. Queued messages then live as long as
+	// the session, as on flespi, and mochi does not add a Message Expiry
+	// Interval property to every delivery (it does when this is nonzero).
+	c.MaximumMessageExpiryInterval = 0
+	// Offline sessions are kept at most one day (clients asking for more get
+	// the cap back in CONNACK).
+	c.MaximumSessionExpiryInterval = 24 * 60 * 60
+	// Unacknowledged QoS 1 publishes accepted from one client.
+	c.ReceiveMaximum = 4096
+	// Large enough for any telematics payload or REST body; bounds memory.
+	c.MaximumPacketSize = 16 << 20
+	// flespi's QoS 2 support is unclear (FLESPI.md §2): grant at most 1.
+	c.MaximumQos = 1
+	// Don't echo a PUBLISH's properties (content type, user properties...) in its PUBACK.
+	c.Compatibilities.NoInheritedPropertiesOnAck = true
+	return c
+}
+
+// URL returns the MQTT URL clients should dial, e.g. "mqtt://127.0.0.1:41883".
+func (s *Sim) URL() string { return "mqtt://" + dialable(s.tcp.Address()) }
+
+// WSURL returns the WebSocket URL, e.g. "ws://127.0.0.1:41884", or "" when
+// Config.WSListen was empty. Any path works; this one has none.
+func (s *Sim) WSURL() string {
+	if s.ws == nil {
+		return ""
+	}
+	return "ws://" + dialable(s.ws.Address())
+}
+
+// dialable turns a bound address into one a client can dial: an unspecified
+// host (0.0.0.0, ::, "") becomes 127.0.0.1.
+func dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// Close stops the publisher and the broker (disconnecting clients) and waits
+// for their goroutines. It is idempotent; concurrent callers wait for the
+// first to finish.
+func (s *Sim) Close() error {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		if s.stopCtx != nil {
+			s.stopCtx()
+		}
+		s.cancel()
+		s.wg.Wait()
+		_ = s.srv.Close() // closes listeners, disconnects clients and waits for them; always nil
+		s.log.Info("sim stopped", "published", s.published.Load(), "skipped", s.skipped.Load())
+	})
+	return nil
+}
+
+// closeListeners releases bound sockets when Start fails before Serve.
+func (s *Sim) closeListeners() {
+	s.srv.Listeners.CloseAll(func(string) {})
+}
+
+// Publish injects a message as the broker would: it reaches subscribers (and
+// is retained if retain is set) with the `timestamp` and `cid` user
+// properties, bypassing ACLs and the flespi/... publish ban. qos is the
+// highest QoS delivered; subscribers get at most their granted QoS, and 2 is
+// reduced to 1. It returns when the message is queued to every subscriber.
+func (s *Sim) Publish(topic string, payload []byte, retain bool, qos byte) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if qos > 2 {
+		return fmt.Errorf("sim: publish %s: invalid qos %d", topic, qos)
+	}
+	props := []packets.UserProperty{
+		{Key: "timestamp", Val: string(appendMicros(nil, s.now().UnixMicro(), 6))},
+		{Key: "cid", Val: strconv.Itoa(AccountID)},
+	}
+	if err := s.inject(topic, payload, retain, qos, props); err != nil {
+		return fmt.Errorf("sim: publish %s: %w", topic, err)
+	}
+	return nil
+}
+
+// inject hands one PUBLISH to mochi from the inline client. mochi copies the
+// payload and properties for every subscriber and for the retained store, so
+// the caller may reuse them once inject returns.
+func (s *Sim) inject(topic string, payload []byte, retain bool, qos byte, props []packets.UserProperty) error {
+	return s.srv.InjectPacket(s.pub, packets.Packet{
+		FixedHeader: packets.FixedHeader{Type: packets.Publish, Qos: qos, Retain: retain},
+		TopicName:   topic,
+		Payload:     payload,
+		PacketID:    uint16(qos), // any nonzero id for QoS > 0; mochi assigns real ids per subscriber
+		Properties:  packets.Properties{User: props},
+	})
+}
+
+// Devices returns the registered devices (not the unregistered idents; see
+// Unregistered). The slice is a copy.
+func (s *Sim) Devices() []Device { return append([]Device(nil), s.infos...) }
+
+// Unregistered returns the idents that publish only on their channel topic,
+// without device.* fields (ID 0, Quirk QuirkUnregistered).
+func (s *Sim) Unregistered() []Device {
+	out := make([]Device, 0, len(s.devs)-s.nReg)
+	for _, d := range s.devs[s.nReg:] {
+		out = append(out, d.info)
+	}
+	return out
+}
+
+// Published returns how many device messages have been published. One device
+// message is one reading: it goes to the channel topic and, for registered
+// devices, also to the device topic, but counts once. Telemetry state
+// publishes are not counted.
+func (s *Sim) Published() uint64 { return s.published.Load() }
+
+// Skipped returns how many device messages the pacer dropped because
+// publishing could not keep up with the rate.
+func (s *Sim) Skipped() uint64 { return s.skipped.Load() }
+
+// Rate returns the current device message rate per second (<=0 when paused).
+func (s *Sim) Rate() float64 { return math.Float64frombits(s.rate.Load()) }
+
+// SetRate changes the device message rate (messages per second across all
+// devices) while running. r <= 0 pauses device traffic; the broker keeps
+// running. It does not block.
+func (s *Sim) SetRate(r float64) {
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return
+	}
+	s.rate.Store(math.Float64bits(r))
+	select {
+	case s.rateSet <- struct{}{}:
+	default:
+	}
+}
