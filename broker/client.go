@@ -38,13 +38,10 @@ type Client struct {
 
 	seq atomic.Uint64
 
-	mu          sync.Mutex
-	topics      []string // renewed on every connection up
-	lastErr     error    // why the current connection ended
-	takenOver   bool     // the broker said 0x8E: wait before reconnecting
-	hadSession  bool     // a previous CONNACK confirmed a stored session
-	connected   bool
-	connections int
+	mu         sync.Mutex
+	topics     []string   // renewed on every connection up
+	cur        *connState // the connection up now (or the last one)
+	hadSession bool       // a previous CONNACK confirmed a stored session
 }
 
 // Sink receives what a Client gets, from paho's goroutine. *Bridge is the
@@ -281,19 +278,61 @@ func (c *Client) buildConnect(cp *paho.Connect, u *url.URL) (*paho.Connect, erro
 	return cp, nil
 }
 
-// backoff wraps the reconnect delay so the UI can say "retry in N s".
+// reasonWait bounds how long a lost connection waits for its reason:
+// autopaho hands DISCONNECT and client errors to us on goroutines of their
+// own, so the reason can arrive just after the connection-down callback.
+const reasonWait = 300 * time.Millisecond
+
+// connState is one connection's end: the first error or DISCONNECT wins.
+type connState struct {
+	once     sync.Once
+	ended    chan struct{} // closed when err is set
+	err      error
+	takeover bool
+}
+
+func (cs *connState) end(err error, takeover bool) {
+	cs.once.Do(func() {
+		cs.err, cs.takeover = err, takeover
+		close(cs.ended)
+	})
+}
+
+// backoff wraps the reconnect delay. autopaho calls it with attempt 0 right
+// after a connection is lost (and before the very first attempt), so that is
+// where the loss is reported: after waiting briefly for its reason, and with a
+// long pause when another client took the session over.
 func (c *Client) backoff(next func(int) time.Duration) func(int) time.Duration {
 	return func(attempt int) time.Duration {
 		var d time.Duration
 		if attempt > 0 {
 			d = next(attempt)
 		}
-		c.mu.Lock()
-		if c.takenOver && attempt == 0 {
-			d = max(d, takeoverPause)
+		if attempt == 0 {
+			c.mu.Lock()
+			cs := c.cur
+			c.mu.Unlock()
+			if cs != nil {
+				select {
+				case <-cs.ended:
+				case <-time.After(reasonWait):
+				}
+				c.mu.Lock()
+				err, takeover := cs.err, cs.takeover
+				if c.cur == cs {
+					c.cur = nil // reported once; late reasons for it are ignored
+				}
+				c.mu.Unlock()
+				if err == nil {
+					err = errors.New("connection lost")
+				}
+				c.log.Info("connection down", "err", err)
+				c.emit(Event{Kind: EventState, State: StateDisconnected, Err: err})
+				if takeover {
+					d = max(d, takeoverPause)
+				}
+			}
 		}
-		c.takenOver = false
-		c.mu.Unlock()
 		if d > 0 {
 			c.emit(Event{Kind: EventState, State: StateWaiting, RetryIn: d})
 		}
@@ -328,9 +367,7 @@ func (c *Client) onUp(cm *autopaho.ConnectionManager, ack *paho.Connack) {
 	c.mu.Lock()
 	info.Lost = info.Persistent && c.hadSession && !ack.SessionPresent
 	c.hadSession = info.Persistent
-	c.connected = true
-	c.connections++
-	c.lastErr = nil
+	c.cur = &connState{ended: make(chan struct{})}
 	topics := slices.Clone(c.topics)
 	c.mu.Unlock()
 	c.log.Info("connected", "server", c.opts.URL.Host, "session_present", ack.SessionPresent, "client_id", info.ClientID)
@@ -355,18 +392,9 @@ func (c *Client) onUp(cm *autopaho.ConnectionManager, ack *paho.Connack) {
 	}
 }
 
-func (c *Client) onDown() bool {
-	c.mu.Lock()
-	err := c.lastErr
-	c.connected = false
-	c.mu.Unlock()
-	if err == nil {
-		err = errors.New("connection lost")
-	}
-	c.log.Info("connection down", "err", err)
-	c.emit(Event{Kind: EventState, State: StateDisconnected, Err: err})
-	return true
-}
+// onDown runs when a connection that was up is lost. The loss is reported
+// by the backoff that autopaho calls next, once the reason is known.
+func (c *Client) onDown() bool { return true }
 
 func (c *Client) onConnectError(err error) {
 	var ce *autopaho.ConnackError
@@ -384,18 +412,19 @@ func (c *Client) onServerDisconnect(d *paho.Disconnect) {
 	if d.Properties != nil {
 		reason = d.Properties.ReasonString
 	}
-	c.mu.Lock()
-	c.lastErr = &ReasonError{Packet: "DISCONNECT", Code: d.ReasonCode, Server: reason}
-	if d.ReasonCode == 0x8E {
-		c.takenOver = true
-	}
-	c.mu.Unlock()
+	c.endCurrent(&ReasonError{Packet: "DISCONNECT", Code: d.ReasonCode, Server: reason}, d.ReasonCode == 0x8E)
 }
 
-func (c *Client) onClientError(err error) {
+func (c *Client) onClientError(err error) { c.endCurrent(plainNetError(err), false) }
+
+// endCurrent records why the current connection ended (the first reason wins).
+func (c *Client) endCurrent(err error, takeover bool) {
 	c.mu.Lock()
-	if c.lastErr == nil {
-		c.lastErr = plainNetError(err)
-	}
+	cs := c.cur
 	c.mu.Unlock()
+	if cs != nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		cs.end(err, takeover)
+	}
 }
