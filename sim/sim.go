@@ -178,8 +178,12 @@ func capabilities() *mqtt.Capabilities {
 	// uint16 and mochi assigns 16-bit packet ids when it queues. Past it,
 	// messages for that session are dropped (mochi counts them in
 	// Info.InflightDropped and logs "client store quota reached", throttled).
-	// flespi keeps up to 1 GB per session instead.
-	c.MaximumInflight = math.MaxUint16
+	// flespi keeps up to 1 GB per session instead. We keep 20,000, not the
+	// ceiling: mochi copies and sorts every session's whole store once a
+	// second (ClearExpiredInflights), which cost ~60% of a core per full
+	// 65535-message offline session; at 20,000 it is a fraction of that and a
+	// demo session still survives minutes offline.
+	c.MaximumInflight = 20_000
 	// Messages waiting for one connected client's socket. When this channel is
 	// full mochi drops the message, QoS 1 included, so keep it deep for bursts
 	// of 20k+ msg/s (8 bytes per slot, allocated per connection).
