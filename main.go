@@ -424,7 +424,7 @@ func runSub(args []string, stdout, stderr io.Writer) int {
 		cfg.Format = f
 	}
 	if *filterSrc != "" {
-		f, err := filters.Parse(*filterSrc)
+		f, err := filters.Compile(*filterSrc)
 		if err != nil {
 			fmt.Fprintln(stderr, "hubtap sub: --filter:", err)
 			return 2

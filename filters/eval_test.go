@@ -366,3 +366,17 @@ func TestWalkerMatchesGJSON(t *testing.T) {
 		checkWalker(t, string(p))
 	}
 }
+
+func TestHighlights(t *testing.T) {
+	e, err := Compile(`"Truck 17" && position.speed > 80 || !exists(battery.voltage) || name contains "Van" || topic ~= "a/+"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields, texts := e.Highlights()
+	if strings.Join(fields, ",") != "position.speed,battery.voltage,name" {
+		t.Errorf("fields = %q", fields)
+	}
+	if strings.Join(texts, ",") != "truck 17,van" {
+		t.Errorf("texts = %q", texts)
+	}
+}

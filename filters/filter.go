@@ -20,6 +20,7 @@ package filters
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -212,4 +213,28 @@ func isPlainText(s string) bool {
 		}
 	}
 	return true
+}
+
+// Highlights lists what the expression looks at, for highlighting in a
+// viewer: the JSON fields it reads (as written, e.g. "position.speed") and
+// its free-text terms (as searched, lower-case for ASCII). Negated parts are
+// included too: they are still what the user is asking about.
+func (e *Expr) Highlights() (fields, texts []string) {
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n == nil {
+			return
+		}
+		if (n.op == nText || n.op == nContains) && n.text != nil && n.text.needle != "" {
+			texts = append(texts, n.text.needle)
+		}
+		if n.f != nil && n.f.kind == fJSON && !slices.Contains(fields, n.f.src) {
+			fields = append(fields, n.f.src)
+		}
+		for _, k := range n.kids {
+			walk(k)
+		}
+	}
+	walk(e.root)
+	return fields, texts
 }

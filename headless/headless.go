@@ -20,9 +20,9 @@ import (
 // Config is what `hubtap sub` needs.
 type Config struct {
 	Broker broker.Options
-	Format Format         // nil: JSONL
-	Filter filters.Filter // nil: everything
-	Count  int            // stop after this many written messages; 0 = run until ctx ends
+	Format Format        // nil: JSONL
+	Filter *filters.Expr // nil: everything
+	Count  int           // stop after this many written messages; 0 = run until ctx ends
 	// Errors receives connection problems in plain words (stderr); nil = discard.
 	Errors io.Writer
 	Logger *slog.Logger
@@ -89,6 +89,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (int, error) {
 	defer w.Flush()
 	var written int
 	var buf []byte
+	var cur *broker.Message
+	in := filters.Input{User: func(k string) (string, bool) { return cur.UserValue(k) }}
 	for {
 		var m broker.Message
 		select {
@@ -101,8 +103,12 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (int, error) {
 			continue
 		case m = <-s.msgs:
 		}
-		if cfg.Filter != nil && !cfg.Filter.Match(m.Topic, m.Payload) {
-			continue
+		if cfg.Filter != nil {
+			cur = &m
+			in.Topic, in.Payload, in.QoS, in.Retain, in.Dup = m.Topic, m.Payload, m.QoS, m.Retain, m.Duplicate
+			if !cfg.Filter.Eval(&in) {
+				continue
+			}
 		}
 		buf = cfg.Format(buf[:0], &m)
 		if _, err := w.Write(buf); err != nil {

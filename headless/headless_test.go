@@ -104,7 +104,7 @@ func TestSubFilterAndRefusal(t *testing.T) {
 	defer s.Close()
 	u, _ := broker.ParseURL(s.URL())
 	ident := s.Devices()[3].Ident
-	f, err := filters.Parse(ident)
+	f, err := filters.Compile(`prop.cid == "8201" && ident == "` + ident + `"`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,9 @@ type Stats struct {
 //
 // Store is single-writer and not safe for concurrent use: only the UI
 // goroutine may call any method (Append from the BatchMsg case of Update).
-// Nothing blocks. Memory is bounded by the budget: each entry is charged
+// Nothing blocks. Other goroutines read through a Snapshot: appends never
+// touch a slot a snapshot can see, eviction never writes to an entry, and a
+// chunk is never reused, so a snapshot stays valid for as long as it is held. Memory is bounded by the budget: each entry is charged
 // len(Payload) + len(Topic) + len(Summary) + len(Ident) + len(TopicSafe) when
 // it is a copy + the size of Props + EntryOverhead. Not charged: spare slots
 // in the first and last chunk (at most 2×1024 entry slots, ~300 KiB) and any
@@ -56,7 +58,6 @@ type Store struct {
 	// chunks[0] holds absolute indices from first&^chunkMask; a chunk is
 	// dropped (and kept as spare) once first moves past its last slot.
 	chunks     []*chunk
-	spare      *chunk
 	first, end uint64
 	bytes      int64
 	budget     int64
@@ -99,8 +100,8 @@ func (s *Store) Append(msgs []broker.Message) (first, n uint64) {
 
 // Get returns the entry at absolute index abs in O(1), or false when abs was
 // evicted or not appended yet. The pointer is into the Store and must be
-// treated as read-only; it is valid until that entry is evicted by a later
-// Append (its fields are then cleared), so do not keep it across Appends.
+// treated as read-only. After eviction the entry is no longer reachable by
+// index; do not keep the pointer across Appends.
 func (s *Store) Get(abs uint64) (*Entry, bool) {
 	if abs < s.first || abs >= s.end {
 		return nil, false
@@ -142,12 +143,7 @@ func (s *Store) AddDropped(n uint64) { s.dropped += n }
 func (s *Store) push(e *Entry) {
 	off := s.end & chunkMask
 	if off == 0 {
-		c := s.spare
-		if c == nil {
-			c = new(chunk)
-		}
-		s.spare = nil
-		s.chunks = append(s.chunks, c)
+		s.chunks = append(s.chunks, new(chunk))
 	}
 	s.chunks[len(s.chunks)-1][off] = *e
 	s.end++
@@ -158,13 +154,14 @@ func (s *Store) evictOldest() {
 	c := s.chunks[0]
 	e := &c[s.first&chunkMask]
 	s.bytes -= e.cost
-	*e = Entry{} // release the payload now, and leave a clean slot for reuse
+	// The entry is left as it is: a Snapshot may be reading it. Its memory is
+	// released with its chunk, once every entry of the chunk is evicted (at
+	// most chunkLen-1 evicted entries linger, ~0.6 MB of flespi messages).
 	s.first++
 	s.evicted++
 	if s.first&chunkMask == 0 { // moved past c's last slot
 		s.chunks[0] = nil
 		s.chunks = s.chunks[1:]
-		s.spare = c
 	}
 }
 

@@ -150,13 +150,17 @@ func TestStoreIndicesStayMonotonicAcrossWrap(t *testing.T) {
 	}
 }
 
-func TestStoreEvictedEntryIsCleared(t *testing.T) {
+func TestStoreEvictedEntryStaysReadableInSnapshot(t *testing.T) {
 	s := NewStore(2 * unitCost)
 	s.Append(fixed(0, 2))
-	old, _ := s.Get(0)
+	snap := s.Snapshot()
 	s.Append(fixed(2, 1))
-	if old.Payload != nil || old.Summary != "" {
-		t.Fatal("evicted slot still references its payload")
+	if _, ok := s.Get(0); ok {
+		t.Fatal("evicted entry still reachable from the store")
+	}
+	e, ok := snap.Get(0)
+	if !ok || e.Payload == nil || e.Summary == "" {
+		t.Fatal("a snapshot lost an entry evicted after it was taken")
 	}
 }
 

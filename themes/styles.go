@@ -22,7 +22,7 @@ type Styles struct {
 		Hint, Paused                      lipgloss.Style
 	}
 	Detail struct {
-		Label, Value, Muted, Warn, Rule                     lipgloss.Style
+		Label, Value, Muted, Warn, Rule, Match, Cursor      lipgloss.Style
 		Key, String, Number, Bool, Null, Punct, Text, Bytes lipgloss.Style
 	}
 	Status struct {
@@ -60,6 +60,8 @@ func Build(p Palette) *Styles {
 	s.Detail.Muted = c(p.Faint)
 	s.Detail.Warn = c(p.Warn)
 	s.Detail.Rule = c(p.Border)
+	s.Detail.Match = lipgloss.NewStyle().Foreground(p.SelFg).Background(p.Warn).Bold(true).Reverse(isPlain(p))
+	s.Detail.Cursor = lipgloss.NewStyle().Background(p.Faint).Reverse(isPlain(p))
 	s.Detail.Key = c(p.JSONKey)
 	s.Detail.String = c(p.JSONStr)
 	s.Detail.Number = c(p.JSONNum)

@@ -13,10 +13,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hubtap/broker"
+	"hubtap/filters"
 	"hubtap/history"
 	"hubtap/themes"
 	"hubtap/ui/common"
 	"hubtap/ui/detail"
+	"hubtap/ui/filterbar"
 	"hubtap/ui/pane"
 	"hubtap/ui/statusbar"
 )
@@ -58,6 +60,7 @@ type Model struct {
 	status statusbar.Model
 	help   help.Model
 	prompt textinput.Model
+	filter filterbar.Model
 
 	focus    focus
 	showHelp bool
@@ -97,7 +100,8 @@ func New(cfg Config) Model {
 		st:     st,
 		keys:   DefaultKeyMap(),
 		store:  cfg.Store,
-		list:   pane.New(st, pane.DefaultKeyMap(), pane.StoreRows{S: cfg.Store}, ""),
+		list:   pane.New(1, st, pane.DefaultKeyMap(), cfg.Store, ""),
+		filter: filterbar.New(st),
 		detail: detail.New(st, detail.DefaultKeyMap()),
 		status: statusbar.New(st, cfg.Target),
 		help:   help.New(),
@@ -150,6 +154,34 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.BatchMsg:
 		cmd := m.ingest(msg.Batch)
 		return m, tea.Batch(waitForBatch(m.ctx, m.cfg.Source), cmd)
+	case pane.FilterDoneMsg:
+		var cmd tea.Cmd
+		m.list, cmd = m.list.Update(msg)
+		m.selectionChanged()
+		return m, cmd
+	case detail.QuickFilterMsg:
+		src := msg.Clause
+		if old := m.list.FilterSource(); old != "" {
+			src = "(" + old + ") && " + msg.Clause
+		}
+		expr, err := filters.Compile(src)
+		if err != nil {
+			m.status.Notice("quick filter: "+err.Error(), true, m.now())
+			return m, m.startTick()
+		}
+		m.filter.Remember(src)
+		m.status.Notice("filter: "+src, false, m.now())
+		return m, m.applyFilter(src, expr)
+	case filterbar.ChangedMsg:
+		return m, m.applyFilter(msg.Src, msg.Expr)
+	case filterbar.ClosedMsg:
+		if msg.Cancelled && m.list.FilterSource() != msg.Restore {
+			expr, err := filters.Compile(msg.Restore)
+			if err == nil {
+				return m, m.applyFilter(msg.Restore, expr)
+			}
+		}
+		return m, nil
 	case tickMsg:
 		return m, m.onTick(msg.at)
 	case subscribeDoneMsg:
@@ -167,6 +199,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	}
+	if m.filter.IsOpen() {
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		return m, cmd
+	}
 	if m.focus == focusPrompt {
 		var cmd tea.Cmd
 		m.prompt, cmd = m.prompt.Update(msg)
@@ -175,7 +212,29 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// applyFilter sets the pane's filter and marks what it looks at in the
+// detail view.
+func (m *Model) applyFilter(src string, expr *filters.Expr) tea.Cmd {
+	if expr == nil || src == "" {
+		expr, src = nil, ""
+	}
+	cmd := m.list.SetFilter(src, expr)
+	var hl detail.Highlights
+	if expr != nil {
+		hl.Fields, hl.Texts = expr.Highlights()
+	}
+	m.detail.SetHighlights(hl)
+	m.refreshPane()
+	m.selectionChanged()
+	return tea.Batch(cmd, m.startTick())
+}
+
 func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.filter.IsOpen() {
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		return m, cmd
+	}
 	if m.focus == focusPrompt {
 		switch {
 		case key.Matches(msg, m.keys.Cancel):
@@ -195,6 +254,10 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = !m.showHelp
 		return m, nil
+	case key.Matches(msg, m.keys.Filter):
+		return m, m.filter.Open(m.list.ID(), m.list.FilterSource())
+	case key.Matches(msg, m.keys.ClearFilter) && m.list.Filter() != nil:
+		return m, m.applyFilter("", nil)
 	case key.Matches(msg, m.keys.Focus):
 		if m.focus == focusList {
 			m.focus = focusDetail
@@ -260,7 +323,8 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 // ingest applies one batch: history, then connection events, then views.
 func (m *Model) ingest(b broker.Batch) tea.Cmd {
 	if len(b.Msgs) > 0 {
-		m.store.Append(b.Msgs)
+		first, n := m.store.Append(b.Msgs)
+		m.list.Ingest(first, n)
 		m.received += uint64(len(b.Msgs))
 		m.sinceTick += uint64(len(b.Msgs))
 		m.lastMsgAt = m.now()
@@ -317,11 +381,14 @@ func (m *Model) refreshPane() {
 		}
 		title = append(title, s)
 	}
-	if len(title) == 0 {
-		m.list.SetTitle("messages")
-	} else {
-		m.list.SetTitle(strings.Join(title, ", "))
+	t := "messages"
+	if len(title) > 0 {
+		t = strings.Join(title, ", ")
 	}
+	if f := m.list.FilterSource(); f != "" {
+		t += " │ " + history.SanitizeLine(f)
+	}
+	m.list.SetTitle(t)
 	m.list.SetHint(m.hint())
 	var banner []string
 	for _, t := range m.topics {
@@ -375,7 +442,8 @@ func (m *Model) onTick(at time.Time) tea.Cmd {
 	}
 	m.sinceTick, m.lastTick = 0, now
 	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
-	active := m.rate > 0 || now.Sub(m.lastMsgAt) < 3*time.Second || m.status.Waiting() || m.status.NoticeActive(now)
+	filtering, _, _ := m.list.Filtering()
+	active := m.rate > 0 || now.Sub(m.lastMsgAt) < 3*time.Second || m.status.Waiting() || m.status.NoticeActive(now) || filtering
 	if !active {
 		m.ticking = false
 		return nil
@@ -388,6 +456,7 @@ func (m *Model) applyStyles(st *themes.Styles) {
 	m.list.SetStyles(st)
 	m.detail.SetStyles(st)
 	m.status.SetStyles(st)
+	m.filter.SetStyles(st)
 	hs := help.DefaultStyles(true)
 	hs.ShortKey, hs.FullKey = st.Help.Key, st.Help.Key
 	hs.ShortDesc, hs.FullDesc = st.Help.Desc, st.Help.Desc
@@ -401,6 +470,7 @@ func (m *Model) layout() {
 	w, h := m.width, max(m.height-2, 0) // status + help lines
 	m.status.SetSize(w)
 	m.help.SetWidth(w)
+	m.filter.SetWidth(w)
 	m.wide = w >= 150
 	switch {
 	case m.wide:
@@ -450,6 +520,9 @@ func (m Model) render() string {
 	default:
 		main = m.list.View() + "\n" + right
 	}
+	if m.filter.IsOpen() {
+		return main + "\n" + m.filter.View()
+	}
 	var bottom string
 	if m.focus == focusPrompt {
 		bottom = common.Fit(m.prompt.View(), m.width)
@@ -460,7 +533,7 @@ func (m Model) render() string {
 }
 
 func (m Model) shortHelp() []key.Binding {
-	b := []key.Binding{m.keys.Quit, m.keys.Help, m.keys.Focus}
+	b := []key.Binding{m.keys.Quit, m.keys.Help, m.keys.Focus, m.keys.Filter}
 	if m.cfg.Client != nil {
 		b = append(b, m.keys.Subscribe)
 	}
@@ -481,7 +554,7 @@ func (m Model) helpView() string {
 }
 
 func (m Model) helpViewSized(w, h int) string {
-	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Focus, m.keys.Subscribe}}
+	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Focus, m.keys.Subscribe, m.keys.Filter, m.keys.ClearFilter}}
 	groups = append(groups, m.list.KeyMap().FullHelp()...)
 	hv := m.help
 	hv.SetWidth(max(w-4, 10))

@@ -5,17 +5,20 @@ import "charm.land/bubbles/v2/key"
 // KeyMap holds the global bindings, active unless a text input is open.
 type KeyMap struct {
 	Quit, Help, Focus, Subscribe key.Binding
+	Filter, ClearFilter          key.Binding
 	Submit, Cancel               key.Binding // in the subscribe prompt
 }
 
 // DefaultKeyMap returns a fresh KeyMap.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
-		Focus:     key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "list/detail")),
-		Subscribe: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "subscribe")),
-		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "subscribe")),
-		Cancel:    key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
+		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
+		Focus:       key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "list/detail")),
+		Subscribe:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "subscribe")),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Submit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "subscribe")),
+		Cancel:      key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"hubtap/history"
 	"hubtap/themes"
 	"hubtap/ui/common"
@@ -24,11 +26,19 @@ type Model struct {
 	height  int
 	offset  int // first visible body line
 
+	hl Highlights
+
 	cache      []string
+	refs       []ref // per cached line: the JSON field it shows, if any
+	cursor     int   // selected line while focused (quick filters act on it)
 	cacheW     int
 	cacheSt    *themes.Styles
 	cacheEntry *history.Entry
+	cacheHL    Highlights
 }
+
+// SetHighlights marks what the pane's filter looks at.
+func (m *Model) SetHighlights(h Highlights) { m.hl = h }
 
 // New returns an empty detail view.
 func New(st *themes.Styles, keys KeyMap) Model { return Model{st: st, keys: keys} }
@@ -42,10 +52,15 @@ func (m *Model) SetSize(w, h int) {
 // SetStyles swaps the styles (theme change).
 func (m *Model) SetStyles(st *themes.Styles) { m.st = st }
 
-// SetEntry shows e (nil clears). Selecting another message scrolls to its top.
+// QuickFilterMsg asks the root to narrow the pane by the selected field:
+// Clause is e.g. `position.speed == 47` (or `!=` to exclude).
+type QuickFilterMsg struct{ Clause string }
+
+// SetEntry shows e (nil clears). Selecting another message scrolls to its
+// top and puts the line cursor on its first field.
 func (m *Model) SetEntry(e *history.Entry) {
 	if e != m.entry {
-		m.offset = 0
+		m.offset, m.cursor = 0, -1
 	}
 	m.entry = e
 }
@@ -72,9 +87,9 @@ func (m *Model) lines() []string {
 		return nil
 	}
 	w, _ := m.inner()
-	if m.cacheEntry != m.entry || m.cacheW != w || m.cacheSt != m.st {
-		m.cache = renderEntry(m.st, m.entry, w)
-		m.cacheEntry, m.cacheW, m.cacheSt = m.entry, w, m.st
+	if m.cacheEntry != m.entry || m.cacheW != w || m.cacheSt != m.st || !m.cacheHL.equal(m.hl) {
+		m.cache, m.refs = renderEntry(m.st, m.entry, w, m.hl)
+		m.cacheEntry, m.cacheW, m.cacheSt, m.cacheHL = m.entry, w, m.st, m.hl
 	}
 	return m.cache
 }
@@ -89,7 +104,34 @@ func (m *Model) clamp() {
 	if m.entry == nil {
 		n = 0
 	}
+	if m.cursor < 0 { // first field line, else the first line
+		m.cursor = 0
+		for i, r := range m.refs {
+			if r.path != "" {
+				m.cursor = i
+				break
+			}
+		}
+	}
+	m.cursor = max(min(m.cursor, n-1), 0)
+	if m.focused && h > 0 { // keep the cursor visible
+		if m.cursor < m.offset {
+			m.offset = m.cursor
+		}
+		if m.cursor >= m.offset+h {
+			m.offset = m.cursor - h + 1
+		}
+	}
 	m.offset = max(min(m.offset, n-h), 0)
+}
+
+// Selected returns the field under the cursor (path and value), if any.
+func (m Model) Selected() (path, value string, ok bool) {
+	if m.cursor < 0 || m.cursor >= len(m.refs) || m.refs[m.cursor].path == "" {
+		return "", "", false
+	}
+	r := m.refs[m.cursor]
+	return r.path, r.value, true
 }
 
 // Update handles scrolling keys while focused.
@@ -100,19 +142,28 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	_, h := m.inner()
 	n := len(m.lines())
+	m.clamp()
 	switch {
 	case key.Matches(kp, m.keys.Up):
-		m.offset--
+		m.cursor--
 	case key.Matches(kp, m.keys.Down):
-		m.offset++
+		m.cursor++
 	case key.Matches(kp, m.keys.PageUp):
+		m.cursor -= max(h-1, 1)
 		m.offset -= max(h-1, 1)
 	case key.Matches(kp, m.keys.PageDown):
+		m.cursor += max(h-1, 1)
 		m.offset += max(h-1, 1)
 	case key.Matches(kp, m.keys.Top):
-		m.offset = 0
+		m.cursor, m.offset = 0, 0
 	case key.Matches(kp, m.keys.Bottom):
-		m.offset = n
+		m.cursor, m.offset = n-1, n
+	case key.Matches(kp, m.keys.Include, m.keys.Exclude):
+		if m.cursor < len(m.refs) && m.refs[m.cursor].path != "" {
+			clause := m.refs[m.cursor].Clause(key.Matches(kp, m.keys.Exclude))
+			return m, func() tea.Msg { return QuickFilterMsg{Clause: clause} }
+		}
+		return m, nil
 	}
 	m.clamp()
 	return m, nil
@@ -130,6 +181,11 @@ func (m Model) View() string {
 		end := min(m.offset+h, len(all))
 		if m.offset < end {
 			lines = all[m.offset:end]
+			if m.focused && m.cursor >= m.offset && m.cursor < end {
+				lines = append([]string(nil), lines...)
+				i := m.cursor - m.offset
+				lines[i] = m.st.Detail.Cursor.Render(common.Fit(ansi.Strip(lines[i]), max(m.width-2, 0)))
+			}
 		}
 		if len(all) > h {
 			info = strconv.Itoa(m.offset+1) + "-" + strconv.Itoa(end) + " of " + strconv.Itoa(len(all))

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"hubtap/broker"
+	"hubtap/filters"
 	"hubtap/history"
 	"hubtap/themes"
 )
@@ -87,5 +88,72 @@ func TestScrollKeys(t *testing.T) {
 	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyHome})
 	if !strings.Contains(ansi.Strip(m.View()), "topic") {
 		t.Fatal("home did not scroll to the top")
+	}
+}
+
+func TestQuickFilterClauses(t *testing.T) {
+	payload := `{"ident":"352625066004561","position.speed":47,"engine.ignition.status":true,"device.name":"Truck \"17\"",` +
+		`"nested":{"a b":1,"arr":[1,2,3],"deep":{"x":null,"pad":"` + strings.Repeat("p", 70) + `"}},"list":[{"in":1}],"and":2}`
+	m, _ := view(t, entry([]byte(payload)), 80, 40)
+	m.Focus()
+	var got []string
+	for i := 0; i < 40; i++ {
+		if path, value, ok := m.Selected(); ok && (len(got) == 0 || got[len(got)-1] != path+" == "+value) {
+			got = append(got, path+" == "+value) // a wrapped line repeats its field
+		}
+		m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	want := []string{
+		`ident == "352625066004561"`,
+		`position.speed == 47`,
+		`engine.ignition.status == true`,
+		`device.name == "Truck \"17\""`,
+		"nested.`a b` == 1",
+		`nested.deep.x == null`,
+		`nested.deep.pad == "` + strings.Repeat("p", 70) + `"`,
+		"`and` == 2",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("fields under the cursor:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, w := range want {
+		if _, err := filters.Compile(w); err != nil {
+			t.Errorf("clause %q does not compile: %v", w, err)
+		}
+	}
+	// = on the first field emits the clause.
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyHome})
+	for i := 0; i < 20; i++ {
+		if p, _, _ := m.Selected(); p == "position.speed" {
+			break
+		}
+		m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: '!', Text: "!"})
+	if cmd == nil {
+		t.Fatal("! gave no command")
+	}
+	if msg, ok := cmd().(QuickFilterMsg); !ok || msg.Clause != "position.speed != 47" {
+		t.Fatalf("got %#v", cmd())
+	}
+}
+
+func TestHighlightMarksFieldsAndText(t *testing.T) {
+	m := New(themes.Build(themes.Dark()), DefaultKeyMap())
+	m.SetSize(80, 20)
+	m.SetEntry(entry([]byte(`{"ident":"x","position.speed":81,"device.name":"Truck 17"}`)))
+	m.SetHighlights(Highlights{Fields: []string{"position.speed"}, Texts: []string{"truck"}})
+	m.Prepare()
+	v := m.View()
+	plain := ansi.Strip(v)
+	if !strings.Contains(plain, `"position.speed": 81`) || !strings.Contains(plain, "Truck 17") {
+		t.Fatalf("view:\n%s", plain)
+	}
+	m2 := New(themes.Build(themes.Dark()), DefaultKeyMap())
+	m2.SetSize(80, 20)
+	m2.SetEntry(m.Entry())
+	m2.Prepare()
+	if m2.View() == v {
+		t.Fatal("highlights changed nothing in the styled output")
 	}
 }

@@ -25,7 +25,7 @@ const (
 
 // renderEntry produces every line of the detail body for e at width w:
 // header, properties, rule, payload. Lines are styled and at most w cells.
-func renderEntry(st *themes.Styles, e *history.Entry, w int) []string {
+func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights) ([]string, []ref) {
 	if w < 8 {
 		w = 8
 	}
@@ -86,49 +86,61 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int) []string {
 		}
 	}
 	out = append(out, st.Detail.Rule.Render(strings.Repeat("─", w)))
-	out = append(out, body(st, e, w)...)
-	return out
+	refs := make([]ref, len(out))
+	lines, brefs := body(st, e, w, hl)
+	out = append(out, lines...)
+	if brefs == nil {
+		brefs = make([]ref, len(lines))
+	}
+	return out, append(refs, brefs...)
 }
 
-func body(st *themes.Styles, e *history.Entry, w int) []string {
+func body(st *themes.Styles, e *history.Entry, w int, hl Highlights) ([]string, []ref) {
 	p := e.Payload
 	switch e.Kind {
 	case history.KindEmpty:
-		return []string{st.Detail.Muted.Render("(empty payload)")}
+		return []string{st.Detail.Muted.Render("(empty payload)")}, nil
 	case history.KindBinary:
-		return hexDump(st, p, w)
+		return hexDump(st, p, w), nil
 	case history.KindJSON:
 		if len(p) <= maxPrettyBytes {
-			return jsonLines(st, p, w)
+			return jsonLines(st, p, w, hl)
 		}
 		out := []string{st.Detail.Warn.Render("large JSON payload (" + sizeText(len(p)) + "): first " + sizeText(maxTextBytes) + " shown as text")}
-		return append(out, textLines(st, p[:maxTextBytes], w)...)
+		return append(out, textLines(st, p[:maxTextBytes], w, hl)...), nil
 	}
 	var out []string
 	if len(p) > maxTextBytes {
 		out = append(out, st.Detail.Warn.Render("truncated: first "+sizeText(maxTextBytes)+" of "+sizeText(len(p))))
 		p = p[:maxTextBytes]
 	}
-	return append(out, textLines(st, p, w)...)
+	return append(out, textLines(st, p, w, hl)...), nil
 }
 
 // jsonLines pretty-prints, sanitises each line, colours its tokens and wraps it.
-func jsonLines(st *themes.Styles, p []byte, w int) []string {
+func jsonLines(st *themes.Styles, p []byte, w int, hl Highlights) ([]string, []ref) {
 	pp := pretty.PrettyOptions(p, &pretty.Options{Width: 80, Indent: "  "})
 	var out []string
+	var refs []ref
+	var track pathTracker
 	for _, raw := range strings.Split(strings.TrimRight(string(pp), "\n"), "\n") {
 		line := history.SanitizeLine(capCells(raw))
-		out = append(out, wrap(colorJSON(st, line), w)...)
+		r := track.line(line)
+		for _, l := range wrap(hl.apply(st, line, colorJSON(st, line), true), w) {
+			out = append(out, l)
+			refs = append(refs, r)
+		}
 	}
-	return out
+	return out, refs
 }
 
-func textLines(st *themes.Styles, p []byte, w int) []string {
+func textLines(st *themes.Styles, p []byte, w int, hl Highlights) []string {
 	s := strings.ToValidUTF8(string(p), "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var out []string
 	for _, raw := range strings.Split(s, "\n") {
-		out = append(out, wrap(st.Detail.Text.Render(history.SanitizeLine(capCells(raw))), w)...)
+		line := history.SanitizeLine(capCells(raw))
+		out = append(out, wrap(hl.apply(st, line, st.Detail.Text.Render(line), false), w)...)
 	}
 	return out
 }

@@ -3,18 +3,49 @@
 package pane
 
 import (
+	"context"
+	"sync/atomic"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"hubtap/filters"
 	"hubtap/history"
 	"hubtap/themes"
 )
 
+// FilterDoneMsg ends a filter pass over history started by SetFilter.
+type FilterDoneMsg struct {
+	Pane int
+	Gen  uint64
+	IDs  []uint64 // matching entries of the snapshot, oldest first
+	Err  error    // context.Canceled when a newer filter replaced this one
+}
+
+// filterState is the pane's active filter. ids holds what matched so far:
+// arrivals since the filter was set at once, and the history pass's result
+// when it comes back.
+type filterState struct {
+	src      string
+	expr     *filters.Expr
+	match    *history.Matcher
+	rows     *FilterRows
+	gen      uint64
+	cancel   context.CancelFunc
+	pending  bool
+	progress *atomic.Int64 // entries checked by the history pass
+	total    int           // entries in its snapshot
+}
+
 // Model is one live pane. It renders only the visible rows.
 type Model struct {
+	id      int
 	keys    KeyMap
 	st      *themes.Styles
+	store   *history.Store
 	rows    Rows
+	filter  *filterState
+	gen     uint64
 	title   string
 	hint    []string // shown while there are no rows
 	banner  []string // warnings pinned above the rows (e.g. refused subscriptions)
@@ -29,9 +60,105 @@ type Model struct {
 	hasPause  bool
 }
 
-// New returns a following pane over rows.
-func New(st *themes.Styles, keys KeyMap, rows Rows, title string) Model {
-	return Model{keys: keys, st: st, rows: rows, title: title, follow: true}
+// New returns a following pane showing every entry of store. id names the
+// pane in the messages it produces.
+func New(id int, st *themes.Styles, keys KeyMap, store *history.Store, title string) Model {
+	return Model{id: id, keys: keys, st: st, store: store, rows: StoreRows{S: store}, title: title, follow: true}
+}
+
+// ID returns the pane's id.
+func (m Model) ID() int { return m.id }
+
+// FilterSource returns the active filter's source text ("" for none).
+func (m Model) FilterSource() string {
+	if m.filter == nil {
+		return ""
+	}
+	return m.filter.src
+}
+
+// Filter returns the active filter (nil for none).
+func (m Model) Filter() *filters.Expr {
+	if m.filter == nil {
+		return nil
+	}
+	return m.filter.expr
+}
+
+// Filtering reports whether a pass over history is running, and its progress.
+func (m Model) Filtering() (running bool, done, total int) {
+	if m.filter == nil || !m.filter.pending {
+		return false, 0, 0
+	}
+	return true, int(m.filter.progress.Load()), m.filter.total
+}
+
+// SetFilter shows only entries matching expr (nil shows all). New arrivals
+// are filtered at once; the existing history is filtered by the returned
+// Cmd, off the UI goroutine, over a snapshot. A newer SetFilter cancels it.
+func (m *Model) SetFilter(src string, expr *filters.Expr) tea.Cmd {
+	if m.filter != nil && m.filter.cancel != nil {
+		m.filter.cancel()
+	}
+	m.gen++
+	sel, ok := m.selectedAbs()
+	if expr == nil {
+		m.filter = nil
+		m.rows = StoreRows{S: m.store}
+		m.reanchor(sel, ok)
+		return nil
+	}
+	snap := m.store.Snapshot()
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &filterState{src: src, expr: expr, match: history.NewMatcher(expr), rows: &FilterRows{s: m.store},
+		gen: m.gen, cancel: cancel, pending: true, progress: new(atomic.Int64), total: snap.Len()}
+	m.filter, m.rows = f, f.rows
+	m.reanchor(sel, ok)
+	id, gen, prog := m.id, m.gen, f.progress
+	return func() tea.Msg {
+		ids, err := snap.Select(ctx, expr, func(done, _ int) { prog.Store(int64(done)) })
+		return FilterDoneMsg{Pane: id, Gen: gen, IDs: ids, Err: err}
+	}
+}
+
+// Ingest tells the pane that the store appended [first, first+n). Call it
+// after every Append, before View: it drops evicted rows and filters the
+// new ones.
+func (m *Model) Ingest(first, n uint64) {
+	f := m.filter
+	if f == nil {
+		return
+	}
+	for abs := first; abs < first+n; abs++ {
+		if e, ok := m.store.Get(abs); ok && f.match.Match(e) {
+			f.rows.Add(abs)
+		}
+	}
+	f.rows.Trim()
+}
+
+// Close cancels a running filter pass.
+func (m *Model) Close() {
+	if m.filter != nil && m.filter.cancel != nil {
+		m.filter.cancel()
+	}
+}
+
+func (m Model) selectedAbs() (uint64, bool) {
+	pos, ok := m.cursorPos()
+	if !ok {
+		return 0, false
+	}
+	return m.rows.Abs(pos), true
+}
+
+// reanchor keeps a paused selection on the same message (or the next newer
+// one shown) after the rows changed.
+func (m *Model) reanchor(sel uint64, ok bool) {
+	if m.follow || !ok {
+		return
+	}
+	m.cursor, m.top = sel, sel
 }
 
 // SetSize sets the outer size, frame included.
@@ -116,8 +243,20 @@ func (m Model) window() (top, cur int) {
 	return max(top, 0), cur
 }
 
-// Update handles keys while focused. It returns the concrete type.
+// Update handles keys while focused, and the pane's own results. It
+// returns the concrete type.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if done, ok := msg.(FilterDoneMsg); ok {
+		f := m.filter
+		if done.Pane != m.id || f == nil || done.Gen != f.gen {
+			return m, nil // a newer filter won
+		}
+		f.pending = false
+		if done.Err == nil {
+			f.rows.prepend(done.IDs)
+		}
+		return m, nil
+	}
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok || !m.focused {
 		return m, nil

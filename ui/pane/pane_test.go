@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"hubtap/broker"
+	"hubtap/filters"
 	"hubtap/history"
 	"hubtap/themes"
 )
@@ -38,7 +39,7 @@ func frame(t *testing.T, v string, w, h int) {
 
 func TestFollowPauseAndEviction(t *testing.T) {
 	store := history.NewStore(2 << 20)
-	m := New(themes.Build(themes.Plain()), DefaultKeyMap(), StoreRows{S: store}, "t/#")
+	m := New(1, themes.Build(themes.Plain()), DefaultKeyMap(), store, "t/#")
 	m.SetSize(60, 7) // 5 visible rows
 	m.Focus()
 	fill(store, 1, 20)
@@ -74,7 +75,7 @@ func TestFollowPauseAndEviction(t *testing.T) {
 
 func TestSelectionSurvivesEvictionOfIt(t *testing.T) {
 	store := history.NewStore(1 << 20)
-	m := New(themes.Build(themes.Plain()), DefaultKeyMap(), StoreRows{S: store}, "")
+	m := New(1, themes.Build(themes.Plain()), DefaultKeyMap(), store, "")
 	m.SetSize(50, 6)
 	m.Focus()
 	fill(store, 1, 10)
@@ -96,7 +97,7 @@ func TestSelectionSurvivesEvictionOfIt(t *testing.T) {
 }
 
 func TestEmptyPaneShowsHint(t *testing.T) {
-	m := New(themes.Build(themes.Plain()), DefaultKeyMap(), StoreRows{S: history.NewStore(1 << 20)}, "x")
+	m := New(1, themes.Build(themes.Plain()), DefaultKeyMap(), history.NewStore(1<<20), "x")
 	m.SetSize(40, 5)
 	m.SetHint([]string{"Waiting for messages on a very long topic name that will not fit"})
 	v := ansi.Strip(m.View())
@@ -104,4 +105,71 @@ func TestEmptyPaneShowsHint(t *testing.T) {
 	if !strings.Contains(v, "Waiting for messages") || m.Selected() != nil {
 		t.Fatalf("view:\n%s", v)
 	}
+}
+
+func TestFilterNarrowsHistoryAndNewArrivals(t *testing.T) {
+	store := history.NewStore(8 << 20)
+	m := New(3, themes.Build(themes.Plain()), DefaultKeyMap(), store, "t/#")
+	m.SetSize(70, 8)
+	m.Focus()
+	fill(store, 1, 100) // payload {"ident":"idNNN","n":N}
+	expr, err := filters.Compile("n > 90")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := m.SetFilter("n > 90", expr)
+	if cmd == nil {
+		t.Fatal("no history pass")
+	}
+	// Arrivals during the pass are filtered at once.
+	first, n := store.Append(msgsFrom(101, 105))
+	m.Ingest(first, n)
+	if got := m.rows.Len(); got != 5 {
+		t.Fatalf("before the pass returns: %d rows, want the 5 new ones", got)
+	}
+	m, _ = m.Update(cmd())
+	if got := m.rows.Len(); got != 15 {
+		t.Fatalf("after the pass: %d rows, want 15 (91..105)", got)
+	}
+	v := ansi.Strip(m.View())
+	frame(t, v, 70, 8)
+	if !strings.Contains(v, "15 of 105") || !strings.Contains(v, "id105") {
+		t.Fatalf("view:\n%s", v)
+	}
+	// A stale result (an older generation) is ignored.
+	old := m.SetFilter("n > 10", mustCompile(t, "n > 10"))
+	m.SetFilter("", nil)
+	m, _ = m.Update(old())
+	if m.rows.Len() != 105 || m.Filter() != nil {
+		t.Fatalf("stale filter result applied: %d rows", m.rows.Len())
+	}
+}
+
+func TestFilterPassCancelled(t *testing.T) {
+	store := history.NewStore(8 << 20)
+	m := New(1, themes.Build(themes.Plain()), DefaultKeyMap(), store, "")
+	fill(store, 1, 50)
+	first := m.SetFilter("n > 1", mustCompile(t, "n > 1"))
+	m.SetFilter("n > 2", mustCompile(t, "n > 2")) // cancels the first pass
+	if msg := first().(FilterDoneMsg); msg.Err == nil {
+		t.Fatal("the replaced pass was not cancelled")
+	}
+}
+
+func mustCompile(t *testing.T, src string) *filters.Expr {
+	t.Helper()
+	e, err := filters.Compile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func msgsFrom(from, to int) []broker.Message {
+	var msgs []broker.Message
+	for i := from; i <= to; i++ {
+		msgs = append(msgs, broker.Message{Seq: uint64(i), Topic: fmt.Sprintf("t/%d", i),
+			Payload: []byte(fmt.Sprintf(`{"ident":"id%03d","n":%d}`, i, i)), Received: time.Unix(int64(i), 0).UTC()})
+	}
+	return msgs
 }

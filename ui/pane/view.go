@@ -1,6 +1,7 @@
 package pane
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -24,7 +25,14 @@ func (m Model) View() string {
 		lines = append(lines, m.st.List.Paused.Render(ansi.Truncate(l, max(inner, 0), "…")))
 	}
 	n := m.rows.Len()
-	if n == 0 {
+	if n == 0 && m.filter != nil {
+		lines = append(lines, m.st.List.Hint.Render(ansi.Truncate("No message matches "+m.filter.src, max(inner-1, 0), "…")))
+		if run, done, total := m.Filtering(); run {
+			lines = append(lines, m.st.List.Hint.Render("checking history: "+common.Commas(done)+" of "+common.Commas(total)+"…"))
+		} else {
+			lines = append(lines, m.st.List.Hint.Render(common.Commas(m.store.Len())+" kept messages checked; new ones are checked as they arrive. esc clears the filter."))
+		}
+	} else if n == 0 {
 		for _, l := range m.hint {
 			lines = append(lines, m.st.List.Hint.Render(ansi.Truncate(l, max(inner-1, 0), "…")))
 		}
@@ -57,7 +65,17 @@ func (m Model) View() string {
 func (m Model) info(n int) string {
 	var b strings.Builder
 	b.WriteString(common.Commas(n))
-	b.WriteString(" msgs")
+	if m.filter != nil {
+		b.WriteString(" of ")
+		b.WriteString(common.Commas(m.store.Len()))
+		if run, done, total := m.Filtering(); run && total > 0 {
+			b.WriteString(" · filtering ")
+			b.WriteString(strconv.Itoa(done * 100 / total))
+			b.WriteString("%")
+		}
+	} else {
+		b.WriteString(" msgs")
+	}
 	if !m.follow {
 		b.WriteString(" · ")
 		b.WriteString(m.st.List.Paused.Render("paused, " + common.Commas(m.NewSincePause()) + " new"))

@@ -1,0 +1,127 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"hubtap/broker"
+)
+
+// run executes cmd like the program would and feeds its messages back into
+// the model, recursively. Commands that do not finish within a short time
+// (the batch wait, the 1 s tick) are dropped, as are ticks.
+func run(t *testing.T, m Model, cmd tea.Cmd) Model {
+	t.Helper()
+	if cmd == nil {
+		return m
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-ch:
+	case <-time.After(200 * time.Millisecond):
+		return m
+	}
+	switch msg := msg.(type) {
+	case nil, tickMsg:
+		return m
+	case tea.BatchMsg:
+		for _, c := range msg {
+			m = run(t, m, c)
+		}
+		return m
+	}
+	nm, next := m.Update(msg)
+	return run(t, nm.(Model), next)
+}
+
+func typeText(t *testing.T, m Model, s string) Model {
+	t.Helper()
+	for _, r := range s {
+		var cmd tea.Cmd
+		var nm tea.Model
+		if r == ' ' {
+			nm, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+		} else {
+			nm, cmd = m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		}
+		m = nm.(Model)
+		_ = cmd // intermediate debounce ticks are superseded by the last one
+		if r == []rune(s)[len([]rune(s))-1] {
+			m = run(t, m, cmd)
+		}
+	}
+	return m
+}
+
+func TestFilterNarrowsAndKeepsLastValidOnTypo(t *testing.T) {
+	m := newModel(t, 120, 40, "flespi/message/gw/channels/+/+")
+	var msgs []broker.Message
+	for i := 0; i < 100; i++ {
+		msgs = append(msgs, flespiMsg(i+1, fmt.Sprintf("3526250660%05d", i), i))
+	}
+	m = update(t, m, batch(msgs))
+	nm, cmd := m.Update(press("/"))
+	m = run(t, nm.(Model), cmd)
+	m = typeText(t, m, "position.speed > 60")
+	s := screen(t, m)
+	if !strings.Contains(s, "39 of 100") || !strings.Contains(s, "│ position.speed > 60") {
+		t.Fatalf("filter not applied:\n%s", s)
+	}
+	if !strings.Contains(s, "filter ▸ position.speed > 60") {
+		t.Fatalf("input line missing:\n%s", s)
+	}
+	// A typo shows a caret under the column and keeps the previous filter.
+	m = typeText(t, m, " &&")
+	s = screen(t, m)
+	if !strings.Contains(s, "39 of 100") {
+		t.Fatalf("an invalid filter replaced the valid one:\n%s", s)
+	}
+	lines := strings.Split(s, "\n")
+	caretLine := lines[len(lines)-2]
+	col := strings.Index(caretLine, "^")
+	if col < 0 || !strings.Contains(caretLine, "expected") {
+		t.Fatalf("no caret error line: %q", caretLine)
+	}
+	// The caret sits right after the text (the missing operand's column).
+	if want := len("filter ▸ position.speed > 60 &&") - len("▸") + 1; col != want {
+		t.Errorf("caret at byte %d, want %d: %q", col, want, caretLine)
+	}
+	// Esc undoes everything typed since the bar opened.
+	nm, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	m = run(t, nm.(Model), cmd)
+	s = screen(t, m)
+	if !strings.Contains(s, "100 msgs") || strings.Contains(s, "of 100") {
+		t.Fatalf("esc did not restore the unfiltered pane:\n%s", s)
+	}
+	// Enter keeps a filter and remembers it; ↑ brings it back next time.
+	nm, cmd = m.Update(press("/"))
+	m = run(t, nm.(Model), cmd)
+	m = typeText(t, m, `ident == "352625066000007"`)
+	nm, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	m = run(t, nm.(Model), cmd)
+	s = screen(t, m)
+	if !strings.Contains(s, "1 of 100") || m.filter.IsOpen() {
+		t.Fatalf("enter did not keep the filter:\n%s", s)
+	}
+	if !strings.Contains(s, `"ident": "352625066000007"`) {
+		t.Fatalf("the detail does not show the only match:\n%s", s)
+	}
+	// New arrivals are filtered as they come.
+	m = update(t, m, batch([]broker.Message{flespiMsg(101, "352625066000007", 5), flespiMsg(102, "352625066000008", 5)}))
+	if s = screen(t, m); !strings.Contains(s, "2 of 102") {
+		t.Fatalf("live filtering:\n%s", s)
+	}
+	nm, cmd = m.Update(press("/"))
+	m = run(t, nm.(Model), cmd)
+	nm, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+	m = nm.(Model)
+	if s = screen(t, m); !strings.Contains(s, `filter ▸ ident == "352625066000007"`) {
+		t.Fatalf("history did not recall the filter:\n%s", s)
+	}
+}
