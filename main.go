@@ -34,6 +34,7 @@ Usage:
   hubtap [flags] [topic-filter ...]     live view of one or more subscriptions
   hubtap --demo                         the same against a built-in flespi-like broker
   hubtap sub [flags] topic-filter ...   no UI: messages to stdout as JSONL or a template
+  hubtap open [flags] FILE.jsonl[.gz]   browse a recording (from --record, r, or hubtap sub)
   hubtap sim [flags]                    run that simulated broker on its own
 
 Examples:
@@ -48,7 +49,7 @@ Flags:
 // options is everything the flags say.
 type options struct {
 	url, token, tokenFile, username, password, passwordFile string
-	clientID, debugFile, theme, historyMem                  string
+	clientID, debugFile, theme, historyMem, record          string
 	sessionExpiry                                           time.Duration
 	qos                                                     int
 	demo, version                                           bool
@@ -69,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runSim(args[1:], stdout, stderr)
 		case "sub":
 			return runSub(args[1:], stdout, stderr)
+		case "open":
+			return runOpen(args[1:], stdout, stderr)
 		}
 	}
 	o, err := parseFlags(args, stdout)
@@ -147,6 +150,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.theme, "theme", "auto", "colour theme: auto, dark, light or plain")
 	fs.StringVar(&o.historyMem, "history-mem", "256MiB", "memory budget for message history (e.g. 512MiB, 2GiB)")
 	fs.StringVar(&o.debugFile, "debug", "", "write a debug log to this file")
+	fs.StringVar(&o.record, "record", "", "record every received message to this JSONL file (appends; r toggles recording in the UI)")
 	fs.BoolVar(&o.demo, "demo", false, "run against a built-in simulated flespi broker (no account needed)")
 	fs.Float64Var(&o.demoRate, "demo-rate", 50, "with --demo: device messages per second")
 	fs.IntVar(&o.demoDevices, "demo-devices", 50, "with --demo: number of simulated devices")
@@ -272,6 +276,21 @@ func runUI(o *options) error {
 	defer stop()
 
 	bopts := brokerOptions(o, log)
+	// The recorder is stopped (flushed) last of all, after the client is
+	// closed, so every message the client acknowledged is on disk, also
+	// after SIGTERM or SIGHUP (they end ctx, which ends the UI).
+	rec := history.NewRecorder()
+	if o.record != "" {
+		if err := rec.Start(o.record); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		if err := rec.Stop(); err != nil {
+			log.Warn("recording", "err", err)
+		}
+	}()
+	bopts.Tap = rec.Write
 	if o.demo {
 		stopSim, err := startDemo(ctx, o, &bopts, log)
 		if err != nil {
@@ -298,13 +317,14 @@ func runUI(o *options) error {
 	}
 
 	cfg := app.Config{
-		Store:  history.NewStore(budget),
-		Source: bridge,
-		Client: client,
-		Target: u.Scheme + "://" + u.Host + u.Path,
-		Topics: bopts.Topics,
-		Demo:   o.demo,
-		Ctx:    bctx,
+		Store:    history.NewStore(budget),
+		Source:   bridge,
+		Client:   client,
+		Recorder: rec,
+		Target:   u.Scheme + "://" + u.Host + u.Path,
+		Topics:   bopts.Topics,
+		Demo:     o.demo,
+		Ctx:      bctx,
 	}
 	if o.theme == "auto" {
 		cfg.AutoTheme = true
@@ -459,6 +479,61 @@ func runSub(args []string, stdout, stderr io.Writer) int {
 			return 0 // the reader went away (| head): not an error
 		}
 		fmt.Fprintln(stderr, "hubtap sub:", err)
+		return 1
+	}
+	return 0
+}
+
+func runOpen(args []string, stdout, stderr io.Writer) int {
+	o := &options{}
+	fs := newFlagSet("hubtap open", stdout)
+	fs.StringVar(&o.theme, "theme", "auto", "colour theme: auto, dark, light or plain")
+	fs.StringVar(&o.historyMem, "history-mem", "1GiB", "memory budget; a larger file keeps its newest messages")
+	fs.StringVar(&o.debugFile, "debug", "", "write a debug log to this file")
+	help := "Usage: hubtap open [flags] FILE.jsonl[.gz]\n\nBrowses a recording in the same UI, without a broker: filter (/), step, jump (t), export (e).\n\nFlags:\n"
+	if err := parseWithTopics(fs, args, o, stdout, help); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "hubtap open:", err)
+		return 2
+	}
+	if len(o.topics) != 1 {
+		fmt.Fprintln(stderr, "hubtap open: give one recording file")
+		return 2
+	}
+	budget, err := parseSize(o.historyMem)
+	if err != nil {
+		fmt.Fprintln(stderr, "hubtap open: --history-mem:", err)
+		return 2
+	}
+	if _, ok := themes.ByName(o.theme); !ok && o.theme != "auto" {
+		fmt.Fprintf(stderr, "hubtap open: --theme %q: use auto, dark, light or plain\n", o.theme)
+		return 2
+	}
+	log, closeLog, err := newLogger(o.debugFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "hubtap open:", err)
+		return 2
+	}
+	defer closeLog()
+	log.Info("hubtap open", "file", o.topics[0])
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	src, err := history.OpenFile(ctx, o.topics[0])
+	if err != nil {
+		fmt.Fprintln(stderr, "hubtap open:", err)
+		return 1
+	}
+	cfg := app.Config{Store: history.NewStore(budget), Source: src, Loader: src, Ctx: ctx}
+	if o.theme == "auto" {
+		cfg.AutoTheme = true
+	} else {
+		p, _ := themes.ByName(o.theme)
+		cfg.Styles = themes.Build(p)
+	}
+	if _, err := tea.NewProgram(app.New(cfg), tea.WithContext(ctx)).Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		fmt.Fprintln(stderr, "hubtap open:", err)
 		return 1
 	}
 	return 0

@@ -222,7 +222,11 @@ func (c *Client) emit(e Event) {
 // onPublish runs on paho's goroutine. It copies what it needs and never
 // blocks: the bridge drops and counts when the UI cannot keep up.
 func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
-	c.bridge.Offer(FromPaho(pr.Packet, c.seq.Add(1), time.Now()))
+	m := FromPaho(pr.Packet, c.seq.Add(1), time.Now())
+	if c.opts.Tap != nil {
+		c.opts.Tap(&m)
+	}
+	c.bridge.Offer(m)
 	return true, nil
 }
 

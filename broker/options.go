@@ -33,6 +33,11 @@ type Options struct {
 	KeepAlive     time.Duration // 0 means 60 s
 	TLS           *tls.Config   // nil means verify against the system roots
 	Logger        *slog.Logger  // nil means discard
+	// Tap, if set, sees every received message on paho's goroutine before
+	// the sink, so nothing it records can be dropped by the UI. It must be
+	// quick and must not keep the Message's slices beyond the call unless it
+	// treats them as read-only (they are shared with history).
+	Tap func(*Message)
 	// Backoff gives the delay before reconnect attempt n (n >= 1). nil means
 	// exponential from 1 s to 60 s. Tests shorten it.
 	Backoff func(attempt int) time.Duration

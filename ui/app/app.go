@@ -35,11 +35,26 @@ type Config struct {
 	Demo      bool
 	// StartNotice is shown in the status bar at start (e.g. a warning).
 	StartNotice string
-	Ctx         context.Context  // ends the batch wait on shutdown; nil = Background
-	Now         func() time.Time // nil = time.Now
+	// Recorder records every received message (r toggles it); nil disables
+	// recording (offline files).
+	Recorder *history.Recorder
+	// Loader is set when showing a file (hubtap open) instead of a broker.
+	Loader Loader
+	Ctx    context.Context  // ends the batch wait on shutdown; nil = Background
+	Now    func() time.Time // nil = time.Now
 }
 
 type focus int
+
+// promptKind says what the one-line prompt is asking for.
+type promptKind int
+
+const (
+	promptSubscribe promptKind = iota
+	promptJump
+	promptExport    // the pane's messages
+	promptExportOne // the selected message
+)
 
 const (
 	focusList focus = iota
@@ -62,11 +77,12 @@ type Model struct {
 	prompt textinput.Model
 	filter filterbar.Model
 
-	focus    focus
-	showHelp bool
-	width    int
-	height   int
-	wide     bool // list and detail side by side
+	focus      focus
+	promptKind promptKind
+	showHelp   bool
+	width      int
+	height     int
+	wide       bool // list and detail side by side
 
 	topics   []string
 	subs     map[string]broker.SubResult
@@ -113,6 +129,8 @@ func New(cfg Config) Model {
 	m.prompt.Placeholder = "flespi/message/gw/channels/+/+"
 	m.list.Focus()
 	m.ticking, m.lastTick = true, cfg.Now() // Init starts the first tick
+	m.syncLoader()
+	m.syncRecording()
 	if cfg.StartNotice != "" {
 		m.status.Notice(cfg.StartNotice, true, cfg.Now())
 	}
@@ -159,6 +177,24 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.list, cmd = m.list.Update(msg)
 		m.selectionChanged()
 		return m, cmd
+	case recordDoneMsg:
+		switch {
+		case msg.err != nil:
+			m.status.Notice(msg.err.Error(), true, m.now())
+		case msg.started:
+			m.status.Notice("recording every received message to "+msg.path, false, m.now())
+		default:
+			m.status.Notice("recording stopped: "+msg.path, false, m.now())
+		}
+		m.syncRecording()
+		return m, m.startTick()
+	case exportDoneMsg:
+		if msg.err != nil {
+			m.status.Notice("export: "+msg.err.Error(), true, m.now())
+		} else {
+			m.status.Notice("exported "+common.Commas(msg.n)+" messages to "+msg.path, false, m.now())
+		}
+		return m, m.startTick()
 	case detail.QuickFilterMsg:
 		src := msg.Clause
 		if old := m.list.FilterSource(); old != "" {
@@ -274,10 +310,41 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.status.Notice("no broker connection: subscribing is not available here", true, m.now())
 			return m, m.startTick()
 		}
-		m.focus = focusPrompt
-		m.prompt.Reset()
-		m.prompt.SetWidth(max(m.width-len(m.prompt.Prompt)-2, 10))
-		return m, m.prompt.Focus()
+		return m, m.openPrompt(promptSubscribe, "subscribe ▸ ", "", "flespi/message/gw/channels/+/+")
+	case key.Matches(msg, m.keys.Jump):
+		return m, m.openPrompt(promptJump, "jump to ▸ ", "", "-5m, 10:42, 10:42:05 or 2026-11-26 10:42")
+	case key.Matches(msg, m.keys.Export):
+		return m, m.openPrompt(promptExport, "export pane to ▸ ", "hubtap-export-"+m.now().Format("20060102-150405")+".jsonl", "")
+	case key.Matches(msg, m.keys.ExportOne):
+		if m.list.Selected() == nil {
+			return m, nil
+		}
+		return m, m.openPrompt(promptExportOne, "export message to ▸ ", "hubtap-message-"+m.now().Format("20060102-150405")+".json", "")
+	case key.Matches(msg, m.keys.Record):
+		if m.cfg.Recorder == nil {
+			m.status.Notice("nothing to record: this is a file, not a broker", true, m.now())
+			return m, m.startTick()
+		}
+		return m, toggleRecord(m.cfg.Recorder, m.now())
+	case key.Matches(msg, m.keys.Copy):
+		if m.focus == focusDetail {
+			if path, value, ok := m.detail.Selected(); ok {
+				v := strings.Trim(value, `"`)
+				m.status.Notice("copied "+path+" to the clipboard", false, m.now())
+				return m, tea.Batch(tea.SetClipboard(v), m.startTick())
+			}
+		}
+		if e := m.list.Selected(); e != nil {
+			m.status.Notice("copied the payload ("+common.Commas(len(e.Payload))+" bytes) to the clipboard", false, m.now())
+			return m, tea.Batch(tea.SetClipboard(clipText(e.Payload)), m.startTick())
+		}
+		return m, nil
+	case key.Matches(msg, m.keys.CopyTopic):
+		if e := m.list.Selected(); e != nil {
+			m.status.Notice("copied the topic to the clipboard", false, m.now())
+			return m, tea.Batch(tea.SetClipboard(e.Topic), m.startTick())
+		}
+		return m, nil
 	}
 	var cmd tea.Cmd
 	switch m.focus {
@@ -290,6 +357,16 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+func (m *Model) openPrompt(kind promptKind, prompt, value, placeholder string) tea.Cmd {
+	m.focus, m.promptKind = focusPrompt, kind
+	m.prompt.Reset()
+	m.prompt.Prompt, m.prompt.Placeholder = prompt, placeholder
+	m.prompt.SetValue(value)
+	m.prompt.CursorEnd()
+	m.prompt.SetWidth(max(m.width-len([]rune(prompt))-2, 10))
+	return m.prompt.Focus()
+}
+
 func (m *Model) closePrompt() {
 	m.prompt.Blur()
 	m.focus = focusList
@@ -298,6 +375,35 @@ func (m *Model) closePrompt() {
 }
 
 func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
+	switch m.promptKind {
+	case promptJump:
+		newest, ok := m.list.Newest()
+		if !ok {
+			m.closePrompt()
+			return m, nil
+		}
+		t, err := parseJump(m.prompt.Value(), newest)
+		if err != nil {
+			m.status.Notice(err.Error(), true, m.now())
+			return m, m.startTick()
+		}
+		m.closePrompt()
+		m.list.JumpTo(t)
+		m.selectionChanged()
+		return m, nil
+	case promptExport, promptExportOne:
+		path := strings.TrimSpace(m.prompt.Value())
+		m.closePrompt()
+		if path == "" {
+			return m, nil
+		}
+		snap := m.store.Snapshot()
+		if m.promptKind == promptExportOne {
+			return m, export(snap, []uint64{m.list.SelectedAbs()}, false, path)
+		}
+		ids, all := m.list.Shown()
+		return m, export(snap, ids, all, path)
+	}
 	var filters []string
 	for _, f := range strings.Fields(m.prompt.Value()) {
 		if err := broker.ValidateFilter(f); err != nil {
@@ -443,12 +549,34 @@ func (m *Model) onTick(at time.Time) tea.Cmd {
 	m.sinceTick, m.lastTick = 0, now
 	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
 	filtering, _, _ := m.list.Filtering()
-	active := m.rate > 0 || now.Sub(m.lastMsgAt) < 3*time.Second || m.status.Waiting() || m.status.NoticeActive(now) || filtering
+	m.syncRecording()
+	loading := m.syncLoader()
+	active := m.rate > 0 || now.Sub(m.lastMsgAt) < 3*time.Second || m.status.Waiting() || m.status.NoticeActive(now) ||
+		filtering || loading || m.recording()
 	if !active {
 		m.ticking = false
 		return nil
 	}
 	return tick()
+}
+
+func (m *Model) recording() bool { return m.cfg.Recorder != nil && m.cfg.Recorder.Status().Active }
+
+func (m *Model) syncRecording() {
+	if m.cfg.Recorder != nil {
+		m.status.SetRecording(m.cfg.Recorder.Status())
+	}
+}
+
+// syncLoader shows an offline file's progress; it reports whether loading
+// goes on.
+func (m *Model) syncLoader() bool {
+	if m.cfg.Loader == nil {
+		return false
+	}
+	read, size, done, bad, err := m.cfg.Loader.Progress()
+	m.status.SetOffline(m.cfg.Loader.Path(), read, size, done, bad, err)
+	return !done
 }
 
 func (m *Model) applyStyles(st *themes.Styles) {
@@ -561,6 +689,8 @@ func (m Model) helpViewSized(w, h int) string {
 	var lines []string
 	lines = append(lines, m.st.Detail.Label.Render("global"))
 	lines = append(lines, strings.Split(hv.FullHelpView(groups[:1]), "\n")...)
+	lines = append(lines, "", m.st.Detail.Label.Render("history and output"))
+	lines = append(lines, strings.Split(hv.FullHelpView([][]key.Binding{{m.keys.Jump, m.keys.Record, m.keys.Export}, {m.keys.ExportOne, m.keys.Copy, m.keys.CopyTopic}}), "\n")...)
 	lines = append(lines, "", m.st.Detail.Label.Render("message list"))
 	lines = append(lines, strings.Split(hv.FullHelpView(groups[1:]), "\n")...)
 	lines = append(lines, "", m.st.Detail.Label.Render("message detail (after tab)"))

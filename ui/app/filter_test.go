@@ -1,7 +1,9 @@
 package app
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +125,66 @@ func TestFilterNarrowsAndKeepsLastValidOnTypo(t *testing.T) {
 	m = nm.(Model)
 	if s = screen(t, m); !strings.Contains(s, `filter ▸ ident == "352625066000007"`) {
 		t.Fatalf("history did not recall the filter:\n%s", s)
+	}
+}
+
+func TestParseJump(t *testing.T) {
+	newest := time.Date(2026, 11, 26, 10, 45, 30, 0, time.UTC)
+	cases := map[string]string{
+		"-5m":                  "2026-11-26T10:40:30Z",
+		"90s":                  "2026-11-26T10:44:00Z",
+		"+10s":                 "2026-11-26T10:45:40Z",
+		"10:42":                "2026-11-26T10:42:00Z",
+		"10:42:05":             "2026-11-26T10:42:05Z",
+		"2026-11-25 23:59":     "2026-11-25T23:59:00Z",
+		"2026-11-25T08:00:00Z": "2026-11-25T08:00:00Z",
+	}
+	for in, want := range cases {
+		got, err := parseJump(in, newest)
+		if err != nil || got.Format(time.RFC3339) != want {
+			t.Errorf("parseJump(%q) = %v, %v; want %s", in, got, err, want)
+		}
+	}
+	if _, err := parseJump("yesterday", newest); err == nil {
+		t.Error("accepted nonsense")
+	}
+}
+
+func TestJumpExportAndCopy(t *testing.T) {
+	m := newModel(t, 120, 40, "#")
+	var msgs []broker.Message
+	for i := 1; i <= 60; i++ { // one a second from t0
+		msgs = append(msgs, flespiMsg(i, fmt.Sprintf("3526250660%05d", i), i))
+	}
+	m = update(t, m, batch(msgs))
+	nm, cmd := m.Update(press("t"))
+	m = run(t, nm.(Model), cmd)
+	m = typeText(t, m, "-30s")
+	nm, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	m = run(t, nm.(Model), cmd)
+	if e := m.list.Selected(); e == nil || e.Seq != 30 || m.list.Following() {
+		t.Fatalf("jump -30s from the newest (seq 60) selected %+v", e)
+	}
+	dir := t.TempDir()
+	path := dir + "/out.json"
+	nm, cmd = m.Update(press("e"))
+	m = run(t, nm.(Model), cmd)
+	m.prompt.SetValue(path)
+	nm, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	m = run(t, nm.(Model), cmd)
+	if s := screen(t, m); !strings.Contains(s, "exported 60 messages") {
+		t.Fatalf("no export notice:\n%s", s)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arr []map[string]any
+	if err := json.Unmarshal(data, &arr); err != nil || len(arr) != 60 {
+		t.Fatalf("export is not a JSON array of 60: %v (%d)", err, len(arr))
+	}
+	_, cmd = m.Update(press("y"))
+	if cmd == nil {
+		t.Fatal("y gave no command")
 	}
 }

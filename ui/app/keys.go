@@ -4,9 +4,10 @@ import "charm.land/bubbles/v2/key"
 
 // KeyMap holds the global bindings, active unless a text input is open.
 type KeyMap struct {
-	Quit, Help, Focus, Subscribe key.Binding
-	Filter, ClearFilter          key.Binding
-	Submit, Cancel               key.Binding // in the subscribe prompt
+	Quit, Help, Focus, Subscribe                     key.Binding
+	Filter, ClearFilter                              key.Binding
+	Jump, Record, Export, ExportOne, Copy, CopyTopic key.Binding
+	Submit, Cancel                                   key.Binding // in the subscribe prompt
 }
 
 // DefaultKeyMap returns a fresh KeyMap.
@@ -18,7 +19,13 @@ func DefaultKeyMap() KeyMap {
 		Subscribe:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "subscribe")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		Submit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "subscribe")),
+		Jump:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "jump to time")),
+		Record:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "record on/off")),
+		Export:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export pane")),
+		ExportOne:   key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "export message")),
+		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy payload/field")),
+		CopyTopic:   key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy topic")),
+		Submit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 		Cancel:      key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
 	}
 }

@@ -4,7 +4,9 @@ package pane
 
 import (
 	"context"
+	"sort"
 	"sync/atomic"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -330,4 +332,52 @@ func (m *Model) moveTo(top, cur int) {
 		top = cur - h + 1
 	}
 	m.top, m.cursor = m.rows.Abs(top), m.rows.Abs(cur)
+}
+
+// JumpTo pauses the pane on the first shown message received at or after t
+// (the newest if none). It reports false when the pane is empty.
+func (m *Model) JumpTo(t time.Time) bool {
+	n := m.rows.Len()
+	if n == 0 {
+		return false
+	}
+	pos := sort.Search(n, func(i int) bool {
+		e := m.rows.At(i)
+		return e != nil && !e.Received.Before(t)
+	})
+	if pos == n {
+		pos = n - 1
+	}
+	top, _ := m.window()
+	if m.follow {
+		m.pin(top, pos)
+	}
+	m.moveTo(pos-m.visible()/2, pos)
+	return true
+}
+
+// Newest returns the receive time of the newest shown message.
+func (m Model) Newest() (time.Time, bool) {
+	n := m.rows.Len()
+	if n == 0 {
+		return time.Time{}, false
+	}
+	return m.rows.At(n - 1).Received, true
+}
+
+// Shown returns the absolute indices of the messages the pane shows now,
+// oldest first, for export. nil with all=true means every kept message.
+func (m Model) Shown() (ids []uint64, all bool) {
+	if m.filter == nil {
+		return nil, true
+	}
+	r := m.filter.rows
+	return append([]uint64(nil), r.ids[r.off:]...), false
+}
+
+// SelectedAbs returns the absolute index of the selected message (0 when
+// the pane is empty; check Selected first).
+func (m Model) SelectedAbs() uint64 {
+	abs, _ := m.selectedAbs()
+	return abs
 }

@@ -39,6 +39,29 @@ type Model struct {
 	notice    string
 	noticeErr bool
 	noticeAt  time.Time
+
+	rec history.RecordStatus
+
+	offline bool // showing a file, no broker
+	offPath string
+	offRead int64
+	offSize int64
+	offDone bool
+	offBad  int
+	offErr  string
+}
+
+// SetRecording shows the recording state ("● REC file 12,345").
+func (m *Model) SetRecording(r history.RecordStatus) { m.rec = r }
+
+// SetOffline switches the bar to a file's loading progress instead of a
+// connection.
+func (m *Model) SetOffline(path string, read, size int64, done bool, bad int, err error) {
+	m.offline, m.offPath, m.offRead, m.offSize, m.offDone, m.offBad = true, history.SanitizeLine(path), read, size, done, bad
+	m.offErr = ""
+	if err != nil {
+		m.offErr = history.SanitizeLine(err.Error())
+	}
 }
 
 // New returns a status bar for a connection to target.
@@ -108,10 +131,45 @@ func (m Model) State() broker.State { return m.state }
 // Reason returns the last disconnect reason, in plain words.
 func (m Model) Reason() string { return m.reason }
 
+// progressBar draws pct (0-100) in w cells.
+func progressBar(pct, w int) string {
+	full := pct * w / 100
+	return strings.Repeat("█", full) + strings.Repeat("░", w-full)
+}
+
 // View renders one line of exactly width cells.
 func (m Model) View(now time.Time) string {
 	s := m.st.Status
 	var left strings.Builder
+	if m.rec.Active {
+		left.WriteString(s.Err.Render("● REC "))
+		left.WriteString(s.Muted.Render(m.rec.Path + " " + common.Commas(int(m.rec.Lines)) + " · "))
+	} else if m.rec.Err != nil {
+		left.WriteString(s.Err.Render("recording failed: " + history.SanitizeLine(m.rec.Err.Error()) + " · "))
+	}
+	if m.offline {
+		left.WriteString(s.OK.Render("▤ " + m.offPath))
+		switch {
+		case m.offErr != "":
+			left.WriteString(s.Muted.Render(" · ") + s.Err.Render(m.offErr))
+		case !m.offDone:
+			pct := 0
+			if m.offSize > 0 {
+				pct = int(m.offRead * 100 / m.offSize)
+			}
+			left.WriteString(s.Warn.Render(" loading " + strconv.Itoa(pct) + "% " + progressBar(pct, 20)))
+		case m.offBad > 0:
+			left.WriteString(s.Warn.Render(" · " + common.Commas(m.offBad) + " unreadable lines skipped"))
+		}
+		if m.NoticeActive(now) {
+			st := s.Bar
+			if m.noticeErr {
+				st = s.Err
+			}
+			left.WriteString(s.Muted.Render(" · ") + st.Render(m.notice))
+		}
+		return m.join(left.String(), s.Counter.Render(common.Commas(int(m.received))+" messages")+s.Muted.Render(" · kept "+common.Commas(int(m.stats.Kept))))
+	}
 	switch m.state {
 	case broker.StateConnected:
 		left.WriteString(s.OK.Render("● connected"))

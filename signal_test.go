@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"hubtap/history"
+)
+
+// TestRecordingSurvivesSignals runs the real binary in a pseudo-terminal
+// (script(1)) with --record against the demo broker, kills it with SIGTERM
+// or SIGHUP (an SSH hang-up), and checks that the recording is readable to
+// its last line with no sequence number missing.
+func TestRecordingSurvivesSignals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script(1) from util-linux is not installed; it provides the terminal")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "hubtap")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			rec := filepath.Join(dir, "rec-"+strconv.Itoa(int(sig))+".jsonl")
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "script", "-qfec", "exec "+bin+" --demo --demo-rate 3000 --record "+rec, "/dev/null")
+			cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+			cmd.Stdin = nil
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			// Wait for a few thousand recorded lines.
+			for lines(rec) < 3000 {
+				select {
+				case <-ctx.Done():
+					t.Fatalf("recording did not grow: %d lines", lines(rec))
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+			child := childOf(t, cmd.Process.Pid)
+			if err := syscall.Kill(child, sig); err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Wait(); err != nil && ctx.Err() != nil {
+				t.Fatalf("hubtap did not exit after %v", sig)
+			}
+			data, err := os.ReadFile(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(data) == 0 || data[len(data)-1] != '\n' {
+				t.Fatal("the recording ends in a partial line")
+			}
+			sc := bufio.NewScanner(bytes.NewReader(data))
+			sc.Buffer(nil, 1<<20)
+			var want uint64 = 1
+			for sc.Scan() {
+				m, err := history.ParseJSONL(sc.Bytes())
+				if err != nil {
+					t.Fatalf("line %d: %v", want, err)
+				}
+				if m.Seq != want {
+					t.Fatalf("line %d has seq %d: a received message is missing", want, m.Seq)
+				}
+				want++
+			}
+			t.Logf("%v: %d lines, all readable, no gap", sig, want-1)
+		})
+	}
+}
+
+func lines(path string) int {
+	b, _ := os.ReadFile(path)
+	return bytes.Count(b, []byte("\n"))
+}
+
+// childOf finds the process script(1) started.
+func childOf(t *testing.T, pid int) int {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		matches, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/children")
+		for _, m := range matches {
+			b, _ := os.ReadFile(m)
+			if f := strings.Fields(string(b)); len(f) > 0 {
+				c, _ := strconv.Atoi(f[0])
+				return c
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("no child process under script(1)")
+	return 0
+}
