@@ -12,6 +12,9 @@ type Batch struct {
 	Msgs    []Message
 	Events  []Event
 	Dropped uint64 // total messages dropped by the bridge so far (cumulative)
+	// Reset says the source started over (a replay seeking backwards): the
+	// receiver drops what this source sent before Msgs. The bridge never sets it.
+	Reset bool
 }
 
 // Bridge moves messages from paho's goroutine to the UI. Offer never blocks:

@@ -89,6 +89,8 @@ type Model struct {
 	received uint64
 	dropped  uint64
 
+	replay *replayState // non-nil while replaying
+
 	ticking   bool
 	lastTick  time.Time
 	sinceTick uint64 // messages since the last tick
@@ -172,6 +174,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.BatchMsg:
 		cmd := m.ingest(msg.Batch)
 		return m, tea.Batch(waitForBatch(m.ctx, m.cfg.Source), cmd)
+	case replayBatchMsg:
+		return m, m.onReplayBatch(msg.Batch)
 	case pane.FilterDoneMsg:
 		var cmd tea.Cmd
 		m.list, cmd = m.list.Update(msg)
@@ -286,7 +290,16 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		m.quitting = true
+		m.stopReplay()
 		return m, tea.Quit
+	case key.Matches(msg, m.keys.Replay):
+		if m.replay != nil {
+			m.stopReplay()
+			return m, nil
+		}
+		return m, m.startReplay()
+	case m.replayKey(msg):
+		return m, m.startTick()
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = !m.showHelp
 		return m, nil
@@ -430,7 +443,11 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 func (m *Model) ingest(b broker.Batch) tea.Cmd {
 	if len(b.Msgs) > 0 {
 		first, n := m.store.Append(b.Msgs)
-		m.list.Ingest(first, n)
+		if m.replay != nil {
+			m.replay.live.Ingest(first, n) // the live pane keeps filtering underneath
+		} else {
+			m.list.Ingest(first, n)
+		}
 		m.received += uint64(len(b.Msgs))
 		m.sinceTick += uint64(len(b.Msgs))
 		m.lastMsgAt = m.now()
@@ -475,6 +492,9 @@ func (m *Model) onSubResults(e broker.Event) {
 
 // refreshPane updates the pane's title and empty-state hint.
 func (m *Model) refreshPane() {
+	if m.replay != nil {
+		return // the replay pane keeps its own title
+	}
 	var title []string
 	for _, t := range m.topics {
 		s := history.SanitizeLine(t)
@@ -550,9 +570,10 @@ func (m *Model) onTick(at time.Time) tea.Cmd {
 	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
 	filtering, _, _ := m.list.Filtering()
 	m.syncRecording()
+	m.syncReplay()
 	loading := m.syncLoader()
 	active := m.rate > 0 || now.Sub(m.lastMsgAt) < 3*time.Second || m.status.Waiting() || m.status.NoticeActive(now) ||
-		filtering || loading || m.recording()
+		filtering || loading || m.recording() || m.replay != nil
 	if !active {
 		m.ticking = false
 		return nil
@@ -690,7 +711,8 @@ func (m Model) helpViewSized(w, h int) string {
 	lines = append(lines, m.st.Detail.Label.Render("global"))
 	lines = append(lines, strings.Split(hv.FullHelpView(groups[:1]), "\n")...)
 	lines = append(lines, "", m.st.Detail.Label.Render("history and output"))
-	lines = append(lines, strings.Split(hv.FullHelpView([][]key.Binding{{m.keys.Jump, m.keys.Record, m.keys.Export}, {m.keys.ExportOne, m.keys.Copy, m.keys.CopyTopic}}), "\n")...)
+	lines = append(lines, strings.Split(hv.FullHelpView([][]key.Binding{{m.keys.Jump, m.keys.Record, m.keys.Export}, {m.keys.ExportOne, m.keys.Copy, m.keys.CopyTopic}, {m.keys.Replay}}), "\n")...)
+	lines = append(lines, m.st.Help.Desc.Render("during a replay: p pause/resume · 1 1x · 2 10x · 3 100x · 4 max · [ ] seek ∓5% · P stop"))
 	lines = append(lines, "", m.st.Detail.Label.Render("message list"))
 	lines = append(lines, strings.Split(hv.FullHelpView(groups[1:]), "\n")...)
 	lines = append(lines, "", m.st.Detail.Label.Render("message detail (after tab)"))

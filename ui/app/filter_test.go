@@ -188,3 +188,32 @@ func TestJumpExportAndCopy(t *testing.T) {
 		t.Fatal("y gave no command")
 	}
 }
+
+func TestReplayPane(t *testing.T) {
+	m := newModel(t, 120, 40, "#")
+	var msgs []broker.Message
+	for i := 1; i <= 100; i++ {
+		msgs = append(msgs, flespiMsg(i, fmt.Sprintf("3526250660%05d", i), i))
+	}
+	m = update(t, m, batch(msgs))
+	nm, cmd := m.Update(press("P"))
+	m = nm.(Model)
+	m = update(t, m, press("4")) // max speed
+	m = run(t, m, cmd)
+	s := screen(t, m)
+	for _, want := range []string{"replay of 100 messages", "(100/100)", "replay max", "100 msgs"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("replay screen lacks %q:\n%s", want, s)
+		}
+	}
+	// Live messages keep arriving into history underneath.
+	m = update(t, m, batch([]broker.Message{flespiMsg(101, "352625066000101", 1)}))
+	if m.Store().Len() != 101 {
+		t.Fatalf("live store has %d", m.Store().Len())
+	}
+	m = update(t, m, press("P"))
+	s = screen(t, m)
+	if strings.Contains(s, "replay") || !strings.Contains(s, "101 msgs") {
+		t.Fatalf("stopping the replay did not bring back the live pane:\n%s", s)
+	}
+}

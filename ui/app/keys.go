@@ -7,6 +7,7 @@ type KeyMap struct {
 	Quit, Help, Focus, Subscribe                     key.Binding
 	Filter, ClearFilter                              key.Binding
 	Jump, Record, Export, ExportOne, Copy, CopyTopic key.Binding
+	Replay                                           key.Binding
 	Submit, Cancel                                   key.Binding // in the subscribe prompt
 }
 
@@ -25,6 +26,7 @@ func DefaultKeyMap() KeyMap {
 		ExportOne:   key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "export message")),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy payload/field")),
 		CopyTopic:   key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy topic")),
+		Replay:      key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "replay pane / stop")),
 		Submit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 		Cancel:      key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
 	}

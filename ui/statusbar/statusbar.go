@@ -40,7 +40,8 @@ type Model struct {
 	noticeErr bool
 	noticeAt  time.Time
 
-	rec history.RecordStatus
+	rec    history.RecordStatus
+	replay string // the replay line, when replaying
 
 	offline bool // showing a file, no broker
 	offPath string
@@ -50,6 +51,9 @@ type Model struct {
 	offBad  int
 	offErr  string
 }
+
+// SetReplay shows a replay's progress instead of the connection ("" ends it).
+func (m *Model) SetReplay(line string) { m.replay = line }
 
 // SetRecording shows the recording state ("● REC file 12,345").
 func (m *Model) SetRecording(r history.RecordStatus) { m.rec = r }
@@ -131,7 +135,9 @@ func (m Model) State() broker.State { return m.state }
 // Reason returns the last disconnect reason, in plain words.
 func (m Model) Reason() string { return m.reason }
 
-// progressBar draws pct (0-100) in w cells.
+// ProgressBar draws pct (0-100) in w cells.
+func ProgressBar(pct, w int) string { return progressBar(pct, w) }
+
 func progressBar(pct, w int) string {
 	full := pct * w / 100
 	return strings.Repeat("█", full) + strings.Repeat("░", w-full)
@@ -146,6 +152,13 @@ func (m Model) View(now time.Time) string {
 		left.WriteString(s.Muted.Render(m.rec.Path + " " + common.Commas(int(m.rec.Lines)) + " · "))
 	} else if m.rec.Err != nil {
 		left.WriteString(s.Err.Render("recording failed: " + history.SanitizeLine(m.rec.Err.Error()) + " · "))
+	}
+	if m.replay != "" {
+		left.WriteString(s.Warn.Render(m.replay))
+		if m.NoticeActive(now) {
+			left.WriteString(s.Muted.Render(" · ") + s.Bar.Render(m.notice))
+		}
+		return m.join(left.String(), s.Muted.Render("p pause · 1-4 speed · [ ] seek · P stop"))
 	}
 	if m.offline {
 		left.WriteString(s.OK.Render("▤ " + m.offPath))

@@ -1,0 +1,169 @@
+package app
+
+import (
+	"context"
+	"strconv"
+
+	tea "charm.land/bubbletea/v2"
+
+	"hubtap/broker"
+	"hubtap/history"
+	"hubtap/ui/common"
+	"hubtap/ui/pane"
+	"hubtap/ui/statusbar"
+)
+
+// replayPaneID names the pane that shows a replay.
+const replayPaneID = 2
+
+// replayState is a running replay: its own store and pane stand in for the
+// live pane, which keeps receiving (and filtering) underneath.
+type replayState struct {
+	r      *history.Replay
+	store  *history.Store
+	live   pane.Model
+	cancel context.CancelFunc
+	ctx    context.Context
+	title  string
+}
+
+// replayBatchMsg carries one batch of a replay.
+type replayBatchMsg struct{ broker.Batch }
+
+func waitForReplay(ctx context.Context, r *history.Replay) tea.Cmd {
+	return func() tea.Msg {
+		b, ok := r.Next(ctx)
+		if !ok {
+			return nil
+		}
+		return replayBatchMsg{b}
+	}
+}
+
+// startReplay replays what the focused pane shows (as filtered), from its
+// oldest message, at 10x.
+func (m *Model) startReplay() tea.Cmd {
+	ids, all := m.list.Shown()
+	msgs := m.store.Snapshot().Messages(ids, all)
+	if len(msgs) == 0 {
+		m.status.Notice("nothing to replay: the pane is empty", true, m.now())
+		return m.startTick()
+	}
+	ctx, cancel := context.WithCancel(m.ctx)
+	rs := &replayState{r: history.NewReplay(msgs, 10, nil), live: m.list, cancel: cancel, ctx: ctx,
+		title: "replay of " + common.Commas(len(msgs)) + " messages"}
+	if f := m.list.FilterSource(); f != "" {
+		rs.title += " │ " + history.SanitizeLine(f)
+	}
+	m.replay = rs
+	m.newReplayPane()
+	go rs.r.Run(ctx)
+	m.syncReplay()
+	return tea.Batch(waitForReplay(ctx, rs.r), m.startTick())
+}
+
+// newReplayPane (re)creates the replay's store and pane.
+func (m *Model) newReplayPane() {
+	rs := m.replay
+	rs.store = history.NewStore(m.store.Stats().Budget)
+	m.list = pane.New(replayPaneID, m.st, pane.DefaultKeyMap(), rs.store, rs.title)
+	m.layout()
+	if m.focus == focusList {
+		m.list.Focus()
+	}
+	m.selectionChanged()
+}
+
+func (m *Model) stopReplay() {
+	if m.replay == nil {
+		return
+	}
+	m.replay.cancel()
+	m.list = m.replay.live
+	m.replay = nil
+	m.status.SetReplay("")
+	m.layout()
+	if m.focus == focusList {
+		m.list.Focus()
+	} else {
+		m.list.Blur()
+	}
+	m.refreshPane()
+	m.selectionChanged()
+}
+
+func (m *Model) onReplayBatch(b broker.Batch) tea.Cmd {
+	rs := m.replay
+	if rs == nil {
+		return nil
+	}
+	if b.Reset {
+		m.newReplayPane()
+	}
+	if len(b.Msgs) > 0 {
+		first, n := rs.store.Append(b.Msgs)
+		m.list.Ingest(first, n)
+	}
+	m.syncReplay()
+	m.selectionChanged()
+	return waitForReplay(rs.ctx, rs.r)
+}
+
+// syncReplay puts the replay's position on the status bar.
+func (m *Model) syncReplay() {
+	if m.replay == nil {
+		return
+	}
+	st := m.replay.r.Status()
+	state := "▶"
+	if st.Paused {
+		state = "⏸"
+	}
+	speed := "max"
+	if st.Speed > 0 {
+		speed = strconv.FormatFloat(st.Speed, 'f', -1, 64) + "x"
+	}
+	pct := 0
+	if st.Total > 0 {
+		pct = st.Pos * 100 / st.Total
+	}
+	clock := ""
+	if !st.Clock.IsZero() {
+		clock = " " + st.Clock.Format("15:04:05.000")
+	}
+	if st.Pos == st.Total {
+		state = "■"
+	}
+	m.status.SetReplay(state + " replay " + speed + " " + statusbar.ProgressBar(pct, 20) + " " + strconv.Itoa(pct) + "%" + clock +
+		" (" + common.Commas(st.Pos) + "/" + common.Commas(st.Total) + ")")
+}
+
+// replayKey handles the replay's own keys; it reports whether it did.
+func (m *Model) replayKey(msg tea.KeyPressMsg) bool {
+	rs := m.replay
+	if rs == nil {
+		return false
+	}
+	st := rs.r.Status()
+	step := max(st.Total/20, 1)
+	switch msg.String() {
+	case "p":
+		rs.r.TogglePause()
+	case "1":
+		rs.r.SetSpeed(1)
+	case "2":
+		rs.r.SetSpeed(10)
+	case "3":
+		rs.r.SetSpeed(100)
+	case "4":
+		rs.r.SetSpeed(0)
+	case "[":
+		rs.r.Seek(st.Pos - step)
+	case "]":
+		rs.r.Seek(st.Pos + step)
+	default:
+		return false
+	}
+	m.syncReplay()
+	return true
+}
