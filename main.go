@@ -60,7 +60,10 @@ type options struct {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	args, stopProfile := cpuProfile(os.Args[1:], os.Stderr) // hidden --cpuprofile FILE (profile.go)
+	code := run(args, os.Stdout, os.Stderr)
+	stopProfile()
+	os.Exit(code)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -304,6 +307,13 @@ func runUI(o *options) error {
 	}
 	bopts.URL = u
 	budget, _ := parseSize(o.historyMem)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// History is charged at its real heap size (history.allocSize), so a
+		// soft limit a little above the budget keeps the whole process close
+		// to it: the GC works harder near the limit instead of letting the
+		// heap double. Measured in docs/BENCHMARKS.md (BenchmarkIngestMillion).
+		debug.SetMemoryLimit(budget + 64<<20)
+	}
 
 	bridge := broker.NewBridge(1<<16, 16*time.Millisecond, 1<<17)
 	bctx, cancelBridge := context.WithCancel(ctx)

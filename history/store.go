@@ -9,12 +9,10 @@ import (
 // DefaultBudget is the Store budget used when NewStore is given 0 or less.
 const DefaultBudget int64 = 256 << 20
 
-// EntryOverhead is the fixed part of an entry's charge, in bytes:
-// unsafe.Sizeof(Entry{}) (the slot in the Store's chunk, which embeds the
-// broker.Message) plus one slice header, which stands in for the heap
-// allocator's rounding of the payload, summary and ident allocations. It is
-// 176 on 64-bit platforms.
-const EntryOverhead = int64(unsafe.Sizeof(Entry{}) + unsafe.Sizeof([]byte(nil)))
+// EntryOverhead is the fixed part of an entry's charge, in bytes: the
+// entry's slot in its chunk (which embeds the broker.Message); 152 on 64-bit
+// platforms.
+const EntryOverhead = int64(unsafe.Sizeof(Entry{}))
 
 // Entries live in fixed-size chunks so that growing never copies entries and
 // a pointer from Get stays put until its entry is evicted.
@@ -44,11 +42,14 @@ type Stats struct {
 // goroutine may call any method (Append from the BatchMsg case of Update).
 // Nothing blocks. Other goroutines read through a Snapshot: appends never
 // touch a slot a snapshot can see, eviction never writes to an entry, and a
-// chunk is never reused, so a snapshot stays valid for as long as it is held. Memory is bounded by the budget: each entry is charged
-// len(Payload) + len(Topic) + len(Summary) + len(Ident) + len(TopicSafe) when
-// it is a copy + the size of Props + EntryOverhead. Not charged: spare slots
-// in the first and last chunk (at most 2×1024 entry slots, ~300 KiB) and any
-// unused capacity of the payload slices the broker hands over.
+// chunk is never reused, so a snapshot stays valid for as long as it is held.
+//
+// Memory is bounded by the budget: each entry is charged what its
+// allocations take on the heap (size classes, see allocSize) for the
+// payload's capacity, topic, summary, ident, sanitised topic copy and
+// properties, plus EntryOverhead. Not charged: the spare slots of the first
+// and last chunk (at most 2×1024 slots, ~300 KiB) and, after eviction, the
+// up to 1023 entries that linger until their chunk is released.
 //
 // An entry larger than the whole budget is kept, alone: appending it evicts
 // everything else, and Bytes exceeds Budget until the next Append evicts it.
@@ -165,11 +166,13 @@ func (s *Store) evictOldest() {
 	}
 }
 
-// entryCost is what an entry is charged against the budget (see Store).
+// entryCost is what an entry is charged against the budget (see Store):
+// what its allocations occupy on the heap, size classes included.
 func entryCost(e *Entry) int64 {
-	n := EntryOverhead + int64(len(e.Payload)+len(e.Topic)+len(e.Summary)+len(e.Ident)) + propsCost(e.Props)
+	n := EntryOverhead + allocSize(cap(e.Payload)) + allocSize(len(e.Topic)) +
+		allocSize(len(e.Summary)) + allocSize(len(e.Ident)) + propsCost(e.Props)
 	if len(e.TopicSafe) > 0 && unsafe.StringData(e.TopicSafe) != unsafe.StringData(e.Topic) {
-		n += int64(len(e.TopicSafe))
+		n += allocSize(len(e.TopicSafe))
 	}
 	return n
 }
@@ -178,16 +181,18 @@ func propsCost(p *broker.Properties) int64 {
 	if p == nil {
 		return 0
 	}
-	n := int64(unsafe.Sizeof(*p)) + int64(len(p.ContentType)+len(p.ResponseTopic)+len(p.CorrelationData))
+	n := allocSize(int(unsafe.Sizeof(*p))) + allocSize(len(p.ContentType)) + allocSize(len(p.ResponseTopic)) +
+		allocSize(len(p.CorrelationData))
 	if p.PayloadFormat != nil {
-		n++
+		n += 8
 	}
 	if p.MessageExpiry != nil {
-		n += 4
+		n += 8
 	}
-	n += int64(len(p.SubscriptionIDs)) * int64(unsafe.Sizeof(int(0)))
+	n += allocSize(len(p.SubscriptionIDs) * int(unsafe.Sizeof(int(0))))
+	n += allocSize(len(p.User) * int(unsafe.Sizeof(broker.UserProperty{})))
 	for _, u := range p.User {
-		n += int64(unsafe.Sizeof(u)) + int64(len(u.Key)+len(u.Value))
+		n += allocSize(len(u.Key)) + allocSize(len(u.Value))
 	}
 	return n
 }

@@ -23,16 +23,17 @@ func fixed(from, n int) []broker.Message {
 	return msgs
 }
 
-// unitCost is the charge of one fixed() entry.
-const unitCost = EntryOverhead + 6 + 100 + 100
+// unitCost is the charge of one fixed() entry: the slot, then the size
+// classes of its payload (100), topic (6) and summary (100).
+var unitCost = EntryOverhead + allocSize(100) + allocSize(6) + allocSize(100)
 
 func TestEntryCost(t *testing.T) {
 	e := NewEntry(fixed(0, 1)[0])
 	if got := entryCost(&e); got != unitCost {
 		t.Fatalf("cost = %d, want %d", got, unitCost)
 	}
-	if EntryOverhead != 176 {
-		t.Logf("EntryOverhead is %d on this platform (176 on 64-bit)", EntryOverhead)
+	if EntryOverhead != 152 {
+		t.Logf("EntryOverhead is %d on this platform (152 on 64-bit)", EntryOverhead)
 	}
 
 	pf, exp := byte(1), uint32(60)
@@ -50,7 +51,7 @@ func TestEntryCost(t *testing.T) {
 	m = fixed(0, 1)[0]
 	m.Topic = "t/\x1b[2J"
 	unsafeTopic := NewEntry(m)
-	if got, want := entryCost(&unsafeTopic), EntryOverhead+int64(len(m.Topic))+100+100+int64(len("t/")); got != want {
+	if got, want := entryCost(&unsafeTopic), EntryOverhead+allocSize(len(m.Topic))+allocSize(100)+allocSize(100)+allocSize(len("t/")); got != want {
 		t.Fatalf("cost with a sanitized topic copy = %d, want %d", got, want)
 	}
 }
