@@ -75,7 +75,11 @@ const selectChunk = 16384
 // expr, oldest first. It checks ctx and calls progress (if not nil) every
 // few thousand entries, so a long pass can be cancelled and shown.
 func (sn Snapshot) Select(ctx context.Context, expr *filters.Expr, progress func(done, total int)) ([]uint64, error) {
-	m := NewMatcher(expr)
+	return sn.SelectFunc(ctx, NewMatcher(expr).Match, progress)
+}
+
+// SelectFunc is Select with any predicate (called from this goroutine only).
+func (sn Snapshot) SelectFunc(ctx context.Context, match func(*Entry) bool, progress func(done, total int)) ([]uint64, error) {
 	var ids []uint64
 	total := sn.Len()
 	for abs := sn.first; abs < sn.end; abs++ {
@@ -88,7 +92,7 @@ func (sn Snapshot) Select(ctx context.Context, expr *filters.Expr, progress func
 			}
 		}
 		e, _ := sn.Get(abs)
-		if m.Match(e) {
+		if match(e) {
 			ids = append(ids, abs)
 		}
 	}

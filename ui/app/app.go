@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"hubtap/ui/filterbar"
 	"hubtap/ui/pane"
 	"hubtap/ui/statusbar"
+	"hubtap/ui/tree"
 )
 
 // Config wires the root model. Store and Source are required.
@@ -54,12 +56,16 @@ const (
 	promptJump
 	promptExport    // the pane's messages
 	promptExportOne // the selected message
+	promptNewPane
+	promptTopics
+	promptRename
 )
 
 const (
 	focusList focus = iota
 	focusDetail
-	focusPrompt // the subscribe prompt owns every key
+	focusTree
+	focusPrompt // the one-line prompt owns every key
 )
 
 // Model is the root of hubtap's UI.
@@ -70,7 +76,10 @@ type Model struct {
 	st     *themes.Styles
 	keys   KeyMap
 	store  *history.Store
-	list   pane.Model
+	panes  []slot // message panes; at least one
+	cur    int    // the focused (or last focused) message pane
+	nextID int
+	tree   tree.Model
 	detail detail.Model
 	status statusbar.Model
 	help   help.Model
@@ -83,6 +92,15 @@ type Model struct {
 	width      int
 	height     int
 	wide       bool // list and detail side by side
+	arrange    layoutKind
+	zoom       bool // only the focused pane is shown
+	showDetail bool
+	treeOpen   bool
+	cells      []rect // where each pane (then the tree) was drawn
+	initCmds   []tea.Cmd
+
+	queuedSince bool   // counting messages that arrive before the first SUBACK after a resumed session
+	queued      uint64 // how many did
 
 	topics   []string
 	subs     map[string]broker.SubResult
@@ -118,8 +136,8 @@ func New(cfg Config) Model {
 		st:     st,
 		keys:   DefaultKeyMap(),
 		store:  cfg.Store,
-		list:   pane.New(1, st, pane.DefaultKeyMap(), cfg.Store, ""),
 		filter: filterbar.New(st),
+		tree:   tree.New(st),
 		detail: detail.New(st, detail.DefaultKeyMap()),
 		status: statusbar.New(st, cfg.Target),
 		help:   help.New(),
@@ -127,9 +145,12 @@ func New(cfg Config) Model {
 		topics: append([]string(nil), cfg.Topics...),
 		subs:   map[string]broker.SubResult{},
 	}
-	m.prompt.Prompt = "subscribe ▸ "
-	m.prompt.Placeholder = "flespi/message/gw/channels/+/+"
-	m.list.Focus()
+	m.showDetail = true
+	first := pane.New(1, st, pane.DefaultKeyMap(), cfg.Store, "")
+	m.initCmds = append(m.initCmds, first.SetTopics(cfg.Topics))
+	m.panes = []slot{{p: first}}
+	m.nextID = 1
+	m.cp().Focus()
 	m.ticking, m.lastTick = true, cfg.Now() // Init starts the first tick
 	m.syncLoader()
 	m.syncRecording()
@@ -143,7 +164,7 @@ func New(cfg Config) Model {
 
 // Init starts the batch wait (and asks for the background colour).
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{waitForBatch(m.ctx, m.cfg.Source), tick()}
+	cmds := append([]tea.Cmd{waitForBatch(m.ctx, m.cfg.Source), tick()}, m.initCmds...)
 	if m.cfg.AutoTheme {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -178,9 +199,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onReplayBatch(msg.Batch)
 	case pane.FilterDoneMsg:
 		var cmd tea.Cmd
-		m.list, cmd = m.list.Update(msg)
+		if p := m.paneByID(msg.Pane); p != nil {
+			*p, cmd = p.Update(msg)
+		}
 		m.selectionChanged()
 		return m, cmd
+	case tree.OpenMsg:
+		return m, m.openTreePane(msg.Topic)
 	case recordDoneMsg:
 		switch {
 		case msg.err != nil:
@@ -201,7 +226,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.startTick()
 	case detail.QuickFilterMsg:
 		src := msg.Clause
-		if old := m.list.FilterSource(); old != "" {
+		if old := m.cp().FilterSource(); old != "" {
 			src = "(" + old + ") && " + msg.Clause
 		}
 		expr, err := filters.Compile(src)
@@ -215,7 +240,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case filterbar.ChangedMsg:
 		return m, m.applyFilter(msg.Src, msg.Expr)
 	case filterbar.ClosedMsg:
-		if msg.Cancelled && m.list.FilterSource() != msg.Restore {
+		if msg.Cancelled && m.cp().FilterSource() != msg.Restore {
 			expr, err := filters.Compile(msg.Restore)
 			if err == nil {
 				return m, m.applyFilter(msg.Restore, expr)
@@ -258,7 +283,7 @@ func (m *Model) applyFilter(src string, expr *filters.Expr) tea.Cmd {
 	if expr == nil || src == "" {
 		expr, src = nil, ""
 	}
-	cmd := m.list.SetFilter(src, expr)
+	cmd := m.cp().SetFilter(src, expr)
 	var hl detail.Highlights
 	if expr != nil {
 		hl.Fields, hl.Texts = expr.Highlights()
@@ -304,19 +329,60 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = !m.showHelp
 		return m, nil
 	case key.Matches(msg, m.keys.Filter):
-		return m, m.filter.Open(m.list.ID(), m.list.FilterSource())
-	case key.Matches(msg, m.keys.ClearFilter) && m.list.Filter() != nil:
+		return m, m.filter.Open(m.cp().ID(), m.cp().FilterSource())
+	case key.Matches(msg, m.keys.ClearFilter) && m.cp().Filter() != nil:
 		return m, m.applyFilter("", nil)
 	case key.Matches(msg, m.keys.Focus):
-		if m.focus == focusList {
-			m.focus = focusDetail
-			m.list.Blur()
-			m.detail.Focus()
-		} else {
-			m.focus = focusList
-			m.detail.Blur()
-			m.list.Focus()
+		m.cycleFocus(msg.String() == "shift+tab")
+		return m, nil
+	case key.Matches(msg, m.keys.NewPane):
+		if len(m.panes) >= maxPanes || m.replay != nil {
+			m.status.Notice("at most "+strconv.Itoa(maxPanes)+" panes (and none during a replay)", true, m.now())
+			return m, m.startTick()
 		}
+		return m, m.openPrompt(promptNewPane, "new pane topics ▸ ", "", "flespi/message/gw/devices/182083 (space-separated; empty: all topics)")
+	case key.Matches(msg, m.keys.ClosePane):
+		if len(m.panes) <= 1 {
+			m.status.Notice("the last pane stays open (q quits)", true, m.now())
+			return m, m.startTick()
+		}
+		return m, m.unsubscribe(m.closePane())
+	case key.Matches(msg, m.keys.Rename):
+		return m, m.openPrompt(promptRename, "pane name ▸ ", m.panes[m.cur].name, "")
+	case key.Matches(msg, m.keys.Topics):
+		return m, m.openPrompt(promptTopics, "pane topics ▸ ", strings.Join(m.cp().Topics(), " "), "space-separated topic filters; empty: all topics")
+	case key.Matches(msg, m.keys.Zoom):
+		m.zoom = !m.zoom
+		m.layout()
+		return m, nil
+	case key.Matches(msg, m.keys.Layout):
+		m.arrange = (m.arrange + 1) % 3
+		m.zoom = false
+		m.layout()
+		m.status.Notice("layout: "+m.arrange.String(), false, m.now())
+		return m, m.startTick()
+	case key.Matches(msg, m.keys.Tree):
+		m.treeOpen = !m.treeOpen
+		if m.treeOpen {
+			m.cp().Blur()
+			m.detail.Blur()
+			m.focus = focusTree
+			m.tree.Focus()
+			m.tree.Prepare()
+		} else if m.focus == focusTree {
+			m.focusPane(m.cur)
+		}
+		m.layout()
+		return m, nil
+	case key.Matches(msg, m.keys.Detail):
+		m.showDetail = !m.showDetail
+		if !m.showDetail && m.focus == focusDetail {
+			m.focusPane(m.cur)
+		}
+		m.layout()
+		return m, nil
+	case len(msg.Text) == 1 && msg.Text[0] >= '1' && msg.Text[0] <= '9' && int(msg.Text[0]-'1') < len(m.panes):
+		m.focusPane(int(msg.Text[0] - '1'))
 		return m, nil
 	case key.Matches(msg, m.keys.Subscribe):
 		if m.cfg.Client == nil {
@@ -329,7 +395,7 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Export):
 		return m, m.openPrompt(promptExport, "export pane to ▸ ", "hubtap-export-"+m.now().Format("20060102-150405")+".jsonl", "")
 	case key.Matches(msg, m.keys.ExportOne):
-		if m.list.Selected() == nil {
+		if m.cp().Selected() == nil {
 			return m, nil
 		}
 		return m, m.openPrompt(promptExportOne, "export message to ▸ ", "hubtap-message-"+m.now().Format("20060102-150405")+".json", "")
@@ -347,13 +413,13 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				return m, tea.Batch(tea.SetClipboard(v), m.startTick())
 			}
 		}
-		if e := m.list.Selected(); e != nil {
+		if e := m.cp().Selected(); e != nil {
 			m.status.Notice("copied the payload ("+common.Commas(len(e.Payload))+" bytes) to the clipboard", false, m.now())
 			return m, tea.Batch(tea.SetClipboard(clipText(e.Payload)), m.startTick())
 		}
 		return m, nil
 	case key.Matches(msg, m.keys.CopyTopic):
-		if e := m.list.Selected(); e != nil {
+		if e := m.cp().Selected(); e != nil {
 			m.status.Notice("copied the topic to the clipboard", false, m.now())
 			return m, tea.Batch(tea.SetClipboard(e.Topic), m.startTick())
 		}
@@ -362,12 +428,37 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.focus {
 	case focusList:
-		m.list, cmd = m.list.Update(msg)
+		*m.cp(), cmd = m.cp().Update(msg)
 		m.selectionChanged()
+	case focusTree:
+		m.tree, cmd = m.tree.Update(msg)
 	case focusDetail:
 		m.detail, cmd = m.detail.Update(msg)
 	}
 	return m, cmd
+}
+
+// unsubscribe drops filters no pane shows any more.
+func (m *Model) unsubscribe(filters []string) tea.Cmd {
+	if len(filters) == 0 {
+		return nil
+	}
+	var keep []string
+	for _, t := range m.topics {
+		if !contains(filters, t) {
+			keep = append(keep, t)
+		}
+	}
+	m.topics = keep
+	for _, f := range filters {
+		delete(m.subs, f)
+	}
+	m.refreshPane()
+	if m.cfg.Client == nil {
+		return nil
+	}
+	m.status.Notice("unsubscribed from "+strings.Join(filters, ", "), false, m.now())
+	return tea.Batch(unsubscribe(m.ctx, m.cfg.Client, filters), m.startTick())
 }
 
 func (m *Model) openPrompt(kind promptKind, prompt, value, placeholder string) tea.Cmd {
@@ -382,15 +473,13 @@ func (m *Model) openPrompt(kind promptKind, prompt, value, placeholder string) t
 
 func (m *Model) closePrompt() {
 	m.prompt.Blur()
-	m.focus = focusList
-	m.detail.Blur()
-	m.list.Focus()
+	m.focusPane(m.cur)
 }
 
 func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 	switch m.promptKind {
 	case promptJump:
-		newest, ok := m.list.Newest()
+		newest, ok := m.cp().Newest()
 		if !ok {
 			m.closePrompt()
 			return m, nil
@@ -401,7 +490,7 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 			return m, m.startTick()
 		}
 		m.closePrompt()
-		m.list.JumpTo(t)
+		m.cp().JumpTo(t)
 		m.selectionChanged()
 		return m, nil
 	case promptExport, promptExportOne:
@@ -412,10 +501,51 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 		}
 		snap := m.store.Snapshot()
 		if m.promptKind == promptExportOne {
-			return m, export(snap, []uint64{m.list.SelectedAbs()}, false, path)
+			return m, export(snap, []uint64{m.cp().SelectedAbs()}, false, path)
 		}
-		ids, all := m.list.Shown()
+		ids, all := m.cp().Shown()
 		return m, export(snap, ids, all, path)
+	case promptRename:
+		m.panes[m.cur].name = strings.TrimSpace(m.prompt.Value())
+		m.closePrompt()
+		m.refreshPane()
+		return m, nil
+	case promptNewPane, promptTopics:
+		var topics []string
+		for _, f := range strings.Fields(m.prompt.Value()) {
+			if err := broker.ValidateFilter(f); err != nil {
+				m.status.Notice(err.Error(), true, m.now())
+				return m, m.startTick()
+			}
+			if !contains(topics, f) {
+				topics = append(topics, f)
+			}
+		}
+		kind := m.promptKind
+		m.closePrompt()
+		var cmds []tea.Cmd
+		var old []string
+		if kind == promptNewPane {
+			cmds = append(cmds, m.addPane("", topics))
+		} else {
+			old = m.cp().Topics()
+			cmds = append(cmds, m.cp().SetTopics(topics))
+		}
+		var fresh []string
+		for _, t := range topics {
+			if !contains(m.topics, t) {
+				m.topics = append(m.topics, t)
+				fresh = append(fresh, t)
+			}
+		}
+		if len(fresh) > 0 && m.cfg.Client != nil {
+			m.status.Notice("subscribing to "+strings.Join(fresh, ", ")+"…", false, m.now())
+			cmds = append(cmds, subscribe(m.ctx, m.cfg.Client, fresh), m.startTick())
+		}
+		cmds = append(cmds, m.unsubscribe(m.unused(old)))
+		m.refreshPane()
+		m.selectionChanged()
+		return m, tea.Batch(cmds...)
 	}
 	var filters []string
 	for _, f := range strings.Fields(m.prompt.Value()) {
@@ -434,19 +564,38 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 			m.topics = append(m.topics, f)
 		}
 	}
+	// The focused pane shows the new filters too (a pane showing every
+	// topic stays as it is).
+	var cmd tea.Cmd
+	if pt := m.cp().Topics(); len(pt) > 0 {
+		for _, f := range filters {
+			if !contains(pt, f) {
+				pt = append(pt, f)
+			}
+		}
+		cmd = m.cp().SetTopics(pt)
+	} else if len(m.topics) == len(filters) {
+		cmd = m.cp().SetTopics(filters) // the first subscription of an empty workspace
+	}
 	m.refreshPane()
 	m.status.Notice("subscribing to "+strings.Join(filters, ", ")+"…", false, m.now())
-	return m, tea.Batch(subscribe(m.ctx, m.cfg.Client, filters), m.startTick())
+	return m, tea.Batch(cmd, subscribe(m.ctx, m.cfg.Client, filters), m.startTick())
 }
 
 // ingest applies one batch: history, then connection events, then views.
 func (m *Model) ingest(b broker.Batch) tea.Cmd {
 	if len(b.Msgs) > 0 {
 		first, n := m.store.Append(b.Msgs)
-		if m.replay != nil {
-			m.replay.live.Ingest(first, n) // the live pane keeps filtering underneath
-		} else {
-			m.list.Ingest(first, n)
+		for i := range m.panes {
+			if m.replay != nil && i == m.replay.idx {
+				m.replay.live.Ingest(first, n) // the live pane keeps filtering underneath
+				continue
+			}
+			m.panes[i].p.Ingest(first, n)
+		}
+		m.tree.Ingest(m.store, first, n)
+		if m.queuedSince {
+			m.queued += n
 		}
 		m.received += uint64(len(b.Msgs))
 		m.sinceTick += uint64(len(b.Msgs))
@@ -457,18 +606,30 @@ func (m *Model) ingest(b broker.Batch) tea.Cmd {
 		m.dropped = b.Dropped
 	}
 	now := m.now()
+	var cmds []tea.Cmd
 	for _, e := range b.Events {
 		switch e.Kind {
 		case broker.EventState:
 			m.status.Event(e, now)
+			if e.State == broker.StateConnected && e.Session.Present {
+				m.queuedSince, m.queued = true, 0
+				cmds = append(cmds, m.restoreSession(e.Session))
+			}
 		case broker.EventSubscribe:
+			if m.queuedSince {
+				m.queuedSince = false
+				if m.queued > 0 {
+					m.status.Notice("session resumed: "+common.Commas(int(m.queued))+" queued messages came in", false, now)
+				}
+			}
 			m.onSubResults(e)
 		}
 	}
+	m.tree.Prepare()
 	m.refreshPane()
 	m.selectionChanged()
 	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
-	return m.startTick()
+	return tea.Batch(append(cmds, m.startTick())...)
 }
 
 func (m *Model) onSubResults(e broker.Event) {
@@ -490,43 +651,28 @@ func (m *Model) onSubResults(e broker.Event) {
 	}
 }
 
-// refreshPane updates the pane's title and empty-state hint.
+// refreshPane updates every pane's title, empty-state hint and banner of
+// refused subscriptions.
 func (m *Model) refreshPane() {
-	if m.replay != nil {
-		return // the replay pane keeps its own title
-	}
-	var title []string
-	for _, t := range m.topics {
-		s := history.SanitizeLine(t)
-		if r, ok := m.subs[t]; ok {
-			if r.Err != nil {
-				s += " ✕"
-			} else {
-				s += " ✓"
+	for i := range m.panes {
+		if m.replay != nil && i == m.replay.idx {
+			continue // the replay pane keeps its own title
+		}
+		p := &m.panes[i].p
+		p.SetTitle(m.paneTitle(i))
+		p.SetHint(m.hint(p.Topics()))
+		var banner []string
+		for _, t := range p.Topics() {
+			if r, ok := m.subs[t]; ok && r.Err != nil {
+				banner = append(banner, "✕ "+history.SanitizeLine(t)+": "+r.Err.Error())
 			}
 		}
-		title = append(title, s)
+		p.SetBanner(banner)
 	}
-	t := "messages"
-	if len(title) > 0 {
-		t = strings.Join(title, ", ")
-	}
-	if f := m.list.FilterSource(); f != "" {
-		t += " │ " + history.SanitizeLine(f)
-	}
-	m.list.SetTitle(t)
-	m.list.SetHint(m.hint())
-	var banner []string
-	for _, t := range m.topics {
-		if r, ok := m.subs[t]; ok && r.Err != nil {
-			banner = append(banner, "✕ "+history.SanitizeLine(t)+": "+r.Err.Error())
-		}
-	}
-	m.list.SetBanner(banner)
 }
 
-func (m Model) hint() []string {
-	if len(m.topics) == 0 {
+func (m Model) hint(paneTopics []string) []string {
+	if len(m.topics) == 0 && len(paneTopics) == 0 {
 		h := []string{"No subscriptions yet."}
 		if m.cfg.Client != nil {
 			h = append(h, "Press s and type a topic filter, for example:")
@@ -541,13 +687,16 @@ func (m Model) hint() []string {
 			"Or: hubtap --token $FLESPI_TOKEN 'flespi/message/gw/channels/+/+'",
 		)
 	}
-	return []string{"Waiting for messages on " + history.SanitizeLine(strings.Join(m.topics, ", ")) + " …"}
+	if len(paneTopics) == 0 {
+		paneTopics = m.topics
+	}
+	return []string{"Waiting for messages on " + history.SanitizeLine(strings.Join(paneTopics, ", ")) + " …"}
 }
 
 // selectionChanged shows the pane's selected message in the detail view and
 // renders it now, so View stays cheap.
 func (m *Model) selectionChanged() {
-	m.detail.SetEntry(m.list.Selected())
+	m.detail.SetEntry(m.cp().Selected())
 	m.detail.Prepare()
 }
 
@@ -567,8 +716,9 @@ func (m *Model) onTick(at time.Time) tea.Cmd {
 		m.rate = float64(m.sinceTick) / el
 	}
 	m.sinceTick, m.lastTick = 0, now
+	m.tree.Tick(now)
 	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
-	filtering, _, _ := m.list.Filtering()
+	filtering, _, _ := m.cp().Filtering()
 	m.syncRecording()
 	m.syncReplay()
 	loading := m.syncLoader()
@@ -602,7 +752,10 @@ func (m *Model) syncLoader() bool {
 
 func (m *Model) applyStyles(st *themes.Styles) {
 	m.st = st
-	m.list.SetStyles(st)
+	for i := range m.panes {
+		m.panes[i].p.SetStyles(st)
+	}
+	m.tree.SetStyles(st)
 	m.detail.SetStyles(st)
 	m.status.SetStyles(st)
 	m.filter.SetStyles(st)
@@ -614,25 +767,56 @@ func (m *Model) applyStyles(st *themes.Styles) {
 	m.detail.Prepare()
 }
 
-// layout computes component sizes from the window size.
+// layout computes component sizes from the window size: the panes area
+// (split by the layout, or the focused pane alone when zoomed), and the
+// detail on the right (wide screens) or below.
 func (m *Model) layout() {
 	w, h := m.width, max(m.height-2, 0) // status + help lines
 	m.status.SetSize(w)
 	m.help.SetWidth(w)
 	m.filter.SetWidth(w)
 	m.wide = w >= 150
+	pw, ph := w, h
 	switch {
+	case !m.showDetail:
+		m.detail.SetSize(0, 0)
 	case m.wide:
-		lw := w * 11 / 20
-		m.list.SetSize(lw, h)
-		m.detail.SetSize(w-lw, h)
+		pw = w * 11 / 20
+		m.detail.SetSize(w-pw, h)
 	case h < 12:
-		m.list.SetSize(w, h)
 		m.detail.SetSize(w, 0)
 	default:
-		lh := max(h*9/20, 5)
-		m.list.SetSize(w, lh)
-		m.detail.SetSize(w, h-lh)
+		ph = max(h*9/20, 5)
+		if len(m.panes) > 1 || m.treeOpen {
+			ph = max(h*6/10, 5)
+		}
+		m.detail.SetSize(w, h-ph)
+	}
+	n := len(m.panes)
+	if m.treeOpen {
+		n++
+	}
+	if m.zoom {
+		m.cells = make([]rect, n)
+		full := rect{0, 0, pw, ph}
+		if m.focus == focusTree && m.treeOpen {
+			m.cells[n-1] = full
+		} else {
+			m.cells[m.cur] = full
+		}
+	} else {
+		m.cells = layoutCells(m.arrange, n, pw, ph)
+	}
+	for i := range m.panes {
+		c := m.cells[i]
+		m.panes[i].p.SetSize(c.w, c.h)
+	}
+	if m.replay != nil {
+		m.replay.live.SetSize(m.cells[m.replay.idx].w, m.cells[m.replay.idx].h)
+	}
+	if m.treeOpen {
+		c := m.cells[n-1]
+		m.tree.SetSize(c.w, c.h)
 	}
 	m.detail.Prepare()
 }
@@ -646,28 +830,27 @@ func (m Model) View() tea.View {
 }
 
 func (m Model) render() string {
-	if m.width <= 0 || m.height <= 0 {
-		return ""
-	}
-	if m.quitting {
+	if m.width <= 0 || m.height <= 0 || m.quitting {
 		return ""
 	}
 	h := max(m.height-2, 0)
+	panes := m.panesView()
 	var main string
-	right := m.detail.View()
-	if m.showHelp {
-		right = m.helpView()
-	}
 	switch {
-	case m.wide:
-		main = joinH(m.list.View(), right)
-	case h < 12:
-		main = m.list.View()
-		if m.showHelp {
-			main = m.helpViewSized(m.width, h)
-		}
+	case m.showHelp && (!m.showDetail || (!m.wide && h < 12)):
+		main = m.helpViewSized(m.width, h)
+	case !m.showDetail || (!m.wide && h < 12):
+		main = panes
 	default:
-		main = m.list.View() + "\n" + right
+		right := m.detail.View()
+		if m.showHelp {
+			right = m.helpViewSized(m.detailSize())
+		}
+		if m.wide {
+			main = joinH(panes, right)
+		} else {
+			main = panes + "\n" + right
+		}
 	}
 	if m.filter.IsOpen() {
 		return main + "\n" + m.filter.View()
@@ -681,35 +864,90 @@ func (m Model) render() string {
 	return main + "\n" + m.status.View(m.now()) + "\n" + bottom
 }
 
+// detailSize is the detail view's area.
+func (m Model) detailSize() (int, int) {
+	w, h := m.width, max(m.height-2, 0)
+	if len(m.cells) == 0 {
+		return w, h
+	}
+	pw, ph := 0, 0
+	for _, c := range m.cells {
+		pw, ph = max(pw, c.x+c.w), max(ph, c.y+c.h)
+	}
+	if m.wide {
+		return w - pw, h
+	}
+	return w, h - ph
+}
+
+// panesView composes the panes (and the tree) into their cells: rows of
+// cells joined side by side.
+func (m Model) panesView() string {
+	type cellView struct {
+		r rect
+		v string
+	}
+	var cells []cellView
+	for i := range m.panes {
+		c := m.cells[i]
+		if c.w == 0 || c.h == 0 {
+			continue // hidden by zoom
+		}
+		cells = append(cells, cellView{c, m.panes[i].p.View()})
+	}
+	if m.treeOpen {
+		if c := m.cells[len(m.cells)-1]; c.w > 0 && c.h > 0 {
+			cells = append(cells, cellView{c, m.tree.View()})
+		}
+	}
+	// Group cells by row (same y), left to right.
+	var out []string
+	for len(cells) > 0 {
+		y := cells[0].r.y
+		var row []string
+		rest := cells[:0:0]
+		for _, c := range cells {
+			if c.r.y == y {
+				row = append(row, c.v)
+			} else {
+				rest = append(rest, c)
+			}
+		}
+		joined := row[0]
+		for _, r := range row[1:] {
+			joined = joinH(joined, r)
+		}
+		out = append(out, joined)
+		cells = rest
+	}
+	return strings.Join(out, "\n")
+}
+
 func (m Model) shortHelp() []key.Binding {
 	b := []key.Binding{m.keys.Quit, m.keys.Help, m.keys.Focus, m.keys.Filter}
 	if m.cfg.Client != nil {
 		b = append(b, m.keys.Subscribe)
 	}
-	if m.focus == focusDetail {
+	switch m.focus {
+	case focusDetail:
 		return append(b, m.detail.KeyMap().ShortHelp()...)
+	case focusTree:
+		return append(b, m.tree.KeyMap().ShortHelp()...)
 	}
-	return append(b, m.list.KeyMap().ShortHelp()...)
-}
-
-func (m Model) helpView() string {
-	w, h := m.width, max(m.height-2, 0)
-	if m.wide {
-		w = m.width - m.width*11/20
-	} else {
-		h -= max(h*9/20, 5)
-	}
-	return m.helpViewSized(w, h)
+	return append(b, m.cp().KeyMap().ShortHelp()...)
 }
 
 func (m Model) helpViewSized(w, h int) string {
 	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Focus, m.keys.Subscribe, m.keys.Filter, m.keys.ClearFilter}}
-	groups = append(groups, m.list.KeyMap().FullHelp()...)
+	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Detail}}
+	groups = append(groups, m.cp().KeyMap().FullHelp()...)
 	hv := m.help
 	hv.SetWidth(max(w-4, 10))
 	var lines []string
 	lines = append(lines, m.st.Detail.Label.Render("global"))
 	lines = append(lines, strings.Split(hv.FullHelpView(groups[:1]), "\n")...)
+	lines = append(lines, "", m.st.Detail.Label.Render("panes (1-9 focus a pane)"))
+	lines = append(lines, strings.Split(hv.FullHelpView(paneKeys), "\n")...)
 	lines = append(lines, "", m.st.Detail.Label.Render("history and output"))
 	lines = append(lines, strings.Split(hv.FullHelpView([][]key.Binding{{m.keys.Jump, m.keys.Record, m.keys.Export}, {m.keys.ExportOne, m.keys.Copy, m.keys.CopyTopic}, {m.keys.Replay}}), "\n")...)
 	lines = append(lines, m.st.Help.Desc.Render("during a replay: p pause/resume · 1 1x · 2 10x · 3 100x · 4 max · [ ] seek ∓5% · P stop"))

@@ -130,7 +130,7 @@ func TestLiveMessagesAndDetail(t *testing.T) {
 }
 
 func TestPauseKeepsRecordingAndCountsNew(t *testing.T) {
-	m := newModel(t, 100, 30, "t/#")
+	m := newModel(t, 100, 30, "flespi/#")
 	m = update(t, m, batch([]broker.Message{flespiMsg(1, "111111111111111", 10), flespiMsg(2, "222222222222222", 20)}))
 	m = update(t, m, press("space")) // pause on the newest (222…)
 	m = update(t, m, batch([]broker.Message{flespiMsg(3, "333333333333333", 30), flespiMsg(4, "444444444444444", 40)}))

@@ -162,7 +162,7 @@ func TestJumpExportAndCopy(t *testing.T) {
 	m = typeText(t, m, "-30s")
 	nm, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	m = run(t, nm.(Model), cmd)
-	if e := m.list.Selected(); e == nil || e.Seq != 30 || m.list.Following() {
+	if e := m.cp().Selected(); e == nil || e.Seq != 30 || m.cp().Following() {
 		t.Fatalf("jump -30s from the newest (seq 60) selected %+v", e)
 	}
 	dir := t.TempDir()

@@ -18,6 +18,7 @@ type BatchSource interface {
 // Subscriber subscribes to topic filters. *broker.Client implements it.
 type Subscriber interface {
 	Subscribe(ctx context.Context, filters ...string) ([]broker.SubResult, error)
+	Unsubscribe(ctx context.Context, filters ...string) error
 }
 
 // tickMsg drives the msg/s figure and countdowns; it runs only while
@@ -54,5 +55,16 @@ func subscribe(ctx context.Context, s Subscriber, filters []string) tea.Cmd {
 		defer cancel()
 		_, err := s.Subscribe(ctx, filters...)
 		return subscribeDoneMsg{filters: filters, err: err}
+	}
+}
+
+func unsubscribe(ctx context.Context, s Subscriber, filters []string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := s.Unsubscribe(ctx, filters...); err != nil {
+			return common.ErrMsg{Op: "unsubscribe", Err: err}
+		}
+		return nil
 	}
 }

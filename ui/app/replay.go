@@ -25,6 +25,7 @@ type replayState struct {
 	cancel context.CancelFunc
 	ctx    context.Context
 	title  string
+	idx    int // the pane slot the replay took over
 }
 
 // replayBatchMsg carries one batch of a replay.
@@ -43,16 +44,16 @@ func waitForReplay(ctx context.Context, r *history.Replay) tea.Cmd {
 // startReplay replays what the focused pane shows (as filtered), from its
 // oldest message, at 10x.
 func (m *Model) startReplay() tea.Cmd {
-	ids, all := m.list.Shown()
+	ids, all := m.cp().Shown()
 	msgs := m.store.Snapshot().Messages(ids, all)
 	if len(msgs) == 0 {
 		m.status.Notice("nothing to replay: the pane is empty", true, m.now())
 		return m.startTick()
 	}
 	ctx, cancel := context.WithCancel(m.ctx)
-	rs := &replayState{r: history.NewReplay(msgs, 10, nil), live: m.list, cancel: cancel, ctx: ctx,
+	rs := &replayState{r: history.NewReplay(msgs, 10, nil), live: *m.cp(), cancel: cancel, ctx: ctx, idx: m.cur,
 		title: "replay of " + common.Commas(len(msgs)) + " messages"}
-	if f := m.list.FilterSource(); f != "" {
+	if f := m.cp().FilterSource(); f != "" {
 		rs.title += " │ " + history.SanitizeLine(f)
 	}
 	m.replay = rs
@@ -66,10 +67,11 @@ func (m *Model) startReplay() tea.Cmd {
 func (m *Model) newReplayPane() {
 	rs := m.replay
 	rs.store = history.NewStore(m.store.Stats().Budget)
-	m.list = pane.New(replayPaneID, m.st, pane.DefaultKeyMap(), rs.store, rs.title)
+	p := &m.panes[rs.idx].p
+	*p = pane.New(replayPaneID, m.st, pane.DefaultKeyMap(), rs.store, rs.title)
 	m.layout()
-	if m.focus == focusList {
-		m.list.Focus()
+	if m.focus == focusList && m.cur == rs.idx {
+		p.Focus()
 	}
 	m.selectionChanged()
 }
@@ -79,14 +81,15 @@ func (m *Model) stopReplay() {
 		return
 	}
 	m.replay.cancel()
-	m.list = m.replay.live
+	p := &m.panes[m.replay.idx].p
+	*p = m.replay.live
 	m.replay = nil
 	m.status.SetReplay("")
 	m.layout()
 	if m.focus == focusList {
-		m.list.Focus()
+		m.focusPane(m.cur)
 	} else {
-		m.list.Blur()
+		p.Blur()
 	}
 	m.refreshPane()
 	m.selectionChanged()
@@ -102,7 +105,7 @@ func (m *Model) onReplayBatch(b broker.Batch) tea.Cmd {
 	}
 	if len(b.Msgs) > 0 {
 		first, n := rs.store.Append(b.Msgs)
-		m.list.Ingest(first, n)
+		m.panes[rs.idx].p.Ingest(first, n)
 	}
 	m.syncReplay()
 	m.selectionChanged()

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"hubtap/broker"
 	"hubtap/filters"
 	"hubtap/history"
 	"hubtap/themes"
@@ -30,7 +31,7 @@ type FilterDoneMsg struct {
 type filterState struct {
 	src      string
 	expr     *filters.Expr
-	match    *history.Matcher
+	match    func(*history.Entry) bool // topics, then expr; UI goroutine only
 	rows     *FilterRows
 	gen      uint64
 	cancel   context.CancelFunc
@@ -46,7 +47,8 @@ type Model struct {
 	st      *themes.Styles
 	store   *history.Store
 	rows    Rows
-	filter  *filterState
+	topics  []string     // topic filters this pane shows; none: every message
+	filter  *filterState // set when topics or a filter expression narrow the pane
 	gen     uint64
 	title   string
 	hint    []string // shown while there are no rows
@@ -79,13 +81,16 @@ func (m Model) FilterSource() string {
 	return m.filter.src
 }
 
-// Filter returns the active filter (nil for none).
+// Filter returns the active filter expression (nil for none).
 func (m Model) Filter() *filters.Expr {
 	if m.filter == nil {
 		return nil
 	}
 	return m.filter.expr
 }
+
+// Topics returns the topic filters the pane shows (nil: everything).
+func (m Model) Topics() []string { return m.topics }
 
 // Filtering reports whether a pass over history is running, and its progress.
 func (m Model) Filtering() (running bool, done, total int) {
@@ -95,16 +100,47 @@ func (m Model) Filtering() (running bool, done, total int) {
 	return true, int(m.filter.progress.Load()), m.filter.total
 }
 
-// SetFilter shows only entries matching expr (nil shows all). New arrivals
-// are filtered at once; the existing history is filtered by the returned
-// Cmd, off the UI goroutine, over a snapshot. A newer SetFilter cancels it.
+// SetFilter shows only entries matching expr (nil shows all) within the
+// pane's topics. New arrivals are filtered at once; the existing history is
+// filtered by the returned Cmd, off the UI goroutine, over a snapshot. A
+// newer SetFilter or SetTopics cancels it.
 func (m *Model) SetFilter(src string, expr *filters.Expr) tea.Cmd {
+	if expr == nil {
+		src = ""
+	}
+	return m.rescope(m.topics, src, expr)
+}
+
+// SetTopics makes the pane show only messages whose topic matches one of
+// topics (MQTT wildcards, $share/ and flespi comma lists); none shows all.
+func (m *Model) SetTopics(topics []string) tea.Cmd {
+	return m.rescope(append([]string(nil), topics...), m.FilterSource(), m.Filter())
+}
+
+// matcher builds the pane's predicate; each goroutine needs its own.
+func matcher(topics []string, expr *filters.Expr) func(*history.Entry) bool {
+	mt := history.NewMatcher(expr)
+	if len(topics) == 0 {
+		return mt.Match
+	}
+	return func(e *history.Entry) bool {
+		for _, t := range topics {
+			if broker.MatchTopic(t, e.Topic) {
+				return mt.Match(e)
+			}
+		}
+		return false
+	}
+}
+
+func (m *Model) rescope(topics []string, src string, expr *filters.Expr) tea.Cmd {
 	if m.filter != nil && m.filter.cancel != nil {
 		m.filter.cancel()
 	}
 	m.gen++
+	m.topics = topics
 	sel, ok := m.selectedAbs()
-	if expr == nil {
+	if expr == nil && len(topics) == 0 {
 		m.filter = nil
 		m.rows = StoreRows{S: m.store}
 		m.reanchor(sel, ok)
@@ -112,13 +148,13 @@ func (m *Model) SetFilter(src string, expr *filters.Expr) tea.Cmd {
 	}
 	snap := m.store.Snapshot()
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &filterState{src: src, expr: expr, match: history.NewMatcher(expr), rows: &FilterRows{s: m.store},
+	f := &filterState{src: src, expr: expr, match: matcher(topics, expr), rows: &FilterRows{s: m.store},
 		gen: m.gen, cancel: cancel, pending: true, progress: new(atomic.Int64), total: snap.Len()}
 	m.filter, m.rows = f, f.rows
 	m.reanchor(sel, ok)
 	id, gen, prog := m.id, m.gen, f.progress
 	return func() tea.Msg {
-		ids, err := snap.Select(ctx, expr, func(done, _ int) { prog.Store(int64(done)) })
+		ids, err := snap.SelectFunc(ctx, matcher(topics, expr), func(done, _ int) { prog.Store(int64(done)) })
 		return FilterDoneMsg{Pane: id, Gen: gen, IDs: ids, Err: err}
 	}
 }
@@ -132,7 +168,7 @@ func (m *Model) Ingest(first, n uint64) {
 		return
 	}
 	for abs := first; abs < first+n; abs++ {
-		if e, ok := m.store.Get(abs); ok && f.match.Match(e) {
+		if e, ok := m.store.Get(abs); ok && f.match(e) {
 			f.rows.Add(abs)
 		}
 	}
@@ -299,10 +335,15 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // pin stops following at the current window.
 func (m *Model) pin(top, cur int) {
 	m.follow = false
-	m.top, m.cursor = m.rows.Abs(top), m.rows.Abs(cur)
-	if n := m.rows.Len(); n > 0 {
-		m.pauseLast, m.hasPause = m.rows.Abs(n-1), true
+	n := m.rows.Len()
+	if n == 0 {
+		// Nothing shown yet: pause before the first message to come.
+		m.top, m.cursor = m.store.End(), m.store.End()
+		m.pauseLast, m.hasPause = m.store.End()-1, m.store.End() > 0
+		return
 	}
+	m.top, m.cursor = m.rows.Abs(top), m.rows.Abs(cur)
+	m.pauseLast, m.hasPause = m.rows.Abs(n-1), true
 }
 
 func (m *Model) setFollow(on bool) {

@@ -25,7 +25,7 @@ func (m Model) View() string {
 		lines = append(lines, m.st.List.Paused.Render(ansi.Truncate(l, max(inner, 0), "…")))
 	}
 	n := m.rows.Len()
-	if n == 0 && m.filter != nil {
+	if n == 0 && m.filter != nil && m.filter.expr != nil {
 		lines = append(lines, m.st.List.Hint.Render(ansi.Truncate("No message matches "+m.filter.src, max(inner-1, 0), "…")))
 		if run, done, total := m.Filtering(); run {
 			lines = append(lines, m.st.List.Hint.Render("checking history: "+common.Commas(done)+" of "+common.Commas(total)+"…"))
@@ -65,7 +65,7 @@ func (m Model) View() string {
 func (m Model) info(n int) string {
 	var b strings.Builder
 	b.WriteString(common.Commas(n))
-	if m.filter != nil {
+	if m.filter != nil && m.filter.expr != nil {
 		b.WriteString(" of ")
 		b.WriteString(common.Commas(m.store.Len()))
 		if run, done, total := m.Filtering(); run && total > 0 {
@@ -90,7 +90,7 @@ type columns struct {
 
 // layout decides which columns fit in w cells.
 func layout(w int) columns {
-	c := columns{time: w >= 40, ident: w >= 70}
+	c := columns{time: w >= 36, ident: w >= 52}
 	rest := w - flagWidth
 	if c.time {
 		rest -= timeWidth + 1
@@ -98,7 +98,7 @@ func layout(w int) columns {
 	if c.ident {
 		rest -= identWidth + 1
 	}
-	c.topic = rest >= 20
+	c.topic = rest >= 20 && w >= 72
 	if c.topic {
 		c.topicW = min(max(rest*30/100, 16), 40)
 	}

@@ -1,0 +1,319 @@
+// Package tree is the topic tree pane: every topic seen so far as a tree of
+// levels, with message counts (per node and its subtree), a rate, the last
+// payload's summary, and retained topics marked. Enter on a node asks the
+// root to open a message pane on it.
+package tree
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"hubtap/history"
+	"hubtap/themes"
+	"hubtap/ui/common"
+)
+
+// MaxTopics bounds the topics the tree keeps; more are counted in Dropped.
+const MaxTopics = 100_000
+
+// OpenMsg asks the root to open a message pane on Topic (a topic, or a
+// node's filter ending in /#).
+type OpenMsg struct{ Topic string }
+
+// KeyMap lists the tree's bindings.
+type KeyMap struct{ Up, Down, PageUp, PageDown, Top, Bottom, Open, Collapse key.Binding }
+
+// DefaultKeyMap returns a fresh KeyMap.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open pane on topic")),
+		Collapse: key.NewBinding(key.WithKeys("space", "left", "right"), key.WithHelp("space", "fold/unfold")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Open, k.Collapse, k.Up, k.Down} }
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Top, k.Bottom, k.Open, k.Collapse}}
+}
+
+type node struct {
+	name     string
+	path     string
+	depth    int
+	kids     map[string]*node
+	sorted   []*node
+	own      uint64 // messages on exactly this topic
+	total    uint64 // messages on this topic and below
+	prev     uint64 // total at the last tick
+	rate     float64
+	summary  string
+	retained bool
+	folded   bool
+}
+
+// Model is the topic tree.
+type Model struct {
+	keys     KeyMap
+	st       *themes.Styles
+	root     *node
+	topics   int
+	dropped  uint64
+	flat     []*node // visible nodes in order; rebuilt when the shape changes
+	dirty    bool
+	cursor   int
+	top      int
+	focused  bool
+	width    int
+	height   int
+	lastTick time.Time
+}
+
+// New returns an empty tree.
+func New(st *themes.Styles) Model {
+	return Model{keys: DefaultKeyMap(), st: st, root: &node{kids: map[string]*node{}, depth: -1}}
+}
+
+// SetSize sets the outer size.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// SetStyles swaps styles.
+func (m *Model) SetStyles(st *themes.Styles) { m.st = st }
+
+// Focus gives the tree the keyboard.
+func (m *Model) Focus() { m.focused = true }
+
+// Blur takes it away.
+func (m *Model) Blur() { m.focused = false }
+
+// KeyMap returns the bindings.
+func (m Model) KeyMap() KeyMap { return m.keys }
+
+// Topics returns how many distinct topics were seen (and how many more
+// were not kept because of MaxTopics).
+func (m Model) Topics() (int, uint64) { return m.topics, m.dropped }
+
+// Count returns the messages counted for exactly topic.
+func (m Model) Count(topic string) uint64 {
+	n := m.root
+	for _, l := range strings.Split(topic, "/") {
+		if n = n.kids[l]; n == nil {
+			return 0
+		}
+	}
+	return n.own
+}
+
+// Ingest counts the store's entries [first, first+n). The tree keeps its
+// own counts, so eviction from history does not change them.
+func (m *Model) Ingest(s *history.Store, first, n uint64) {
+	for abs := first; abs < first+n; abs++ {
+		e, ok := s.Get(abs)
+		if !ok {
+			continue
+		}
+		m.add(e)
+	}
+}
+
+func (m *Model) add(e *history.Entry) {
+	n := m.root
+	n.total++
+	levels := strings.Split(e.Topic, "/")
+	for i, l := range levels {
+		k := n.kids[l]
+		if k == nil {
+			if i == len(levels)-1 && m.topics >= MaxTopics {
+				m.dropped++
+				return
+			}
+			if n.kids == nil {
+				n.kids = map[string]*node{}
+			}
+			k = &node{name: history.SanitizeLine(l), path: strings.Join(levels[:i+1], "/"), depth: i}
+			n.kids[l] = k
+			n.sorted = nil
+			m.dirty = true
+		}
+		k.total++
+		n = k
+	}
+	if n.own == 0 {
+		m.topics++
+	}
+	n.own++
+	n.summary, n.retained = e.Summary, e.Retain
+}
+
+// Tick updates rates (messages per second over the last interval).
+func (m *Model) Tick(now time.Time) {
+	dt := now.Sub(m.lastTick).Seconds()
+	m.lastTick = now
+	if dt <= 0 || dt > 60 {
+		dt = 0
+	}
+	var walk func(n *node)
+	walk = func(n *node) {
+		if dt > 0 {
+			n.rate = float64(n.total-n.prev) / dt
+		}
+		n.prev = n.total
+		for _, k := range n.kids {
+			walk(k)
+		}
+	}
+	walk(m.root)
+}
+
+// rebuild recomputes the visible order (depth first, names sorted).
+func (m *Model) rebuild() {
+	m.flat = m.flat[:0]
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n.sorted == nil || len(n.sorted) != len(n.kids) {
+			n.sorted = make([]*node, 0, len(n.kids))
+			for _, k := range n.kids {
+				n.sorted = append(n.sorted, k)
+			}
+			sort.Slice(n.sorted, func(i, j int) bool { return n.sorted[i].name < n.sorted[j].name })
+		}
+		for _, k := range n.sorted {
+			m.flat = append(m.flat, k)
+			if !k.folded {
+				walk(k)
+			}
+		}
+	}
+	walk(m.root)
+	m.dirty = false
+	m.cursor = max(min(m.cursor, len(m.flat)-1), 0)
+}
+
+// Prepare rebuilds the visible order if topics appeared; call it in Update.
+func (m *Model) Prepare() {
+	if m.dirty {
+		m.rebuild()
+	}
+}
+
+func (m Model) visible() int { return max(m.height-2, 0) }
+
+// Update handles keys while focused.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok || !m.focused {
+		return m, nil
+	}
+	m.Prepare()
+	page := max(m.visible()-1, 1)
+	switch {
+	case key.Matches(kp, m.keys.Up):
+		m.cursor--
+	case key.Matches(kp, m.keys.Down):
+		m.cursor++
+	case key.Matches(kp, m.keys.PageUp):
+		m.cursor -= page
+	case key.Matches(kp, m.keys.PageDown):
+		m.cursor += page
+	case key.Matches(kp, m.keys.Top):
+		m.cursor = 0
+	case key.Matches(kp, m.keys.Bottom):
+		m.cursor = len(m.flat) - 1
+	case key.Matches(kp, m.keys.Collapse):
+		if m.cursor < len(m.flat) && len(m.flat[m.cursor].kids) > 0 {
+			n := m.flat[m.cursor]
+			n.folded = !n.folded
+			m.rebuild()
+		}
+	case key.Matches(kp, m.keys.Open):
+		if m.cursor < len(m.flat) {
+			n := m.flat[m.cursor]
+			topic := n.path
+			if len(n.kids) > 0 {
+				topic += "/#" // a node with children: everything below (and itself)
+			}
+			return m, func() tea.Msg { return OpenMsg{Topic: topic} }
+		}
+	}
+	m.cursor = max(min(m.cursor, len(m.flat)-1), 0)
+	return m, nil
+}
+
+// View renders exactly height lines of at most width cells.
+func (m Model) View() string {
+	inner, h := max(m.width-2, 0), m.visible()
+	if m.dirty {
+		m.rebuild() // on a copy: Prepare in Update avoids this
+	}
+	top := m.top
+	if m.cursor < top {
+		top = m.cursor
+	}
+	if h > 0 && m.cursor >= top+h {
+		top = m.cursor - h + 1
+	}
+	lines := make([]string, 0, h)
+	if len(m.flat) == 0 {
+		lines = append(lines, m.st.List.Hint.Render("No topics yet."))
+	}
+	countW := 9
+	for i := top; i < len(m.flat) && i < top+h; i++ {
+		n := m.flat[i]
+		var b strings.Builder
+		b.WriteString(strings.Repeat("  ", n.depth))
+		switch {
+		case len(n.kids) > 0 && n.folded:
+			b.WriteString("▸ ")
+		case len(n.kids) > 0:
+			b.WriteString("▾ ")
+		default:
+			b.WriteString("  ")
+		}
+		name := b.String() + n.name
+		if n.retained {
+			name += " R"
+		}
+		nameW := min(max(inner/2, 24), max(inner-22, 8))
+		cnt := common.Commas(int(n.total))
+		rate := strconv.FormatFloat(n.rate, 'f', 1, 64) + "/s"
+		line := common.Fit(name, nameW) + " " + padLeft(cnt, countW) + " " + padLeft(rate, 9) + "  "
+		if len(n.kids) == 0 || n.own > 0 {
+			line += n.summary
+		}
+		line = ansi.Truncate(line, inner, "…")
+		if i == m.cursor {
+			st := m.st.List.Selected
+			if !m.focused {
+				st = m.st.List.SelectedBlurred
+			}
+			line = st.Render(common.Fit(line, inner))
+		}
+		lines = append(lines, line)
+	}
+	info := common.Commas(m.topics) + " topics"
+	if m.dropped > 0 {
+		info += " · " + common.Commas(int(m.dropped)) + " not kept"
+	}
+	return common.Frame(m.st, m.focused, "topic tree", info, m.width, m.height, lines)
+}
+
+func padLeft(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s
+}
