@@ -42,21 +42,24 @@ Examples:
   FLESPI_TOKEN=... hubtap 'flespi/message/gw/devices/182083' 'flespi/state/gw/devices/182083/#'
   hubtap --url mqtt://localhost:1883 --username me --password-file ~/.mqttpw 'sensors/#'
   hubtap --demo --demo-rate 2000
+  hubtap -p fleet                      # a profile from hubtap.toml; --save-profile NAME writes one
 
 Flags:
 `
 
 // options is everything the flags say.
 type options struct {
-	url, token, tokenFile, username, password, passwordFile string
-	clientID, debugFile, theme, historyMem, record          string
-	sessionExpiry                                           time.Duration
-	qos                                                     int
-	demo, version                                           bool
-	demoRate                                                float64
-	demoDevices                                             int
-	topics                                                  []string
-	tokenOnCmdline                                          bool
+	url, token, tokenFile, username, password, passwordFile  string
+	clientID, debugFile, theme, historyMem, record           string
+	sessionExpiry                                            time.Duration
+	qos                                                      int
+	demo, version                                            bool
+	demoRate                                                 float64
+	demoDevices                                              int
+	topics                                                   []string
+	tokenOnCmdline                                           bool
+	profile, saveProfile, layout, tokenEnv, profileTokenFile string
+	panes                                                    []app.PaneSpec
 }
 
 func main() {
@@ -158,9 +161,16 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.Float64Var(&o.demoRate, "demo-rate", 50, "with --demo: device messages per second")
 	fs.IntVar(&o.demoDevices, "demo-devices", 50, "with --demo: number of simulated devices")
 	fs.BoolVar(&o.version, "version", false, "print version and exit")
+	fs.StringVar(&o.profile, "p", "", "open the named profile from hubtap.toml (in the XDG config dir)")
+	fs.StringVar(&o.saveProfile, "save-profile", "", "on exit, save the workspace (broker, panes, filters; never the token) as this profile")
 
 	if err := parseWithTopics(fs, args, o, stdout, usage); err != nil {
 		return nil, err
+	}
+	if o.profile != "" && !o.version {
+		if err := applyProfile(o, fs); err != nil {
+			return nil, err
+		}
 	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "token" {
@@ -207,6 +217,9 @@ func (o *options) check() error {
 	}
 	if o.token == "" {
 		o.token = strings.TrimSpace(os.Getenv("FLESPI_TOKEN"))
+		if o.token != "" {
+			o.tokenEnv = "FLESPI_TOKEN"
+		}
 	}
 	if o.passwordFile != "" {
 		b, err := os.ReadFile(o.passwordFile)
@@ -333,6 +346,8 @@ func runUI(o *options) error {
 		Recorder: rec,
 		Target:   u.Scheme + "://" + u.Host + u.Path,
 		Topics:   bopts.Topics,
+		Panes:    o.panes,
+		Layout:   o.layout,
 		Demo:     o.demo,
 		Ctx:      bctx,
 	}
@@ -346,7 +361,15 @@ func runUI(o *options) error {
 		cfg.StartNotice = "warning: --token is visible in the process list; prefer FLESPI_TOKEN or --token-file"
 	}
 	p := tea.NewProgram(app.New(cfg), tea.WithContext(ctx))
-	_, runErr := p.Run()
+	final, runErr := p.Run()
+	if fm, ok := final.(app.Model); ok && o.saveProfile != "" {
+		panes, layout := fm.Workspace()
+		if path, err := saveProfile(o, panes, layout); err != nil {
+			fmt.Fprintln(os.Stderr, "hubtap: --save-profile:", err)
+		} else {
+			fmt.Printf("saved profile %q to %s (open it with: hubtap -p %s)\n", o.saveProfile, path, o.saveProfile)
+		}
+	}
 
 	closeCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()

@@ -42,6 +42,10 @@ type Config struct {
 	Recorder *history.Recorder
 	// Loader is set when showing a file (hubtap open) instead of a broker.
 	Loader Loader
+	// Panes opens these panes instead of one pane on Topics (a profile).
+	Panes []PaneSpec
+	// Layout is grid (default), stacked or side.
+	Layout string
 	Ctx    context.Context  // ends the batch wait on shutdown; nil = Background
 	Now    func() time.Time // nil = time.Now
 }
@@ -150,7 +154,35 @@ func New(cfg Config) Model {
 	m.initCmds = append(m.initCmds, first.SetTopics(cfg.Topics))
 	m.panes = []slot{{p: first}}
 	m.nextID = 1
-	m.cp().Focus()
+	switch cfg.Layout {
+	case "stacked":
+		m.arrange = layoutStacked
+	case "side":
+		m.arrange = layoutSide
+	}
+	for i, ps := range cfg.Panes {
+		if i >= maxPanes {
+			break
+		}
+		if i == 0 {
+			m.panes[0].name = ps.Name
+			m.initCmds = append(m.initCmds, m.panes[0].p.SetTopics(ps.Topics))
+		} else {
+			m.initCmds = append(m.initCmds, m.addPane(ps.Name, ps.Topics))
+		}
+		for _, t := range ps.Topics {
+			if !contains(m.topics, t) {
+				m.topics = append(m.topics, t)
+			}
+		}
+		if ps.Filter != "" {
+			if expr, err := filters.Compile(ps.Filter); err == nil {
+				m.initCmds = append(m.initCmds, m.panes[i].p.SetFilter(ps.Filter, expr))
+				m.filter.Remember(ps.Filter)
+			}
+		}
+	}
+	m.focusPane(0)
 	m.ticking, m.lastTick = true, cfg.Now() // Init starts the first tick
 	m.syncLoader()
 	m.syncRecording()
@@ -981,6 +1013,33 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// PaneSpec describes a message pane, for profiles.
+type PaneSpec struct {
+	Name, Filter string
+	Topics       []string
+}
+
+// Workspace returns the panes as they are now (a replay pane counts as the
+// pane it replaced), and the layout, for --save-profile.
+func (m Model) Workspace() (panes []PaneSpec, layout string) {
+	for i := range m.panes {
+		p := m.panes[i].p
+		if m.replay != nil && i == m.replay.idx {
+			p = m.replay.live
+		}
+		panes = append(panes, PaneSpec{Name: m.panes[i].name, Topics: p.Topics(), Filter: p.FilterSource()})
+	}
+	switch m.arrange {
+	case layoutStacked:
+		layout = "stacked"
+	case layoutSide:
+		layout = "side"
+	default:
+		layout = "grid"
+	}
+	return panes, layout
 }
 
 // Received returns how many messages the UI has taken from the bridge.

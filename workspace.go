@@ -1,0 +1,129 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"hubtap/config"
+	"hubtap/ui/app"
+)
+
+// applyProfile fills options from profile o.profile in hubtap.toml; flags
+// given on the command line win over the profile.
+func applyProfile(o *options, fs *flag.FlagSet) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	path, err := config.Path()
+	if err != nil {
+		return err
+	}
+	f, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	p, ok := f.Profiles[o.profile]
+	if !ok {
+		return fmt.Errorf("no profile %q in %s (hubtap --save-profile %s writes one when hubtap exits)", o.profile, path, o.profile)
+	}
+	if p.URL != "" && !set["url"] {
+		o.url = p.URL
+	}
+	if !set["token"] && !set["token-file"] && (p.TokenEnv != "" || p.TokenFile != "" || p.Token != "") {
+		tok, err := p.ResolveToken()
+		if err != nil {
+			return fmt.Errorf("%s: profile %s: %w", path, o.profile, err)
+		}
+		if tok == "" && p.TokenEnv != "" {
+			return fmt.Errorf("%s: profile %s: the environment variable %s (token_env) is empty", path, o.profile, p.TokenEnv)
+		}
+		o.token, o.tokenEnv, o.profileTokenFile = tok, p.TokenEnv, p.TokenFile
+	}
+	if p.Username != "" && !set["username"] {
+		o.username = p.Username
+	}
+	if p.PasswordEnv != "" && !set["password"] && !set["password-file"] {
+		o.password = os.Getenv(p.PasswordEnv)
+	}
+	if p.ClientID != "" && !set["client-id"] {
+		o.clientID = p.ClientID
+	}
+	if p.SessionExpiry != "" && !set["session-expiry"] {
+		o.sessionExpiry, _ = p.Expiry() // checked by config.Parse
+	}
+	if p.QoS != nil && !set["qos"] {
+		o.qos = *p.QoS
+	}
+	if p.Theme != "" && !set["theme"] {
+		o.theme = p.Theme
+	}
+	if p.Demo && !set["demo"] {
+		o.demo = true
+	}
+	o.layout = p.Layout
+	if len(o.topics) == 0 {
+		for _, pn := range p.Panes {
+			o.panes = append(o.panes, app.PaneSpec{Name: pn.Name, Topics: pn.Topics, Filter: pn.Filter})
+			for _, t := range pn.Topics {
+				if !containsString(o.topics, t) {
+					o.topics = append(o.topics, t)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// saveProfile writes the workspace as profile o.saveProfile, keeping the
+// file's other profiles. The token itself is never written: only where it
+// came from (an environment variable or a file).
+func saveProfile(o *options, panes []app.PaneSpec, layout string) (string, error) {
+	path, err := config.Path()
+	if err != nil {
+		return "", err
+	}
+	f, err := config.Load(path)
+	if err != nil {
+		return "", err
+	}
+	p := &config.Profile{ClientID: o.clientID, Layout: layout, Demo: o.demo, Username: o.username}
+	if !o.demo {
+		p.URL = o.url
+	}
+	switch {
+	case o.tokenEnv != "":
+		p.TokenEnv = o.tokenEnv
+	case o.tokenFile != "":
+		p.TokenFile = o.tokenFile
+	case o.profileTokenFile != "":
+		p.TokenFile = o.profileTokenFile
+	}
+	if o.sessionExpiry != time.Hour {
+		p.SessionExpiry = o.sessionExpiry.String()
+		if o.sessionExpiry == 0 {
+			p.SessionExpiry = "0"
+		}
+	}
+	if o.qos != 1 {
+		q := o.qos
+		p.QoS = &q
+	}
+	if o.theme != "" && o.theme != "auto" {
+		p.Theme = o.theme
+	}
+	for _, pn := range panes {
+		p.Panes = append(p.Panes, config.Pane{Name: pn.Name, Topics: pn.Topics, Filter: pn.Filter})
+	}
+	f.Profiles[o.saveProfile] = p
+	return path, config.Save(path, f)
+}
+
+func containsString(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
