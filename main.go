@@ -36,6 +36,7 @@ Usage:
   hubtap sub [flags] topic-filter ...   no UI: messages to stdout as JSONL or a template
   hubtap open [flags] FILE.jsonl[.gz]   browse a recording (from --record, r, or hubtap sub)
   hubtap sim [flags]                    run that simulated broker on its own
+  hubtap completion bash|zsh|fish       shell completion script
 
 Examples:
   FLESPI_TOKEN=... hubtap 'flespi/message/gw/channels/+/+'
@@ -78,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runSub(args[1:], stdout, stderr)
 		case "open":
 			return runOpen(args[1:], stdout, stderr)
+		case "completion":
+			return runCompletion(args[1:], stdout, stderr)
 		}
 	}
 	o, err := parseFlags(args, stdout)
@@ -507,6 +510,9 @@ func runSub(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.Broker.URL = u
+	if !o.demo { // the demo's broker runs in this process and needs the other core
+		tuneForPipe()
+	}
 	if _, err := headless.Run(ctx, cfg, stdout); err != nil {
 		if errors.Is(err, syscall.EPIPE) {
 			return 0 // the reader went away (| head): not an error
