@@ -4,15 +4,14 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/charmbracelet/x/ansi"
 )
 
 // SanitizeLine makes untrusted text safe to put on one terminal row. It
-// replaces each invalid UTF-8 byte with U+FFFD, removes escape sequences
-// (CSI, OSC such as clipboard writes, ...) with ansi.Strip, then maps what is
-// left: tab to a space, other C0 controls to their control pictures (␍ ␊ ␇ ␀),
-// and DEL, C1 controls and bidi overrides to U+FFFD.
+// replaces each invalid UTF-8 byte with U+FFFD, then maps: tab to a space,
+// other C0 controls to their control pictures (␍ ␊ ␇ ␀, and ESC to ␛), and
+// DEL, C1 controls and bidi overrides to U+FFFD. Escape sequences are thus
+// neutralised but stay visible ("␛]52;c;…" shows that a device tried to write
+// the clipboard), which is what a debugger should show.
 //
 // A string that is already safe is returned as is, without a copy. The
 // result is valid UTF-8 with no ESC, C0, DEL, C1 or bidi control rune.
@@ -26,12 +25,9 @@ func SanitizeLine(s string) string {
 
 func sanitizeSlow(s string) string {
 	if !utf8.ValidString(s) {
-		// Before ansi.Strip: its parser would swallow the bytes after a
-		// broken lead byte as that rune's continuation, and a lone 0x9b
-		// would start an 8-bit CSI.
 		s = replaceInvalid(s)
 	}
-	return strings.Map(mapLineRune, ansi.Strip(s))
+	return strings.Map(mapLineRune, s)
 }
 
 // mapLineRune is the per-rune mapping of SanitizeLine (STYLE §4).
@@ -48,8 +44,7 @@ func mapLineRune(r rune) rune {
 }
 
 // lineSafe reports whether SanitizeLine would return s unchanged: valid UTF-8
-// and no rune that mapLineRune changes. Without ESC or C1 there is no escape
-// sequence for ansi.Strip to remove.
+// and no rune that mapLineRune changes.
 func lineSafe(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]

@@ -10,8 +10,8 @@ func TestSanitizeLine(t *testing.T) {
 		{in: "", want: ""},
 		{in: "flespi/message/gw/devices/182083", want: "flespi/message/gw/devices/182083"},
 		{in: "日本語 ünïcödé 🚚", want: "日本語 ünïcödé 🚚"},
-		{in: "\x1b[31mred\x1b[0m", want: "red"},
-		{in: "copy\x1b]52;c;aGk=\x07me", want: "copyme"},
+		{in: "\x1b[31mred\x1b[0m", want: "␛[31mred␛[0m"},
+		{in: "copy\x1b]52;c;aGk=\x07me", want: "copy␛]52;c;aGk=␇me"},
 		{in: "a\tb", want: "a b"},
 		{in: "\r\b\a\x00", want: "␍␈␇␀"},
 		{in: "one\ntwo", want: "one␊two"},
@@ -22,7 +22,7 @@ func TestSanitizeLine(t *testing.T) {
 		{in: "isolate \u2066x\u2069", want: "isolate \uFFFDx\uFFFD"},
 		{in: "bad \xff\xfe bytes", want: "bad \uFFFD\uFFFD bytes"},
 		{in: "cut \xe2\x82", want: "cut \uFFFD\uFFFD"},
-		{in: "lead \xe2\x1b[31mx", want: "lead \uFFFDx"},
+		{in: "lead \xe2\x1b[31mx", want: "lead \uFFFD␛[31mx"},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {

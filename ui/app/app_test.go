@@ -214,7 +214,7 @@ func TestHostilePayloadsRenderSafely(t *testing.T) {
 		for range payloads { // select each message in turn, newest to oldest
 			raw := m.View().Content
 			assertFrame(t, raw, size[0], size[1])
-			for _, bad := range []string{"\x1b]", "\x1b[2J", "\a", "\x9b", "\u202E", "\r", "\b", "\x00"} {
+			for _, bad := range []string{"\x1b]", "\x1b[2J", "\a", "\u009b", "\u202E", "\r", "\b", "\x00"} {
 				if strings.Contains(raw, bad) {
 					t.Fatalf("%dx%d: raw output holds %q", size[0], size[1], bad)
 				}

@@ -24,7 +24,7 @@ func TestStatesInWords(t *testing.T) {
 		{broker.Event{State: broker.StateConnected, Session: broker.SessionInfo{Persistent: true, Present: true}}, []string{"● connected", "session resumed"}},
 		{broker.Event{State: broker.StateConnected, Session: broker.SessionInfo{Persistent: true, Lost: true}}, []string{"session lost"}},
 		{broker.Event{State: broker.StateDisconnected, Err: &broker.ReasonError{Packet: "DISCONNECT", Code: 0x8E}}, []string{"✕ disconnected", "session taken over"}},
-		{broker.Event{State: broker.StateDisconnected, Err: errors.New("boom\x1b[31m")}, []string{"· boom "}},
+		{broker.Event{State: broker.StateDisconnected, Err: errors.New("boom\x1b[31m")}, []string{"· boom␛[31m"}},
 		{broker.Event{State: broker.StateWaiting, RetryIn: 8 * time.Second}, []string{"retry in 8s"}},
 	}
 	for _, c := range cases {
