@@ -92,6 +92,10 @@ func completionCommands() []complCmd {
 		{name: "client-id", desc: "MQTT client ID", arg: argText},
 		{name: "session-expiry", desc: "how long the broker keeps the session (0: clean session)", arg: argText},
 		{name: "qos", desc: "subscription QoS", arg: argWords, words: []string{"0", "1"}},
+		{name: "ca", desc: "extra CA certificate(s) to trust (PEM)", arg: argFile},
+		{name: "cert", desc: "client certificate (PEM), with --key", arg: argFile},
+		{name: "key", desc: "client certificate's private key (PEM)", arg: argFile},
+		{name: "insecure", desc: "do not verify the broker's TLS certificate"},
 	}
 	theme := complFlag{name: "theme", desc: "colour theme", arg: argWords, words: []string{"auto", "dark", "light", "plain"}}
 	debug := complFlag{name: "debug", desc: "write a debug log to this file", arg: argFile}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -60,6 +61,7 @@ type options struct {
 	topics                                                   []string
 	tokenOnCmdline                                           bool
 	profile, saveProfile, layout, tokenEnv, profileTokenFile string
+	tlsFiles                                                 broker.TLSFiles
 	panes                                                    []app.PaneSpec
 }
 
@@ -150,6 +152,10 @@ func connFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.clientID, "client-id", "", "MQTT client ID; the default is stable per user and host, so a restart resumes the session")
 	fs.DurationVar(&o.sessionExpiry, "session-expiry", time.Hour, "how long the broker keeps the session (and queues QoS 1 messages) while hubtap is away; 0 = clean session")
 	fs.IntVar(&o.qos, "qos", 1, "subscription QoS: 0 or 1")
+	fs.StringVar(&o.tlsFiles.CA, "ca", "", "extra CA certificate(s) to trust (PEM file), for mqtts:// and wss://")
+	fs.StringVar(&o.tlsFiles.Cert, "cert", "", "client certificate (PEM file), with --key")
+	fs.StringVar(&o.tlsFiles.Key, "key", "", "client certificate's private key (PEM file)")
+	fs.BoolVar(&o.tlsFiles.Insecure, "insecure", false, "do not verify the broker's TLS certificate (a warning stays on screen)")
 }
 
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
@@ -243,10 +249,26 @@ func (o *options) check() error {
 	if o.url == "" {
 		return fmt.Errorf("no broker: give --url, a flespi token (FLESPI_TOKEN or --token-file), or --demo")
 	}
-	if _, err := broker.ParseURL(o.url); err != nil {
+	u, err := broker.ParseURL(o.url)
+	if err != nil {
+		return err
+	}
+	if _, err := broker.TLSConfig(u, o.tlsFiles); err != nil {
 		return err
 	}
 	return nil
+}
+
+// securityWarning is shown for as long as the connection is weaker than it
+// should be.
+func securityWarning(o *options, u *url.URL) string {
+	switch {
+	case o.tlsFiles.Insecure:
+		return "⚠ TLS certificate NOT verified (--insecure)"
+	case !broker.Encrypted(u) && (o.token != "" || o.password != "") && !o.demo:
+		return "⚠ credentials sent unencrypted (" + u.Scheme + "://): use mqtts:// or wss://"
+	}
+	return ""
 }
 
 // parseSize reads "256MiB", "1GiB", "512M", "1000000".
@@ -322,6 +344,9 @@ func runUI(o *options) error {
 		return err
 	}
 	bopts.URL = u
+	if bopts.TLS, err = broker.TLSConfig(u, o.tlsFiles); err != nil {
+		return err
+	}
 	budget, _ := parseSize(o.historyMem)
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// History is charged at its real heap size (history.allocSize), so a
@@ -351,6 +376,7 @@ func runUI(o *options) error {
 		Topics:   bopts.Topics,
 		Panes:    o.panes,
 		Layout:   o.layout,
+		Warning:  securityWarning(o, u),
 		Demo:     o.demo,
 		Ctx:      bctx,
 	}
@@ -510,6 +536,13 @@ func runSub(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.Broker.URL = u
+	if cfg.Broker.TLS, err = broker.TLSConfig(u, o.tlsFiles); err != nil {
+		fmt.Fprintln(stderr, "hubtap sub:", err)
+		return 2
+	}
+	if w := securityWarning(o, u); w != "" {
+		fmt.Fprintln(stderr, "hubtap sub:", w)
+	}
 	if !o.demo { // the demo's broker runs in this process and needs the other core
 		tuneForPipe()
 	}

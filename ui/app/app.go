@@ -46,8 +46,10 @@ type Config struct {
 	Panes []PaneSpec
 	// Layout is grid (default), stacked or side.
 	Layout string
-	Ctx    context.Context  // ends the batch wait on shutdown; nil = Background
-	Now    func() time.Time // nil = time.Now
+	// Warning stays on the status bar (e.g. TLS not verified).
+	Warning string
+	Ctx     context.Context  // ends the batch wait on shutdown; nil = Background
+	Now     func() time.Time // nil = time.Now
 }
 
 type focus int
@@ -186,6 +188,7 @@ func New(cfg Config) Model {
 	m.ticking, m.lastTick = true, cfg.Now() // Init starts the first tick
 	m.syncLoader()
 	m.syncRecording()
+	m.status.SetWarning(cfg.Warning)
 	if cfg.StartNotice != "" {
 		m.status.Notice(cfg.StartNotice, true, cfg.Now())
 	}

@@ -40,8 +40,9 @@ type Model struct {
 	noticeErr bool
 	noticeAt  time.Time
 
-	rec    history.RecordStatus
-	replay string // the replay line, when replaying
+	warning string // permanent, e.g. "TLS certificate NOT verified"
+	rec     history.RecordStatus
+	replay  string // the replay line, when replaying
 
 	offline bool // showing a file, no broker
 	offPath string
@@ -51,6 +52,9 @@ type Model struct {
 	offBad  int
 	offErr  string
 }
+
+// SetWarning sets a warning that stays at the start of the bar ("" none).
+func (m *Model) SetWarning(w string) { m.warning = w }
 
 // SetReplay shows a replay's progress instead of the connection ("" ends it).
 func (m *Model) SetReplay(line string) { m.replay = line }
@@ -147,6 +151,9 @@ func progressBar(pct, w int) string {
 func (m Model) View(now time.Time) string {
 	s := m.st.Status
 	var left strings.Builder
+	if m.warning != "" {
+		left.WriteString(s.Err.Render(m.warning) + " ")
+	}
 	if m.rec.Active {
 		left.WriteString(s.Err.Render("● REC "))
 		left.WriteString(s.Muted.Render(m.rec.Path + " " + common.Commas(int(m.rec.Lines)) + " · "))
