@@ -359,7 +359,8 @@ func runUI(o *options) error {
 	bridge := broker.NewBridge(1<<16, 16*time.Millisecond, 1<<17)
 	bctx, cancelBridge := context.WithCancel(ctx)
 	bridgeDone := make(chan struct{})
-	go func() { defer close(bridgeDone); _ = bridge.Run(bctx) }()
+	crash := &crashLog{secrets: []string{o.token, o.password}}
+	go crash.goroutine("the bridge", func() { defer close(bridgeDone); _ = bridge.Run(bctx) })()
 
 	client, err := broker.Connect(ctx, bopts, bridge)
 	if err != nil {
@@ -389,8 +390,19 @@ func runUI(o *options) error {
 	if o.tokenOnCmdline {
 		cfg.StartNotice = "warning: --token is visible in the process list; prefer FLESPI_TOKEN or --token-file"
 	}
-	p := tea.NewProgram(app.New(cfg), tea.WithContext(ctx))
+	p := tea.NewProgram(guard{m: app.New(cfg), log: crash}, tea.WithContext(ctx))
+	crash.kill = p.Kill
 	final, runErr := p.Run()
+	if g, ok := final.(guard); ok {
+		final = g.inner()
+	}
+	if crash.crashed() {
+		if path, err := crash.write(); err == nil {
+			fmt.Fprintf(os.Stderr, "hubtap crashed; a report (without secrets) is in %s\n", path)
+		} else {
+			fmt.Fprintf(os.Stderr, "hubtap crashed; the crash report could not be written: %v\n", err)
+		}
+	}
 	if fm, ok := final.(app.Model); ok && o.saveProfile != "" {
 		panes, layout := fm.Workspace()
 		if path, err := saveProfile(o, panes, layout); err != nil {
@@ -407,6 +419,9 @@ func runUI(o *options) error {
 	}
 	cancelBridge()
 	<-bridgeDone
+	if errors.Is(runErr, tea.ErrProgramPanic) || crash.crashed() {
+		return errors.New("crashed")
+	}
 	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) {
 		return runErr
 	}

@@ -107,3 +107,56 @@ func childOf(t *testing.T, pid int) int {
 	t.Fatal("no child process under script(1)")
 	return 0
 }
+
+// TestCrashRestoresTerminalAndReports: a panic in Update restores the
+// terminal (the alternate screen is left), exits non-zero and writes a
+// crash report that does not contain the token.
+func TestCrashRestoresTerminalAndReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script(1) from util-linux is not installed; it provides the terminal")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "hubtap")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	const token = "SECRETtokenVALUE0123456789"
+	typescript := filepath.Join(dir, "typescript")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "script", "-qfec", "exec "+bin+" --url mqtt://127.0.0.1:1 --token "+token+" 'flespi/#'", typescript)
+	state := t.TempDir()
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "HUBTAP_TEST_PANIC=update", "XDG_STATE_HOME="+state)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatal("hubtap exited 0 after a panic")
+	}
+	screen, _ := os.ReadFile(typescript)
+	// script(1) writes the command line in its own header and footer lines.
+	var kept [][]byte
+	for _, l := range bytes.Split(screen, []byte("\n")) {
+		if !bytes.HasPrefix(l, []byte("Script started")) && !bytes.HasPrefix(l, []byte("Script done")) {
+			kept = append(kept, l)
+		}
+	}
+	screen = bytes.Join(kept, []byte("\n"))
+	if bytes.Contains(screen, []byte("\x1b[?1049h")) && !bytes.Contains(screen, []byte("\x1b[?1049l")) {
+		t.Errorf("the alternate screen was not left: the terminal is not restored")
+	}
+	reports, _ := filepath.Glob(filepath.Join(state, "hubtap", "crash-*.txt"))
+	if len(reports) != 1 {
+		t.Fatalf("crash reports: %v\noutput: %s", reports, out)
+	}
+	report, _ := os.ReadFile(reports[0])
+	if !bytes.Contains(report, []byte("test panic in Update")) {
+		t.Fatalf("report lacks the panic: %s", report)
+	}
+	for name, data := range map[string][]byte{"report": report, "terminal": screen} {
+		if bytes.Contains(data, []byte(token)) {
+			t.Errorf("the token leaked into the %s", name)
+		}
+	}
+}
