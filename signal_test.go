@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"hubtap/history"
+	"hubtap/sim"
 )
 
 // TestRecordingSurvivesSignals runs the real binary in a pseudo-terminal
@@ -158,5 +160,97 @@ func TestCrashRestoresTerminalAndReports(t *testing.T) {
 		if bytes.Contains(data, []byte(token)) {
 			t.Errorf("the token leaked into the %s", name)
 		}
+	}
+}
+
+// TestSecretsNeverLeak runs the real binary against the simulated broker
+// with a token, a debug log, a recording and an export, then looks for the
+// token in everything it wrote: the terminal, the log, the recording and the
+// export.
+func TestSecretsNeverLeak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script(1) from util-linux is not installed; it provides the terminal")
+	}
+	s, err := sim.Start(context.Background(), sim.Config{Rate: 200, Devices: 5, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "hubtap")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	work := t.TempDir()
+	logFile, rec, typescript := filepath.Join(work, "debug.log"), filepath.Join(work, "rec.jsonl"), filepath.Join(work, "typescript")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "script", "-qfec", "exec "+bin+" --url "+s.URL()+" --token "+sim.DemoToken+
+		" --debug "+logFile+" --record "+rec+" 'flespi/message/gw/devices/+'", typescript)
+	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	stdin, _ := cmd.StdinPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for lines(rec) < 100 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("nothing recorded")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	// Export the pane (e, accept the suggested name), then quit with q.
+	io.WriteString(stdin, "e")
+	for {
+		if b, _ := os.ReadFile(typescript); bytes.Contains(b, []byte("export pane to")) {
+			break // the prompt is on screen
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the export prompt did not open")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	io.WriteString(stdin, "\r")
+	var exports []string
+	for len(exports) == 0 {
+		exports, _ = filepath.Glob(filepath.Join(work, "hubtap-export-*.jsonl"))
+		select {
+		case <-ctx.Done():
+			t.Fatal("no export written")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	io.WriteString(stdin, "q")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("hubtap: %v", err)
+	}
+	screen, _ := os.ReadFile(typescript)
+	var kept [][]byte
+	for _, l := range bytes.Split(screen, []byte("\n")) {
+		if !bytes.HasPrefix(l, []byte("Script started")) && !bytes.HasPrefix(l, []byte("Script done")) {
+			kept = append(kept, l)
+		}
+	}
+	outputs := map[string][]byte{"terminal": bytes.Join(kept, []byte("\n"))}
+	for name, path := range map[string]string{"debug log": logFile, "recording": rec, "export": exports[0]} {
+		b, err := os.ReadFile(path)
+		if err != nil || len(b) == 0 {
+			t.Fatalf("%s is empty or missing: %v", name, err)
+		}
+		outputs[name] = b
+	}
+	for name, b := range outputs {
+		if bytes.Contains(b, []byte(sim.DemoToken)) {
+			t.Errorf("the token leaked into the %s", name)
+		}
+	}
+	if !bytes.Contains(outputs["terminal"], []byte("flespi/message/gw/devices/")) {
+		t.Error("the terminal output shows no messages: the test did not exercise the UI")
 	}
 }
