@@ -496,9 +496,33 @@ func (m *Model) unsubscribe(filters []string) tea.Cmd {
 	return tea.Batch(unsubscribe(m.ctx, m.cfg.Client, filters), m.startTick())
 }
 
+// flespiPresets are offered when typing a topic filter (see FLESPI.md §3).
+var flespiPresets = []string{
+	"flespi/message/gw/channels/+/+",
+	"flespi/message/gw/devices/+",
+	"flespi/state/gw/devices/+/telemetry/+",
+	"flespi/state/gw/devices/+/connected",
+	"flespi/state/gw/devices/+/settings/+",
+	"flespi/log/gw/devices/+/+",
+	"flespi/log/gw/channels/+/+",
+	"flespi/interval/gw/calcs/+/devices/+/+",
+	"flespi/state/platform/customer/counters/#",
+	"flespi/#",
+	"$share/hubtap/flespi/message/gw/channels/+/+",
+}
+
 func (m *Model) openPrompt(kind promptKind, prompt, value, placeholder string) tea.Cmd {
 	m.focus, m.promptKind = focusPrompt, kind
 	m.prompt.Reset()
+	topics := kind == promptSubscribe || kind == promptNewPane || kind == promptTopics
+	m.prompt.ShowSuggestions = topics
+	if topics {
+		// Completion: flespi's families, then every topic seen (tab accepts,
+		// ctrl+n/ctrl+p cycle).
+		m.prompt.SetSuggestions(append(append([]string(nil), flespiPresets...), m.tree.Seen(5000)...))
+	} else {
+		m.prompt.SetSuggestions(nil)
+	}
 	m.prompt.Prompt, m.prompt.Placeholder = prompt, placeholder
 	m.prompt.SetValue(value)
 	m.prompt.CursorEnd()

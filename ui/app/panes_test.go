@@ -174,3 +174,23 @@ func TestResumedSessionRestoresPanes(t *testing.T) {
 		t.Fatalf("restored pane title:\n%s", s)
 	}
 }
+
+func TestTopicPromptCompletes(t *testing.T) {
+	m := newModel(t, 120, 40, "#")
+	m = update(t, m, batch([]broker.Message{deviceMsg(1, 7)}))
+	nm, cmd := m.Update(press("n"))
+	m = run(t, nm.(Model), cmd)
+	m = typeText(t, m, "flespi/message/gw/dev")
+	nm, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyTab})
+	m = nm.(Model)
+	if v := m.prompt.Value(); v != "flespi/message/gw/devices/+" && v != "flespi/message/gw/devices/182007" && v != "flespi/message/gw/devices/#" {
+		t.Fatalf("tab completed to %q", v)
+	}
+	found := false
+	for _, s := range m.prompt.AvailableSuggestions() {
+		found = found || s == "flespi/message/gw/devices/182007"
+	}
+	if !found {
+		t.Fatal("a topic seen is not offered")
+	}
+}

@@ -317,3 +317,27 @@ func padLeft(s string, w int) string {
 	}
 	return s
 }
+
+// Seen returns topic filters for completion: every topic seen, and every
+// inner level as "level/#", sorted, at most limit of them.
+func (m Model) Seen(limit int) []string {
+	var out []string
+	var walk func(n *node)
+	walk = func(n *node) {
+		for _, k := range n.kids {
+			if len(out) >= limit {
+				return
+			}
+			if k.own > 0 {
+				out = append(out, k.path)
+			}
+			if len(k.kids) > 0 {
+				out = append(out, k.path+"/#")
+				walk(k)
+			}
+		}
+	}
+	walk(m.root)
+	sort.Strings(out)
+	return out
+}
