@@ -98,6 +98,8 @@ func completionCommands() []complCmd {
 		{name: "insecure", desc: "do not verify the broker's TLS certificate"},
 	}
 	theme := complFlag{name: "theme", desc: "colour theme", arg: argWords, words: []string{"auto", "dark", "light", "plain"}}
+	noColor := complFlag{name: "no-color", desc: "no colours at all"}
+	noMouse := complFlag{name: "no-mouse", desc: "leave the mouse to the terminal"}
 	debug := complFlag{name: "debug", desc: "write a debug log to this file", arg: argFile}
 	demo := []complFlag{
 		{name: "demo", desc: "run against a built-in simulated flespi broker"},
@@ -113,7 +115,7 @@ func completionCommands() []complCmd {
 	}
 	return []complCmd{
 		{name: "", args: argTopics, flags: withHelp(conn, []complFlag{
-			theme,
+			theme, noColor, noMouse,
 			{name: "history-mem", desc: "memory budget for message history, e.g. 512MiB", arg: argText},
 			debug,
 			{name: "record", desc: "record every received message to this JSONL file", arg: argFile},

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"hubtap/broker"
 	"hubtap/filters"
@@ -55,7 +56,7 @@ type options struct {
 	clientID, debugFile, theme, historyMem, record           string
 	sessionExpiry                                            time.Duration
 	qos                                                      int
-	demo, version                                            bool
+	demo, version, noColor, noMouse                          bool
 	demoRate                                                 float64
 	demoDevices                                              int
 	topics                                                   []string
@@ -163,6 +164,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs := newFlagSet("hubtap", stdout)
 	connFlags(fs, o)
 	fs.StringVar(&o.theme, "theme", "auto", "colour theme: auto, dark, light or plain")
+	fs.BoolVar(&o.noColor, "no-color", false, "no colours at all (also when NO_COLOR is set)")
+	fs.BoolVar(&o.noMouse, "no-mouse", false, "leave the mouse to the terminal (its own selection and copy)")
 	fs.StringVar(&o.historyMem, "history-mem", "256MiB", "memory budget for message history (e.g. 512MiB, 2GiB)")
 	fs.StringVar(&o.debugFile, "debug", "", "write a debug log to this file")
 	fs.StringVar(&o.record, "record", "", "record every received message to this JSONL file (appends; r toggles recording in the UI)")
@@ -360,6 +363,7 @@ func runUI(o *options) error {
 	bctx, cancelBridge := context.WithCancel(ctx)
 	bridgeDone := make(chan struct{})
 	crash := &crashLog{secrets: []string{o.token, o.password}}
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	go crash.goroutine("the bridge", func() { defer close(bridgeDone); _ = bridge.Run(bctx) })()
 
 	client, err := broker.Connect(ctx, bopts, bridge)
@@ -378,19 +382,26 @@ func runUI(o *options) error {
 		Panes:    o.panes,
 		Layout:   o.layout,
 		Warning:  securityWarning(o, u),
+		NoMouse:  o.noMouse,
 		Demo:     o.demo,
 		Ctx:      bctx,
 	}
-	if o.theme == "auto" {
+	switch {
+	case o.noColor || os.Getenv("NO_COLOR") != "":
+		// Monochrome: the plain theme marks the selection with reverse video,
+		// and the Ascii profile drops every colour that is left.
+		cfg.Styles = themes.Build(themes.Plain())
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	case o.theme == "auto":
 		cfg.AutoTheme = true
-	} else {
+	default:
 		p, _ := themes.ByName(o.theme)
 		cfg.Styles = themes.Build(p)
 	}
 	if o.tokenOnCmdline {
 		cfg.StartNotice = "warning: --token is visible in the process list; prefer FLESPI_TOKEN or --token-file"
 	}
-	p := tea.NewProgram(guard{m: app.New(cfg), log: crash}, tea.WithContext(ctx))
+	p := tea.NewProgram(guard{m: app.New(cfg), log: crash}, opts...)
 	crash.kill = p.Kill
 	final, runErr := p.Run()
 	if g, ok := final.(guard); ok {
@@ -613,13 +624,18 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	cfg := app.Config{Store: history.NewStore(budget), Source: src, Loader: src, Ctx: ctx}
-	if o.theme == "auto" {
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	switch {
+	case os.Getenv("NO_COLOR") != "":
+		cfg.Styles = themes.Build(themes.Plain())
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	case o.theme == "auto":
 		cfg.AutoTheme = true
-	} else {
+	default:
 		p, _ := themes.ByName(o.theme)
 		cfg.Styles = themes.Build(p)
 	}
-	if _, err := tea.NewProgram(app.New(cfg), tea.WithContext(ctx)).Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+	if _, err := tea.NewProgram(app.New(cfg), opts...).Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintln(stderr, "hubtap open:", err)
 		return 1
 	}

@@ -48,6 +48,8 @@ type Config struct {
 	Layout string
 	// Warning stays on the status bar (e.g. TLS not verified).
 	Warning string
+	// NoMouse leaves the mouse to the terminal (selection, copy).
+	NoMouse bool
 	Ctx     context.Context  // ends the batch wait on shutdown; nil = Background
 	Now     func() time.Time // nil = time.Now
 }
@@ -298,6 +300,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.startTick()
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
+	case tea.MouseClickMsg:
+		return m.onClick(msg.Mouse())
+	case tea.MouseWheelMsg:
+		return m.onWheel(msg.Mouse())
 	}
 	if m.filter.IsOpen() {
 		var cmd tea.Cmd
@@ -821,7 +827,7 @@ func (m *Model) applyStyles(st *themes.Styles) {
 	hs := help.DefaultStyles(true)
 	hs.ShortKey, hs.FullKey = st.Help.Key, st.Help.Key
 	hs.ShortDesc, hs.FullDesc = st.Help.Desc, st.Help.Desc
-	hs.ShortSeparator, hs.FullSeparator = st.Help.Sep, st.Help.Sep
+	hs.ShortSeparator, hs.FullSeparator, hs.Ellipsis = st.Help.Sep, st.Help.Sep, st.Help.Sep
 	m.help.Styles = hs
 	m.detail.Prepare()
 }
@@ -884,6 +890,9 @@ func (m *Model) layout() {
 func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
+	if !m.cfg.NoMouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	v.WindowTitle = "hubtap"
 	return v
 }

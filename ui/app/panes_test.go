@@ -194,3 +194,35 @@ func TestTopicPromptCompletes(t *testing.T) {
 		t.Fatal("a topic seen is not offered")
 	}
 }
+
+func TestMouseClickAndWheel(t *testing.T) {
+	m := newModel(t, 120, 40, "flespi/message/gw/channels/+/+")
+	m = prompt(t, m, "n", "flespi/message/gw/devices/+")
+	var msgs []broker.Message
+	for i := 1; i <= 10; i++ {
+		msgs = append(msgs, flespiMsg(i, fmt.Sprintf("3526250660%05d", i), i), deviceMsg(100+i, i))
+	}
+	m = update(t, m, batch(msgs))
+	if v := m.View(); v.MouseMode != tea.MouseModeCellMotion {
+		t.Fatal("mouse not enabled")
+	}
+	// Click the third row of the first pane (its frame starts at the top left).
+	c := m.cells[0]
+	m = update(t, m, tea.MouseClickMsg{X: c.x + 5, Y: c.y + 3, Button: tea.MouseLeft})
+	if m.cur != 0 || m.cp().Following() {
+		t.Fatalf("click did not focus and pause pane 1 (cur %d)", m.cur)
+	}
+	if e := m.cp().Selected(); e == nil || e.Seq != 3 {
+		t.Fatalf("click selected %v, want the third message", e)
+	}
+	// The wheel over the second pane scrolls it (three rows a notch).
+	c = m.cells[1]
+	m = update(t, m, tea.MouseWheelMsg{X: c.x + 5, Y: c.y + 5, Button: tea.MouseWheelUp})
+	if m.cur != 1 {
+		t.Fatalf("wheel over pane 2 left focus on %d", m.cur)
+	}
+	if e := m.cp().Selected(); e == nil || e.Seq != 107 {
+		t.Fatalf("wheel up selected %v, want seq 107 (three above the newest)", e)
+	}
+	screen(t, m)
+}

@@ -422,3 +422,24 @@ func (m Model) SelectedAbs() uint64 {
 	abs, _ := m.selectedAbs()
 	return abs
 }
+
+// ClickRow selects the message on visible row r (0 = the first row under
+// the frame's top border and any banner) and pauses the pane. It reports
+// whether a message was there.
+func (m *Model) ClickRow(r int) bool {
+	r -= m.bannerRows()
+	n := m.rows.Len()
+	if r < 0 || n == 0 || r >= m.visible() {
+		return false
+	}
+	top, _ := m.window()
+	pos := top + r
+	if pos >= n {
+		return false
+	}
+	if m.follow {
+		m.pin(top, pos)
+	}
+	m.moveTo(top, pos)
+	return true
+}

@@ -1,0 +1,85 @@
+package app
+
+import (
+	tea "charm.land/bubbletea/v2"
+)
+
+// hit returns what is at screen cell (x, y): a pane index, the tree (-2),
+// the detail (-3) or nothing (-1), and the row inside it.
+func (m Model) hit(x, y int) (target, row int) {
+	for i, c := range m.cells {
+		if c.w > 0 && c.h > 0 && x >= c.x && x < c.x+c.w && y >= c.y && y < c.y+c.h {
+			if m.treeOpen && i == len(m.cells)-1 {
+				return -2, y - c.y - 1
+			}
+			return i, y - c.y - 1 // below the top border
+		}
+	}
+	if m.showDetail {
+		w, h := m.detailSize()
+		if x >= m.width-w && y >= max(m.height-2, 0)-h && y < max(m.height-2, 0) {
+			return -3, 0
+		}
+	}
+	return -1, 0
+}
+
+// onClick focuses what was clicked; in a pane it also selects the message.
+func (m Model) onClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
+	if ms.Button != tea.MouseLeft || m.focus == focusPrompt || m.filter.IsOpen() {
+		return m, nil
+	}
+	target, row := m.hit(ms.X, ms.Y)
+	switch {
+	case target >= 0:
+		m.focusPane(target)
+		if m.cp().ClickRow(row) {
+			m.selectionChanged()
+		}
+	case target == -2:
+		m.cp().Blur()
+		m.detail.Blur()
+		m.focus = focusTree
+		m.tree.Focus()
+	case target == -3:
+		m.cp().Blur()
+		m.tree.Blur()
+		m.focus = focusDetail
+		m.detail.Focus()
+	}
+	return m, nil
+}
+
+// onWheel scrolls what is under the pointer, three lines a notch.
+func (m Model) onWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
+	if m.focus == focusPrompt || m.filter.IsOpen() {
+		return m, nil
+	}
+	code := tea.KeyDown
+	if ms.Button == tea.MouseWheelUp {
+		code = tea.KeyUp
+	} else if ms.Button != tea.MouseWheelDown {
+		return m, nil
+	}
+	target, _ := m.hit(ms.X, ms.Y)
+	var cmd tea.Cmd
+	for i := 0; i < 3; i++ {
+		switch {
+		case target >= 0:
+			if m.focus != focusList || m.cur != target {
+				m.focusPane(target)
+			}
+			*m.cp(), cmd = m.cp().Update(tea.KeyPressMsg{Code: code})
+			m.selectionChanged()
+		case target == -3:
+			m.detail.Focus()
+			m.focus = focusDetail
+			m.detail, cmd = m.detail.Update(tea.KeyPressMsg{Code: code})
+		case target == -2:
+			m.focus = focusTree
+			m.tree.Focus()
+			m.tree, cmd = m.tree.Update(tea.KeyPressMsg{Code: code})
+		}
+	}
+	return m, cmd
+}
