@@ -115,7 +115,8 @@ type Model struct {
 	received uint64
 	dropped  uint64
 
-	replay *replayState // non-nil while replaying
+	replay  *replayState // non-nil while replaying
+	palette palette
 
 	ticking   bool
 	lastTick  time.Time
@@ -336,6 +337,9 @@ func (m *Model) applyFilter(src string, expr *filters.Expr) tea.Cmd {
 }
 
 func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.palette.open {
+		return m.paletteKey(msg)
+	}
 	if m.filter.IsOpen() {
 		var cmd tea.Cmd
 		m.filter, cmd = m.filter.Update(msg)
@@ -369,6 +373,8 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = !m.showHelp
 		return m, nil
+	case key.Matches(msg, m.keys.Palette):
+		return m, m.openPalette()
 	case key.Matches(msg, m.keys.Filter):
 		return m, m.filter.Open(m.cp().ID(), m.cp().FilterSource())
 	case key.Matches(msg, m.keys.ClearFilter) && m.cp().Filter() != nil:
@@ -905,13 +911,18 @@ func (m Model) render() string {
 	panes := m.panesView()
 	var main string
 	switch {
+	case m.palette.open && (!m.showDetail || (!m.wide && h < 12)):
+		main = m.paletteView(m.width, h)
 	case m.showHelp && (!m.showDetail || (!m.wide && h < 12)):
 		main = m.helpViewSized(m.width, h)
 	case !m.showDetail || (!m.wide && h < 12):
 		main = panes
 	default:
 		right := m.detail.View()
-		if m.showHelp {
+		switch {
+		case m.palette.open:
+			right = m.paletteView(m.detailSize())
+		case m.showHelp:
 			right = m.helpViewSized(m.detailSize())
 		}
 		if m.wide {
@@ -1006,7 +1017,7 @@ func (m Model) shortHelp() []key.Binding {
 }
 
 func (m Model) helpViewSized(w, h int) string {
-	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Focus, m.keys.Subscribe, m.keys.Filter, m.keys.ClearFilter}}
+	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Palette, m.keys.Focus, m.keys.Subscribe, m.keys.Filter, m.keys.ClearFilter}}
 	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Detail}}
 	groups = append(groups, m.cp().KeyMap().FullHelp()...)
 	hv := m.help

@@ -9,6 +9,7 @@ type KeyMap struct {
 	Jump, Record, Export, ExportOne, Copy, CopyTopic               key.Binding
 	Replay                                                         key.Binding
 	NewPane, ClosePane, Rename, Topics, Zoom, Layout, Tree, Detail key.Binding
+	Palette                                                        key.Binding
 	Submit, Cancel                                                 key.Binding // in the subscribe prompt
 }
 
@@ -36,6 +37,7 @@ func DefaultKeyMap() KeyMap {
 		Layout:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "grid/stacked/side")),
 		Tree:        key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "topic tree")),
 		Detail:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "detail on/off")),
+		Palette:     key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":", "commands")),
 		Submit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 		Cancel:      key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
 	}

@@ -226,3 +226,23 @@ func TestMouseClickAndWheel(t *testing.T) {
 	}
 	screen(t, m)
 }
+
+func TestCommandPalette(t *testing.T) {
+	m := newModel(t, 120, 40, "#")
+	m = update(t, m, batch([]broker.Message{deviceMsg(1, 1)}))
+	nm, cmd := m.Update(press(":"))
+	m = run(t, nm.(Model), cmd)
+	m = typeText(t, m, "zoom")
+	s := screen(t, m)
+	if !strings.Contains(s, "zoom pane") {
+		t.Fatalf("palette does not offer zoom:\n%s", s)
+	}
+	nm, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	m = nm.(Model)
+	if !m.zoom || m.palette.open {
+		t.Fatal("enter did not run the zoom command")
+	}
+	if fuzzyScore("rcrd", "record on/off r") < 0 || fuzzyScore("xyz", "record") >= 0 {
+		t.Fatal("fuzzy matching")
+	}
+}
