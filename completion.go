@@ -100,6 +100,7 @@ func completionCommands() []complCmd {
 	theme := complFlag{name: "theme", desc: "colour theme", arg: argWords, words: []string{"auto", "dark", "light", "plain"}}
 	noColor := complFlag{name: "no-color", desc: "no colours at all"}
 	noMouse := complFlag{name: "no-mouse", desc: "leave the mouse to the terminal"}
+	stale := complFlag{name: "stale", desc: "a device silent this long is stale", arg: argText}
 	debug := complFlag{name: "debug", desc: "write a debug log to this file", arg: argFile}
 	demo := []complFlag{
 		{name: "demo", desc: "run against a built-in simulated flespi broker"},
@@ -115,7 +116,9 @@ func completionCommands() []complCmd {
 	}
 	return []complCmd{
 		{name: "", args: argTopics, flags: withHelp(conn, []complFlag{
-			theme, noColor, noMouse,
+			theme, noColor, noMouse, stale,
+			{name: "demo-faults", desc: "with --demo: inject timestamp faults"},
+			{name: "demo-stale", desc: "with --demo: devices that fall silent", arg: argText},
 			{name: "history-mem", desc: "memory budget for message history, e.g. 512MiB", arg: argText},
 			debug,
 			{name: "record", desc: "record every received message to this JSONL file", arg: argFile},

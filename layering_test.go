@@ -8,7 +8,7 @@ import (
 
 // TestLayering keeps the UI out of the lower layers (see ../shared/STYLE.md §2).
 func TestLayering(t *testing.T) {
-	for _, pkg := range []string{"./broker", "./filters", "./history", "./themes", "./sim"} {
+	for _, pkg := range []string{"./broker", "./filters", "./history", "./themes", "./sim", "./telematics", "./config", "./headless"} {
 		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)

@@ -26,6 +26,7 @@ import (
 	"hubtap/headless"
 	"hubtap/history"
 	"hubtap/sim"
+	"hubtap/telematics"
 	"hubtap/themes"
 	"hubtap/ui/app"
 )
@@ -58,7 +59,9 @@ type options struct {
 	qos                                                      int
 	demo, version, noColor, noMouse                          bool
 	demoRate                                                 float64
-	demoDevices                                              int
+	demoDevices, demoStale                                   int
+	demoFaults                                               bool
+	stale                                                    time.Duration
 	topics                                                   []string
 	tokenOnCmdline                                           bool
 	profile, saveProfile, layout, tokenEnv, profileTokenFile string
@@ -172,6 +175,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.BoolVar(&o.demo, "demo", false, "run against a built-in simulated flespi broker (no account needed)")
 	fs.Float64Var(&o.demoRate, "demo-rate", 50, "with --demo: device messages per second")
 	fs.IntVar(&o.demoDevices, "demo-devices", 50, "with --demo: number of simulated devices")
+	fs.BoolVar(&o.demoFaults, "demo-faults", false, "with --demo: inject timestamp faults (future, gaps, duplicates, out of order)")
+	fs.IntVar(&o.demoStale, "demo-stale", 0, "with --demo: this many devices fall silent after their first message")
+	fs.DurationVar(&o.stale, "stale", 10*time.Minute, "a device silent this long is marked stale in the device view (V)")
 	fs.BoolVar(&o.version, "version", false, "print version and exit")
 	fs.StringVar(&o.profile, "p", "", "open the named profile from hubtap.toml (in the XDG config dir)")
 	fs.StringVar(&o.saveProfile, "save-profile", "", "on exit, save the workspace (broker, panes, filters; never the token) as this profile")
@@ -212,8 +218,8 @@ func (o *options) check() error {
 	if _, err := parseSize(o.historyMem); err != nil {
 		return fmt.Errorf("--history-mem: %v", err)
 	}
-	if o.demoRate < 0 || o.demoDevices < 1 {
-		return fmt.Errorf("--demo-rate must be ≥ 0 and --demo-devices ≥ 1")
+	if o.demoRate < 0 || o.demoDevices < 1 || o.demoStale < 0 {
+		return fmt.Errorf("--demo-rate and --demo-stale must be ≥ 0 and --demo-devices ≥ 1")
 	}
 	for _, t := range o.topics {
 		if err := broker.ValidateFilter(t); err != nil {
@@ -373,18 +379,19 @@ func runUI(o *options) error {
 	}
 
 	cfg := app.Config{
-		Store:    history.NewStore(budget),
-		Source:   bridge,
-		Client:   client,
-		Recorder: rec,
-		Target:   u.Scheme + "://" + u.Host + u.Path,
-		Topics:   bopts.Topics,
-		Panes:    o.panes,
-		Layout:   o.layout,
-		Warning:  securityWarning(o, u),
-		NoMouse:  o.noMouse,
-		Demo:     o.demo,
-		Ctx:      bctx,
+		Store:      history.NewStore(budget),
+		Source:     bridge,
+		Client:     client,
+		Recorder:   rec,
+		Target:     u.Scheme + "://" + u.Host + u.Path,
+		Topics:     bopts.Topics,
+		Panes:      o.panes,
+		Layout:     o.layout,
+		Warning:    securityWarning(o, u),
+		NoMouse:    o.noMouse,
+		Telematics: telematics.Config{Stale: o.stale},
+		Demo:       o.demo,
+		Ctx:        bctx,
 	}
 	switch {
 	case o.noColor || os.Getenv("NO_COLOR") != "":
@@ -456,7 +463,11 @@ func brokerOptions(o *options, log *slog.Logger) broker.Options {
 // startDemo starts the in-process simulated flespi broker and points bopts
 // at it with the demo token.
 func startDemo(ctx context.Context, o *options, bopts *broker.Options, log *slog.Logger) (func(), error) {
-	s, err := sim.Start(ctx, sim.Config{Rate: o.demoRate, Devices: o.demoDevices, Logger: log.With("part", "sim")})
+	sc := sim.Config{Rate: o.demoRate, Devices: o.demoDevices, Stale: o.demoStale, Logger: log.With("part", "sim")}
+	if o.demoFaults {
+		sc.Faults = sim.DefaultFaults()
+	}
+	s, err := sim.Start(ctx, sc)
 	if err != nil {
 		return nil, fmt.Errorf("demo broker: %w", err)
 	}

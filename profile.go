@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 )
@@ -48,5 +50,27 @@ func cpuProfile(args []string, stderr io.Writer) ([]string, func()) {
 	return out, func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
+	}
+}
+
+// tuneForPipe sets the Go runtime for `hubtap sub`, a single pipeline
+// (paho's reader, its router, the writer) that should keep up with the
+// broker (docs/BENCHMARKS.md, "Drain"):
+//
+//   - GOMAXPROCS 1: the goroutines hand each message over on one core
+//     instead of waking each other across two, and the broker (often on
+//     the same machine) keeps the other core. Measured: about half the CPU
+//     per message on 2 cores;
+//   - GC percent 400: paho allocates several KB per message, almost all of
+//     it garbage at once; a larger heap goal runs the GC ~4× less often for
+//     a few tens of MiB more RSS.
+//
+// GOMAXPROCS and GOGC in the environment win.
+func tuneForPipe() {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 }

@@ -136,6 +136,8 @@ func (c *evalCtx) get(f *field) value {
 		return boolValue(c.in.Retain)
 	case fDup:
 		return boolValue(c.in.Dup)
+	case fFlags:
+		return value{kind: vString, s: c.in.Flags}
 	case fProp:
 		if c.in.User != nil {
 			if s, ok := c.in.User(f.name); ok {

@@ -380,3 +380,25 @@ func TestHighlights(t *testing.T) {
 		t.Errorf("texts = %q", texts)
 	}
 }
+
+func TestFlagsField(t *testing.T) {
+	cases := []struct {
+		expr, flags string
+		want        bool
+	}{
+		{`flags contains "gap"`, "gap,latency", true},
+		{`flags contains "gap"`, "future", false},
+		{`flags != ""`, "future", true},
+		{`flags == ""`, "", true},
+		{`flags =~ "out-of-order|duplicate"`, "duplicate", true},
+	}
+	for _, c := range cases {
+		e, err := Compile(c.expr)
+		if err != nil {
+			t.Fatalf("%s: %v", c.expr, err)
+		}
+		if got := e.Eval(&Input{Topic: "t", Payload: []byte(`{}`), Flags: c.flags}); got != c.want {
+			t.Errorf("%s with flags %q = %v", c.expr, c.flags, got)
+		}
+	}
+}

@@ -16,6 +16,7 @@ const (
 	fDup               // dup: boolean
 	fPayload           // payload: the raw payload as a string
 	fProp              // prop.NAME: an MQTT 5 user property, a string
+	fFlags             // flags: the message's anomaly flags, e.g. "gap,out-of-order" ("" if none)
 )
 
 // field is a compiled path, resolved once at parse time.
@@ -55,6 +56,8 @@ func (p *parser) field(t token) (*field, error) {
 				f.kind = fDup
 			case "payload":
 				f.kind = fPayload
+			case "flags":
+				f.kind = fFlags
 			case "prop":
 				return nil, errAt(p.src, t.off, "prop needs a name: prop.NAME")
 			}

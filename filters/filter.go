@@ -76,6 +76,9 @@ type Input struct {
 	User func(key string) (string, bool)
 	// JSON is what the caller knows about Payload; see JSONHint.
 	JSON JSONHint
+	// Flags names the message's anomalies, comma-separated ("gap,latency"),
+	// for the flags field; "" when there are none.
+	Flags string
 }
 
 // Expr is a compiled filter expression. It is immutable apart from a panic

@@ -25,6 +25,9 @@ type Entry struct {
 	TopicSafe string
 	// Kind is how the payload was classified.
 	Kind Kind
+	// Flags are anomaly flags set by the store's observer (telematics
+	// checks such as gap or future timestamp); history does not read them.
+	Flags uint8
 
 	cost int64 // bytes charged to the Store's budget; set by Store.Append
 }

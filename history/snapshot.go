@@ -40,10 +40,15 @@ func (sn Snapshot) Get(abs uint64) (*Entry, bool) {
 // Matcher evaluates one filter over entries, reusing its input, so a pass
 // over history allocates nothing per entry. Not safe for concurrent use.
 type Matcher struct {
-	expr *filters.Expr
-	in   filters.Input
-	cur  *Entry
+	expr  *filters.Expr
+	in    filters.Input
+	cur   *Entry
+	names func(uint8) string // Entry.Flags to the flags field's text
 }
+
+// SetFlagNames sets how Entry.Flags read in the filter's flags field
+// (e.g. "gap,latency"); without it the field is always "".
+func (m *Matcher) SetFlagNames(fn func(uint8) string) { m.names = fn }
 
 // NewMatcher returns a Matcher for expr; a nil expr matches everything.
 func NewMatcher(expr *filters.Expr) *Matcher {
@@ -59,6 +64,10 @@ func (m *Matcher) Match(e *Entry) bool {
 	}
 	m.cur = e
 	m.in.Topic, m.in.Payload, m.in.QoS, m.in.Retain, m.in.Dup = e.Topic, e.Payload, e.QoS, e.Retain, e.Duplicate
+	m.in.Flags = ""
+	if e.Flags != 0 && m.names != nil {
+		m.in.Flags = m.names(e.Flags)
+	}
 	if e.Kind == KindJSON {
 		m.in.JSON = filters.JSONValid
 	} else {

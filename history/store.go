@@ -66,7 +66,13 @@ type Store struct {
 	dropped    uint64
 	unreadable uint64
 	summarize  summarizer
+	observe    func(abs uint64, e *Entry) // see SetObserver
 }
+
+// SetObserver sets a function called for every entry, in order, after it is
+// built and before it is stored, with the absolute index it gets. It may set
+// e.Flags; it must not keep e. UI goroutine only, like every Store method.
+func (s *Store) SetObserver(fn func(abs uint64, e *Entry)) { s.observe = fn }
 
 // NewStore returns an empty Store with a budget in bytes; budget <= 0 means
 // DefaultBudget (256 MiB). It allocates nothing until the first Append.
@@ -91,6 +97,9 @@ func (s *Store) Append(msgs []broker.Message) (first, n uint64) {
 			s.unreadable++
 		}
 		e.cost = entryCost(&e)
+		if s.observe != nil {
+			s.observe(first+uint64(i), &e)
+		}
 		for s.end > s.first && s.bytes+e.cost > s.budget {
 			s.evictOldest()
 		}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,6 +37,7 @@ const (
 	blackBoxOneIn   = 4000 // about one buffered "black-box" record per this many messages
 	maxStepSeconds  = 30.0 // a longer gap (paused sim) does not teleport vehicles
 	telemetryParams = 5
+	faultSalt       = 0xfa017 // seeds the fault generators apart from the motion ones
 )
 
 // telemetryParam names the retained flespi/state/gw/devices/{id}/telemetry/{param} topics.
@@ -139,6 +141,15 @@ type device struct {
 	telIdx         int
 	event          int // nonzero: the next message reports this event (239 = ignition changed)
 	cur            reading
+
+	// Fault injection (faults.go).
+	frng   *rand.Rand // fault draws only, so Faults{} leaves motion as it was
+	skewUS int64      // µs the device's timeline is ahead after a Gap fault; shrinks at half speed
+	lastUS int64      // newest normal device timestamp published, µs; 0 before the first
+
+	// Stopping (StopDevice, Config.Stale): set from any goroutine.
+	stopped        atomic.Bool
+	stopAfterFirst atomic.Bool // stop once the next message is out
 }
 
 // newFleet builds n registered devices plus unreg unregistered idents,
@@ -151,7 +162,7 @@ func newFleet(n, unreg int, seed uint64, now time.Time) []*device {
 	nums := make(map[string]int) // next number per kind, to make unique names
 	for i := range n + unreg {
 		c := cs[i%2]
-		d := &device{c: c, rng: rand.New(rand.NewPCG(seed, uint64(i)+1))}
+		d := &device{c: c, rng: rand.New(rand.NewPCG(seed, uint64(i)+1)), frng: rand.New(rand.NewPCG(seed^faultSalt, uint64(i)+1))}
 		ident := imei(c.tac, rng)
 		for usedIdent[ident] {
 			ident = imei(c.tac, rng)

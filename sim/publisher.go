@@ -84,8 +84,23 @@ func (s *Sim) run(ctx context.Context) {
 }
 
 // publishNext publishes the next device message in round-robin order: every
-// registered device once, then one unregistered ident, and so on.
+// registered device once, then one unregistered ident, and so on. Stopped
+// devices are passed over, so the others keep the total rate; when every
+// device is stopped it publishes nothing.
 func (s *Sim) publishNext(now time.Time) {
+	// Enough turns to reach any device: the last unregistered ident comes
+	// round once per (registered + 1) × unregistered turns.
+	tries := (s.nReg + 1) * max(1, len(s.devs)-s.nReg)
+	for range tries {
+		if d := s.nextDevice(); !d.stopped.Load() {
+			s.publishDevice(d, now)
+			return
+		}
+	}
+}
+
+// nextDevice advances the round robin and returns whose turn it is.
+func (s *Sim) nextDevice() *device {
 	var d *device
 	if s.next < s.nReg {
 		d = s.devs[s.next]
@@ -98,12 +113,25 @@ func (s *Sim) publishNext(now time.Time) {
 		d = s.devs[0]
 		s.next = 1
 	}
-	s.publishDevice(d, now)
+	return d
 }
 
-// publishDevice steps d to now and publishes one message for it.
+// publishDevice steps d to now and publishes one message for it, with a
+// fault when one is drawn (faults.go).
 func (s *Sim) publishDevice(d *device, now time.Time) {
+	elapsed := max(0, now.Sub(d.last))
 	d.step(now)
+	fault := drawFault(s.faults.cfg.Load(), d.frng)
+	if d.skewUS > 0 { // catching up after a gap: device time runs at half speed
+		d.skewUS = max(0, d.skewUS-elapsed.Microseconds()/2)
+	}
+	if fault == faultGap && d.skewUS == 0 && d.lastUS != 0 { // a first message has nothing to leave a gap after
+		d.skewUS = msBetween(d.frng, gapMin, gapMax)
+		s.faults.gap.Add(1)
+	}
+	d.cur.tsUS += d.skewUS
+	d.cur.srvUS += d.skewUS
+
 	r := &d.cur
 	if d.info.ID != 0 && d.rng.IntN(blackBoxOneIn) == 0 {
 		// A record the device buffered during a coverage gap, flushed now:
@@ -112,19 +140,44 @@ func (s *Sim) publishDevice(d *device, now time.Time) {
 		bb.tsUS -= int64(2*time.Hour/time.Microsecond) + d.rng.Int64N(int64(4*time.Hour/time.Microsecond))
 		bb.speed, bb.moving, bb.ign, bb.din = 0, false, false, 0
 		r = &bb
+	} else {
+		switch {
+		case fault == faultFuture:
+			fr := d.cur
+			fr.tsUS += msBetween(d.frng, futureMin, futureMax)
+			r = &fr
+			s.faults.future.Add(1)
+		case fault == faultOutOfOrder && d.lastUS != 0:
+			late := d.cur
+			late.tsUS = d.lastUS - msBetween(d.frng, lateMin, lateMax)
+			r = &late
+			s.faults.outOfOrder.Add(1)
+		default:
+			d.lastUS = d.cur.tsUS
+		}
 	}
 	s.buf = appendMessage(s.buf[:0], d, r)
 	props := s.stampProps(now)
-	_ = s.inject(d.chanTopic, s.buf, false, 1, props) // errors only for invalid packets, which ours are not
-	if d.info.ID != 0 {
-		_ = s.inject(d.devTopic, s.buf, false, 1, props)
-		if !now.Before(d.nextTel) {
-			s.publishTelemetry(d, d.telIdx, props)
-			d.telIdx = (d.telIdx + 1) % telemetryParams
-			d.nextTel = now.Add(telemetryEvery)
+	copies := 1
+	if fault == faultDuplicate {
+		copies = 2
+		s.faults.duplicate.Add(1)
+	}
+	for range copies {
+		_ = s.inject(d.chanTopic, s.buf, false, 1, props) // errors only for invalid packets, which ours are not
+		if d.info.ID != 0 {
+			_ = s.inject(d.devTopic, s.buf, false, 1, props)
 		}
 	}
+	if d.info.ID != 0 && !now.Before(d.nextTel) {
+		s.publishTelemetry(d, d.telIdx, props)
+		d.telIdx = (d.telIdx + 1) % telemetryParams
+		d.nextTel = now.Add(telemetryEvery)
+	}
 	s.published.Add(1)
+	if d.stopAfterFirst.Swap(false) { // Config.Stale
+		s.StopDevice(d.info.Ident)
+	}
 }
 
 // publishTelemetry publishes one retained telemetry parameter of d. Each

@@ -36,6 +36,13 @@ type Config struct {
 	Seed         int64            // nonzero: deterministic idents, names, routes; 0: random
 	Logger       *slog.Logger     // nil discards; mochi's own log goes here too, throttled
 	Now          func() time.Time // clock for message timestamps and vehicle motion; nil means time.Now
+	// Faults injects timestamp faults into device messages (see Faults;
+	// DefaultFaults for a demo). The zero value injects none.
+	Faults Faults
+	// Stale stops the first Stale registered devices right after their
+	// first message, so a debugger sees them go stale (FLESPI.md §8); see
+	// StopDevice. 0 means none; more than Devices means all.
+	Stale int
 }
 
 // Defaults used when Config fields are zero.
@@ -64,6 +71,8 @@ type Sim struct {
 	rateSet   chan struct{} // cap 1: wakes a paused publisher
 	published atomic.Uint64
 	skipped   atomic.Uint64
+	faults    faultState
+	byIdent   map[string]*device // every device by ident; immutable after Start
 
 	// Publisher-goroutine state (and Start's, before the goroutine runs).
 	next  int                     // round-robin position; nReg means "an unregistered ident's turn"
@@ -152,6 +161,14 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 	for i := range s.infos {
 		s.infos[i] = s.devs[i].info
 	}
+	s.byIdent = make(map[string]*device, len(s.devs))
+	for i, d := range s.devs {
+		s.byIdent[d.info.Ident] = d
+		if i < min(cfg.Stale, cfg.Devices) {
+			d.stopAfterFirst.Store(true)
+		}
+	}
+	s.SetFaults(cfg.Faults)
 
 	if err := s.srv.Serve(); err != nil { // does not block: listeners run in goroutines
 		s.closeListeners()
@@ -164,7 +181,8 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 	s.wg.Go(func() { s.run(runCtx) })
 	s.stopCtx = context.AfterFunc(ctx, func() { _ = s.Close() })
 	s.log.Info("sim started", "url", s.URL(), "ws", s.WSURL(), "devices", cfg.Devices,
-		"unregistered", cfg.Unregistered, "rate", cfg.Rate, "seed", cfg.Seed)
+		"unregistered", cfg.Unregistered, "rate", cfg.Rate, "seed", cfg.Seed,
+		"faults", cfg.Faults.enabled(), "stale", cfg.Stale)
 	return s, nil
 }
 
@@ -243,7 +261,8 @@ func (s *Sim) Close() error {
 		s.cancel()
 		s.wg.Wait()
 		_ = s.srv.Close() // closes listeners, disconnects clients and waits for them; always nil
-		s.log.Info("sim stopped", "published", s.published.Load(), "skipped", s.skipped.Load())
+		s.log.Info("sim stopped", "published", s.published.Load(), "skipped", s.skipped.Load(),
+			"faults", s.InjectedFaults())
 	})
 	return nil
 }

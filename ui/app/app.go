@@ -16,9 +16,11 @@ import (
 	"hubtap/broker"
 	"hubtap/filters"
 	"hubtap/history"
+	"hubtap/telematics"
 	"hubtap/themes"
 	"hubtap/ui/common"
 	"hubtap/ui/detail"
+	"hubtap/ui/devices"
 	"hubtap/ui/filterbar"
 	"hubtap/ui/pane"
 	"hubtap/ui/statusbar"
@@ -50,8 +52,10 @@ type Config struct {
 	Warning string
 	// NoMouse leaves the mouse to the terminal (selection, copy).
 	NoMouse bool
-	Ctx     context.Context  // ends the batch wait on shutdown; nil = Background
-	Now     func() time.Time // nil = time.Now
+	// Telematics sets the device checks (stale after, gap, future, latency).
+	Telematics telematics.Config
+	Ctx        context.Context  // ends the batch wait on shutdown; nil = Background
+	Now        func() time.Time // nil = time.Now
 }
 
 type focus int
@@ -73,26 +77,29 @@ const (
 	focusList focus = iota
 	focusDetail
 	focusTree
+	focusDevices
 	focusPrompt // the one-line prompt owns every key
 )
 
 // Model is the root of hubtap's UI.
 type Model struct {
-	cfg    Config
-	ctx    context.Context
-	now    func() time.Time
-	st     *themes.Styles
-	keys   KeyMap
-	store  *history.Store
-	panes  []slot // message panes; at least one
-	cur    int    // the focused (or last focused) message pane
-	nextID int
-	tree   tree.Model
-	detail detail.Model
-	status statusbar.Model
-	help   help.Model
-	prompt textinput.Model
-	filter filterbar.Model
+	cfg     Config
+	ctx     context.Context
+	now     func() time.Time
+	st      *themes.Styles
+	keys    KeyMap
+	store   *history.Store
+	panes   []slot // message panes; at least one
+	cur     int    // the focused (or last focused) message pane
+	nextID  int
+	tree    tree.Model
+	devices devices.Model
+	tracker *telematics.Tracker
+	detail  detail.Model
+	status  statusbar.Model
+	help    help.Model
+	prompt  textinput.Model
+	filter  filterbar.Model
 
 	focus      focus
 	promptKind promptKind
@@ -104,6 +111,8 @@ type Model struct {
 	zoom       bool // only the focused pane is shown
 	showDetail bool
 	treeOpen   bool
+	devOpen    bool   // the device view is shown
+	diffOn     bool   // the detail shows changes against the device's previous message
 	cells      []rect // where each pane (then the tree) was drawn
 	initCmds   []tea.Cmd
 
@@ -155,6 +164,10 @@ func New(cfg Config) Model {
 		subs:   map[string]broker.SubResult{},
 	}
 	m.showDetail = true
+	m.tracker = telematics.NewTracker(cfg.Telematics)
+	tr := m.tracker
+	cfg.Store.SetObserver(func(abs uint64, e *history.Entry) { e.Flags = uint8(tr.Observe(abs, e)) })
+	m.devices = devices.New(st, tr)
 	first := pane.New(1, st, pane.DefaultKeyMap(), cfg.Store, "")
 	m.initCmds = append(m.initCmds, first.SetTopics(cfg.Topics))
 	m.panes = []slot{{p: first}}
@@ -244,6 +257,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tree.OpenMsg:
 		return m, m.openTreePane(msg.Topic)
+	case devices.OpenMsg:
+		return m, m.openDevicePane(msg)
 	case recordDoneMsg:
 		switch {
 		case msg.err != nil:
@@ -421,6 +436,22 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.layout()
 		return m, nil
+	case key.Matches(msg, m.keys.Devices):
+		m.devOpen = !m.devOpen
+		if m.devOpen {
+			m.blurAll()
+			m.focus = focusDevices
+			m.devices.Focus()
+			m.devices.Refresh(m.now())
+		} else if m.focus == focusDevices {
+			m.focusPane(m.cur)
+		}
+		m.layout()
+		return m, m.startTick()
+	case key.Matches(msg, m.keys.Diff):
+		m.diffOn = !m.diffOn
+		m.selectionChanged()
+		return m, nil
 	case key.Matches(msg, m.keys.Detail):
 		m.showDetail = !m.showDetail
 		if !m.showDetail && m.focus == focusDetail {
@@ -479,6 +510,8 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.selectionChanged()
 	case focusTree:
 		m.tree, cmd = m.tree.Update(msg)
+	case focusDevices:
+		m.devices, cmd = m.devices.Update(msg)
 	case focusDetail:
 		m.detail, cmd = m.detail.Update(msg)
 	}
@@ -697,6 +730,9 @@ func (m *Model) ingest(b broker.Batch) tea.Cmd {
 		}
 	}
 	m.tree.Prepare()
+	if m.devOpen {
+		m.devices.Refresh(now)
+	}
 	m.refreshPane()
 	m.selectionChanged()
 	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
@@ -767,7 +803,18 @@ func (m Model) hint(paneTopics []string) []string {
 // selectionChanged shows the pane's selected message in the detail view and
 // renders it now, so View stays cheap.
 func (m *Model) selectionChanged() {
-	m.detail.SetEntry(m.cp().Selected())
+	e := m.cp().Selected()
+	m.detail.SetEntry(e)
+	var d *detail.Diff
+	if m.diffOn && e != nil && m.replay == nil {
+		d = &detail.Diff{}
+		if prev, ok := telematics.PrevOf(m.store.Get, m.cp().SelectedAbs(), 50_000); ok {
+			if pe, ok := m.store.Get(prev); ok {
+				d.Prev, d.Changes = pe, telematics.Diff(pe.Payload, e.Payload)
+			}
+		}
+	}
+	m.detail.SetDiff(d)
 	m.detail.Prepare()
 }
 
@@ -788,13 +835,16 @@ func (m *Model) onTick(at time.Time) tea.Cmd {
 	}
 	m.sinceTick, m.lastTick = 0, now
 	m.tree.Tick(now)
+	if m.devOpen {
+		m.devices.Refresh(now)
+	}
 	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
 	filtering, _, _ := m.cp().Filtering()
 	m.syncRecording()
 	m.syncReplay()
 	loading := m.syncLoader()
 	active := m.rate > 0 || now.Sub(m.lastMsgAt) < 3*time.Second || m.status.Waiting() || m.status.NoticeActive(now) ||
-		filtering || loading || m.recording() || m.replay != nil
+		filtering || loading || m.recording() || m.replay != nil || m.devOpen
 	if !active {
 		m.ticking = false
 		return nil
@@ -827,6 +877,7 @@ func (m *Model) applyStyles(st *themes.Styles) {
 		m.panes[i].p.SetStyles(st)
 	}
 	m.tree.SetStyles(st)
+	m.devices.SetStyles(st)
 	m.detail.SetStyles(st)
 	m.status.SetStyles(st)
 	m.filter.SetStyles(st)
@@ -858,23 +909,23 @@ func (m *Model) layout() {
 		m.detail.SetSize(w, 0)
 	default:
 		ph = max(h*9/20, 5)
-		if len(m.panes) > 1 || m.treeOpen {
+		if len(m.panes) > 1 || m.treeOpen || m.devOpen {
 			ph = max(h*6/10, 5)
 		}
 		m.detail.SetSize(w, h-ph)
 	}
-	n := len(m.panes)
-	if m.treeOpen {
-		n++
-	}
+	extras := m.extras()
+	n := len(m.panes) + len(extras)
 	if m.zoom {
 		m.cells = make([]rect, n)
 		full := rect{0, 0, pw, ph}
-		if m.focus == focusTree && m.treeOpen {
-			m.cells[n-1] = full
-		} else {
-			m.cells[m.cur] = full
+		zoomed := m.cur
+		for i, x := range extras {
+			if (x == focusTree && m.focus == focusTree) || (x == focusDevices && m.focus == focusDevices) {
+				zoomed = len(m.panes) + i
+			}
 		}
+		m.cells[zoomed] = full
 	} else {
 		m.cells = layoutCells(m.arrange, n, pw, ph)
 	}
@@ -885,9 +936,14 @@ func (m *Model) layout() {
 	if m.replay != nil {
 		m.replay.live.SetSize(m.cells[m.replay.idx].w, m.cells[m.replay.idx].h)
 	}
-	if m.treeOpen {
-		c := m.cells[n-1]
-		m.tree.SetSize(c.w, c.h)
+	for i, x := range extras {
+		c := m.cells[len(m.panes)+i]
+		switch x {
+		case focusTree:
+			m.tree.SetSize(c.w, c.h)
+		case focusDevices:
+			m.devices.SetSize(c.w, c.h)
+		}
 	}
 	m.detail.Prepare()
 }
@@ -974,9 +1030,16 @@ func (m Model) panesView() string {
 		}
 		cells = append(cells, cellView{c, m.panes[i].p.View()})
 	}
-	if m.treeOpen {
-		if c := m.cells[len(m.cells)-1]; c.w > 0 && c.h > 0 {
+	for i, x := range m.extras() {
+		c := m.cells[len(m.panes)+i]
+		if c.w == 0 || c.h == 0 {
+			continue
+		}
+		switch x {
+		case focusTree:
 			cells = append(cells, cellView{c, m.tree.View()})
+		case focusDevices:
+			cells = append(cells, cellView{c, m.devices.View()})
 		}
 	}
 	// Group cells by row (same y), left to right.
@@ -1012,13 +1075,15 @@ func (m Model) shortHelp() []key.Binding {
 		return append(b, m.detail.KeyMap().ShortHelp()...)
 	case focusTree:
 		return append(b, m.tree.KeyMap().ShortHelp()...)
+	case focusDevices:
+		return append(b, m.devices.KeyMap().ShortHelp()...)
 	}
 	return append(b, m.cp().KeyMap().ShortHelp()...)
 }
 
 func (m Model) helpViewSized(w, h int) string {
 	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Palette, m.keys.Focus, m.keys.Subscribe, m.keys.Filter, m.keys.ClearFilter}}
-	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Detail}}
+	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Devices}, {m.keys.Detail, m.keys.Diff}}
 	groups = append(groups, m.cp().KeyMap().FullHelp()...)
 	hv := m.help
 	hv.SetWidth(max(w-4, 10))

@@ -7,9 +7,13 @@ import (
 // hit returns what is at screen cell (x, y): a pane index, the tree (-2),
 // the detail (-3) or nothing (-1), and the row inside it.
 func (m Model) hit(x, y int) (target, row int) {
+	extras := m.extras()
 	for i, c := range m.cells {
 		if c.w > 0 && c.h > 0 && x >= c.x && x < c.x+c.w && y >= c.y && y < c.y+c.h {
-			if m.treeOpen && i == len(m.cells)-1 {
+			if i >= len(m.panes) {
+				if extras[i-len(m.panes)] == focusDevices {
+					return -4, y - c.y - 1
+				}
 				return -2, y - c.y - 1
 			}
 			return i, y - c.y - 1 // below the top border
@@ -37,10 +41,13 @@ func (m Model) onClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 			m.selectionChanged()
 		}
 	case target == -2:
-		m.cp().Blur()
-		m.detail.Blur()
+		m.blurAll()
 		m.focus = focusTree
 		m.tree.Focus()
+	case target == -4:
+		m.blurAll()
+		m.focus = focusDevices
+		m.devices.Focus()
 	case target == -3:
 		m.cp().Blur()
 		m.tree.Blur()

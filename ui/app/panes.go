@@ -7,8 +7,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hubtap/broker"
+	"hubtap/filters"
 	"hubtap/history"
 	"hubtap/ui/common"
+	"hubtap/ui/devices"
 	"hubtap/ui/pane"
 )
 
@@ -111,20 +113,61 @@ func (m *Model) focusPane(i int) {
 		m.panes[j].p.Blur()
 	}
 	m.tree.Blur()
+	m.devices.Blur()
 	m.detail.Blur()
 	m.cur, m.focus = i, focusList
 	m.panes[i].p.Focus()
 	m.selectionChanged()
 }
 
+// extras lists the non-message views shown in the grid after the panes.
+func (m Model) extras() []focus {
+	var x []focus
+	if m.treeOpen {
+		x = append(x, focusTree)
+	}
+	if m.devOpen {
+		x = append(x, focusDevices)
+	}
+	return x
+}
+
+// blurAll takes the keyboard from every component.
+func (m *Model) blurAll() {
+	m.cp().Blur()
+	m.tree.Blur()
+	m.devices.Blur()
+	m.detail.Blur()
+}
+
+// openDevicePane opens a pane on one device's messages (all topics,
+// filtered to the device).
+func (m *Model) openDevicePane(d devices.OpenMsg) tea.Cmd {
+	if len(m.panes) >= maxPanes {
+		m.status.Notice("at most "+strconv.Itoa(maxPanes)+" panes: close one with x", true, m.now())
+		return m.startTick()
+	}
+	cmd := m.addPane(d.Key, nil)
+	expr, err := filters.Compile(d.Filter)
+	if err != nil {
+		return cmd
+	}
+	return tea.Batch(cmd, m.applyFilter(d.Filter, expr))
+}
+
 // cycleFocus moves the keyboard to the next (or previous) pane, through
 // the topic tree and the detail view.
 func (m *Model) cycleFocus(back bool) {
-	// Stops: panes 0..n-1, the tree (if open), the detail (if shown).
+	// Stops: panes 0..n-1, the tree and the device view (if open), the
+	// detail (if shown).
 	stops := len(m.panes)
-	treeStop, detailStop := -1, -1
+	treeStop, devStop, detailStop := -1, -1, -1
 	if m.treeOpen {
 		treeStop = stops
+		stops++
+	}
+	if m.devOpen {
+		devStop = stops
 		stops++
 	}
 	if m.showDetail {
@@ -135,6 +178,8 @@ func (m *Model) cycleFocus(back bool) {
 	switch m.focus {
 	case focusTree:
 		at = treeStop
+	case focusDevices:
+		at = devStop
 	case focusDetail:
 		at = detailStop
 	}
@@ -145,13 +190,15 @@ func (m *Model) cycleFocus(back bool) {
 	}
 	switch at {
 	case treeStop:
-		m.cp().Blur()
-		m.detail.Blur()
+		m.blurAll()
 		m.focus = focusTree
 		m.tree.Focus()
+	case devStop:
+		m.blurAll()
+		m.focus = focusDevices
+		m.devices.Focus()
 	case detailStop:
-		m.cp().Blur()
-		m.tree.Blur()
+		m.blurAll()
 		m.focus = focusDetail
 		m.detail.Focus()
 	default:

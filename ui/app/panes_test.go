@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -244,5 +245,52 @@ func TestCommandPalette(t *testing.T) {
 	}
 	if fuzzyScore("rcrd", "record on/off r") < 0 || fuzzyScore("xyz", "record") >= 0 {
 		t.Fatal("fuzzy matching")
+	}
+}
+
+func devMsg(seq int, ident string, ts float64, speed int) broker.Message {
+	return broker.Message{Seq: uint64(seq), Topic: "flespi/message/gw/channels/1234/" + ident, QoS: 1, Received: t0.Add(time.Duration(seq) * time.Second),
+		Payload: []byte(fmt.Sprintf(`{"ident":"%s","timestamp":%.1f,"server.timestamp":%.1f,"position.speed":%d,"battery.voltage":4.1}`, ident, ts, ts+1, speed))}
+}
+
+func TestDeviceViewDiffAndAnomalies(t *testing.T) {
+	m := newModel(t, 160, 48, "flespi/message/gw/channels/+/+")
+	base := float64(t0.Unix())
+	m = update(t, m, batch([]broker.Message{
+		devMsg(1, "111", base, 10),
+		devMsg(2, "111", base+10, 20),
+		devMsg(3, "222", base+5, 30),
+		devMsg(4, "111", base+3600, 25), // a gap of almost an hour
+	}))
+	// The gap is flagged in the list and selectable by the filter language.
+	if s := screen(t, m); !strings.Contains(s, "!") {
+		t.Fatalf("no anomaly marker:\n%s", s)
+	}
+	nm, cmd := m.Update(press("/"))
+	m = run(t, nm.(Model), cmd)
+	m = typeText(t, m, `flags contains "gap"`)
+	nm, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	m = run(t, nm.(Model), cmd)
+	if s := screen(t, m); !strings.Contains(s, "1 of 4") || !strings.Contains(s, "anomaly   gap") {
+		t.Fatalf("flags filter / anomaly line:\n%s", s)
+	}
+	nm, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	m = run(t, nm.(Model), cmd)
+	// The diff against the device's previous message.
+	m = update(t, m, press("d"))
+	s := screen(t, m)
+	if !strings.Contains(s, "diff against this device's previous message (seq 2") || !strings.Contains(s, "~ position.speed: 20 → 25") {
+		t.Fatalf("diff:\n%s", s)
+	}
+	// The device view lists both devices; enter opens a pane on one.
+	m = update(t, m, press("V"))
+	s = screen(t, m)
+	if !strings.Contains(s, "2 devices") || !strings.Contains(s, "111") || !strings.Contains(s, "! 111") {
+		t.Fatalf("device view:\n%s", s)
+	}
+	nm, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	m = run(t, nm.(Model), cmd)
+	if len(m.panes) != 2 || !strings.HasPrefix(m.cp().FilterSource(), "ident == ") {
+		t.Fatalf("enter in the device view: %d panes, filter %q", len(m.panes), m.cp().FilterSource())
 	}
 }

@@ -26,7 +26,8 @@ type Model struct {
 	height  int
 	offset  int // first visible body line
 
-	hl Highlights
+	hl   Highlights
+	diff *Diff // nil: diff off
 
 	cache      []string
 	refs       []ref // per cached line: the JSON field it shows, if any
@@ -35,7 +36,12 @@ type Model struct {
 	cacheSt    *themes.Styles
 	cacheEntry *history.Entry
 	cacheHL    Highlights
+	cacheDiff  *Diff
 }
+
+// SetDiff shows (or, with nil, hides) what changed against the device's
+// previous message.
+func (m *Model) SetDiff(d *Diff) { m.diff = d }
 
 // SetHighlights marks what the pane's filter looks at.
 func (m *Model) SetHighlights(h Highlights) { m.hl = h }
@@ -87,9 +93,9 @@ func (m *Model) lines() []string {
 		return nil
 	}
 	w, _ := m.inner()
-	if m.cacheEntry != m.entry || m.cacheW != w || m.cacheSt != m.st || !m.cacheHL.equal(m.hl) {
-		m.cache, m.refs = renderEntry(m.st, m.entry, w, m.hl)
-		m.cacheEntry, m.cacheW, m.cacheSt, m.cacheHL = m.entry, w, m.st, m.hl
+	if m.cacheEntry != m.entry || m.cacheW != w || m.cacheSt != m.st || !m.cacheHL.equal(m.hl) || m.cacheDiff != m.diff {
+		m.cache, m.refs = renderEntry(m.st, m.entry, w, m.hl, m.diff)
+		m.cacheEntry, m.cacheW, m.cacheSt, m.cacheHL, m.cacheDiff = m.entry, w, m.st, m.hl, m.diff
 	}
 	return m.cache
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tidwall/pretty"
 
 	"hubtap/history"
+	"hubtap/telematics"
 	"hubtap/themes"
 )
 
@@ -25,7 +26,7 @@ const (
 
 // renderEntry produces every line of the detail body for e at width w:
 // header, properties, rule, payload. Lines are styled and at most w cells.
-func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights) ([]string, []ref) {
+func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights, diff *Diff) ([]string, []ref) {
 	if w < 8 {
 		w = 8
 	}
@@ -47,6 +48,9 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights) ([]s
 	}
 	flags = append(flags, sizeText(len(e.Payload)), kindText(e.Kind))
 	field("message", st.Detail.Value.Render(strings.Join(flags, " · ")))
+	if e.Flags != 0 {
+		field("anomaly", st.Detail.Warn.Render(strings.ReplaceAll(telematics.Flags(e.Flags).String(), ",", ", ")))
+	}
 	if p := e.Props; p != nil {
 		if p.ContentType != "" {
 			field("content", st.Detail.Value.Render(history.SanitizeLine(p.ContentType)))
@@ -84,6 +88,9 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights) ([]s
 			}
 			field(label, v)
 		}
+	}
+	if diff != nil {
+		out = append(out, diffLines(st, e, diff, w)...)
 	}
 	out = append(out, st.Detail.Rule.Render(strings.Repeat("─", w)))
 	refs := make([]ref, len(out))
@@ -332,4 +339,39 @@ func padLeft(s string, n int) string {
 		return s
 	}
 	return strings.Repeat("0", n-len(s)) + s
+}
+
+// Diff is what changed against the same device's previous message.
+type Diff struct {
+	Prev    *history.Entry // nil: this is the device's first message in history
+	Changes []telematics.Change
+}
+
+func diffLines(st *themes.Styles, e *history.Entry, d *Diff, w int) []string {
+	var out []string
+	add := func(s string) { out = append(out, wrap(s, w)...) }
+	out = append(out, st.Detail.Rule.Render(strings.Repeat("─", w)))
+	if d.Prev == nil {
+		add(st.Detail.Muted.Render("diff: no earlier message of this device in history"))
+		return out
+	}
+	gap := e.Received.Sub(d.Prev.Received).Round(time.Millisecond)
+	add(st.Detail.Label.Render("diff against this device's previous message (seq " + strconv.FormatUint(d.Prev.Seq, 10) +
+		", " + gap.String() + " earlier): " + strconv.Itoa(len(d.Changes)) + " fields changed"))
+	for _, c := range d.Changes {
+		key := history.SanitizeLine(c.Key)
+		if key == "" {
+			key = "(value)"
+		}
+		switch c.Kind {
+		case telematics.Added:
+			add(st.Detail.String.Render("+ "+key) + st.Detail.Punct.Render(": ") + history.SanitizeLine(c.New))
+		case telematics.Removed:
+			add(st.Detail.Null.Render("- "+key) + st.Detail.Punct.Render(": ") + history.SanitizeLine(c.Old))
+		default:
+			add(st.Detail.Number.Render("~ "+key) + st.Detail.Punct.Render(": ") + history.SanitizeLine(c.Old) +
+				st.Detail.Muted.Render(" → ") + history.SanitizeLine(c.New))
+		}
+	}
+	return out
 }

@@ -14,6 +14,7 @@ import (
 	"hubtap/broker"
 	"hubtap/filters"
 	"hubtap/history"
+	"hubtap/telematics"
 	"hubtap/themes"
 )
 
@@ -120,6 +121,7 @@ func (m *Model) SetTopics(topics []string) tea.Cmd {
 // matcher builds the pane's predicate; each goroutine needs its own.
 func matcher(topics []string, expr *filters.Expr) func(*history.Entry) bool {
 	mt := history.NewMatcher(expr)
+	mt.SetFlagNames(flagNames)
 	if len(topics) == 0 {
 		return mt.Match
 	}
@@ -443,3 +445,6 @@ func (m *Model) ClickRow(r int) bool {
 	m.moveTo(top, pos)
 	return true
 }
+
+// flagNames spells telematics anomaly flags for the filter's flags field.
+func flagNames(f uint8) string { return telematics.Flags(f).String() }

@@ -120,12 +120,17 @@ func (m Model) row(b *strings.Builder, e *history.Entry, c columns, styled bool)
 		put(string(e.Received.AppendFormat(buf[:0], "15:04:05.000")), func(s string) string { return st.Time.Render(s) })
 		b.WriteByte(' ')
 	}
-	flag := "  "
+	flag := " "
 	switch {
 	case e.Duplicate:
-		flag = "D "
+		flag = "D"
 	case e.Retain:
-		flag = "R "
+		flag = "R"
+	}
+	if e.Flags != 0 {
+		flag += "!" // a telematics anomaly (gap, future, …): see the detail
+	} else {
+		flag += " "
 	}
 	put(flag, func(s string) string { return st.Flag.Render(s) })
 	if c.topic {

@@ -1,0 +1,285 @@
+// Package devices is the device view: one row per device (by ident, else
+// device.id, else topic) with messages, rate, last seen, position, ignition,
+// voltages, GSM and anomaly counts; stale devices marked; sortable; enter
+// opens a pane on the device's messages.
+package devices
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"hubtap/history"
+	"hubtap/telematics"
+	"hubtap/themes"
+	"hubtap/ui/common"
+)
+
+// OpenMsg asks the root to open a pane on one device's messages.
+type OpenMsg struct {
+	Key    string // the device key (ident, device.id or topic)
+	Filter string // a filter expression selecting its messages
+}
+
+// KeyMap lists the view's bindings.
+type KeyMap struct{ Up, Down, PageUp, PageDown, Sort, Reverse, Open key.Binding }
+
+// DefaultKeyMap returns a fresh KeyMap.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
+		Sort:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by next column")),
+		Reverse:  key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "reverse order")),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open device's messages")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Sort, k.Reverse, k.Up, k.Down}
+}
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Open, k.Sort, k.Reverse}}
+}
+
+// Model is the device table. Refresh copies the tracker's devices (on
+// ticks and batches), so View only formats.
+type Model struct {
+	keys    KeyMap
+	st      *themes.Styles
+	tr      *telematics.Tracker
+	rows    []telematics.Device
+	by      telematics.Column
+	desc    bool
+	cursor  int
+	focused bool
+	width   int
+	height  int
+	now     time.Time
+}
+
+// New returns a device view over tr, sorted by last seen, newest first.
+func New(st *themes.Styles, tr *telematics.Tracker) Model {
+	return Model{keys: DefaultKeyMap(), st: st, tr: tr, by: telematics.ColLastSeen, desc: true}
+}
+
+// SetSize sets the outer size.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// SetStyles swaps styles.
+func (m *Model) SetStyles(st *themes.Styles) { m.st = st }
+
+// Focus gives the view the keyboard.
+func (m *Model) Focus() { m.focused = true }
+
+// Blur takes it away.
+func (m *Model) Blur() { m.focused = false }
+
+// KeyMap returns the bindings.
+func (m Model) KeyMap() KeyMap { return m.keys }
+
+// Refresh copies and sorts the devices as of now.
+func (m *Model) Refresh(now time.Time) {
+	var key string
+	if m.cursor < len(m.rows) {
+		key = m.rows[m.cursor].Key
+	}
+	m.now = now
+	m.rows = m.tr.Devices()
+	telematics.SortDevices(m.rows, m.by, m.desc)
+	for i := range m.rows { // the cursor stays on its device
+		if m.rows[i].Key == key {
+			m.cursor = i
+			break
+		}
+	}
+	m.cursor = max(min(m.cursor, len(m.rows)-1), 0)
+}
+
+// Update handles keys while focused.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok || !m.focused {
+		return m, nil
+	}
+	page := max(m.height-4, 1)
+	switch {
+	case key.Matches(kp, m.keys.Up):
+		m.cursor--
+	case key.Matches(kp, m.keys.Down):
+		m.cursor++
+	case key.Matches(kp, m.keys.PageUp):
+		m.cursor -= page
+	case key.Matches(kp, m.keys.PageDown):
+		m.cursor += page
+	case key.Matches(kp, m.keys.Sort):
+		cols := telematics.Columns()
+		for i, c := range cols {
+			if c == m.by {
+				m.by = cols[(i+1)%len(cols)]
+				break
+			}
+		}
+		m.Refresh(m.now)
+	case key.Matches(kp, m.keys.Reverse):
+		m.desc = !m.desc
+		m.Refresh(m.now)
+	case key.Matches(kp, m.keys.Open):
+		if m.cursor < len(m.rows) {
+			d := m.rows[m.cursor]
+			f := openFilter(d)
+			return m, func() tea.Msg { return OpenMsg{Key: d.Key, Filter: f} }
+		}
+	}
+	m.cursor = max(min(m.cursor, len(m.rows)-1), 0)
+	return m, nil
+}
+
+// openFilter selects a device's messages in the filter language.
+func openFilter(d telematics.Device) string {
+	switch d.By {
+	case telematics.ByTopic:
+		return "topic == " + strconv.Quote(d.Key)
+	case telematics.ByDeviceID:
+		return "device.id == " + d.Key
+	}
+	return "ident == " + strconv.Quote(d.Key)
+}
+
+// View renders exactly height lines of at most width cells.
+func (m Model) View() string {
+	inner, h := max(m.width-2, 0), max(m.height-2, 0)
+	lines := []string{m.st.Detail.Label.Render(common.Fit(m.header(), inner))}
+	top := 0
+	if body := h - 1; body > 0 && m.cursor >= body {
+		top = m.cursor - body + 1
+	}
+	stale := 0
+	for i := range m.rows {
+		if m.rows[i].Stale(m.now) {
+			stale++
+		}
+	}
+	for i := top; i < len(m.rows) && len(lines) < h; i++ {
+		line := m.row(&m.rows[i], inner)
+		switch {
+		case i == m.cursor:
+			st := m.st.List.Selected
+			if !m.focused {
+				st = m.st.List.SelectedBlurred
+			}
+			line = st.Render(common.Fit(ansi.Strip(line), inner))
+		case m.rows[i].Stale(m.now):
+			line = m.st.Detail.Muted.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	if len(m.rows) == 0 {
+		lines = append(lines, m.st.List.Hint.Render("No devices yet: they appear with their first message."))
+	}
+	arrow := "↑"
+	if m.desc {
+		arrow = "↓"
+	}
+	info := common.Commas(len(m.rows)) + " devices"
+	if stale > 0 {
+		info += " · " + common.Commas(stale) + " stale (> " + m.tr.StaleAfter().String() + ")"
+	}
+	info += " · by " + m.by.String() + " " + arrow
+	return common.Frame(m.st, m.focused, "devices", info, m.width, m.height, lines)
+}
+
+func (m Model) header() string {
+	return "  device          msgs    /s  seen      speed  position              ign  batt/pwr  gsm  anomalies"
+}
+
+func (m Model) row(d *telematics.Device, w int) string {
+	var b strings.Builder
+	mark := "  "
+	if d.Stale(m.now) {
+		mark = "z " // asleep: silent longer than the threshold
+	} else if d.Anomalies() > 0 {
+		mark = "! "
+	}
+	b.WriteString(mark)
+	b.WriteString(common.Fit(history.SanitizeLine(d.Label()), 15))
+	b.WriteString(pad(common.Commas(int(d.Messages)), 6))
+	b.WriteString(pad(strconv.FormatFloat(d.Rate, 'f', 1, 64), 6))
+	b.WriteString("  ")
+	b.WriteString(common.Fit(ago(d.LastSeenAgo(m.now)), 8))
+	if d.Have&telematics.HaveSpeed != 0 {
+		b.WriteString(pad(strconv.FormatFloat(d.Speed, 'f', 0, 64), 6))
+	} else {
+		b.WriteString(pad("-", 6))
+	}
+	b.WriteString("  ")
+	pos := "-"
+	if d.Have&telematics.HavePosition != 0 {
+		pos = strconv.FormatFloat(d.Lat, 'f', 5, 64) + "," + strconv.FormatFloat(d.Lon, 'f', 5, 64)
+	}
+	b.WriteString(common.Fit(pos, 21))
+	ign := " -  "
+	if d.Have&telematics.HaveIgnition != 0 {
+		ign = " off"
+		if d.Ignition {
+			ign = " on "
+		}
+	}
+	b.WriteString(ign)
+	volt := "-"
+	switch {
+	case d.Have&telematics.HaveBattery != 0:
+		volt = strconv.FormatFloat(d.Battery, 'f', 2, 64) + "V"
+	case d.Have&telematics.HavePower != 0:
+		volt = strconv.FormatFloat(d.Power, 'f', 1, 64) + "V"
+	}
+	b.WriteString(pad(volt, 10))
+	gsm := "-"
+	if d.Have&telematics.HaveGSM != 0 {
+		gsm = strconv.FormatFloat(d.GSM, 'f', 0, 64)
+	}
+	b.WriteString(pad(gsm, 5))
+	b.WriteString("  ")
+	b.WriteString(anomalies(d))
+	return ansi.Truncate(b.String(), w, "…")
+}
+
+// anomalies spells the per-flag counts: "gap 2, future 1".
+func anomalies(d *telematics.Device) string {
+	var parts []string
+	for _, f := range telematics.AllFlags() {
+		if n := d.Counts.Of(f); n > 0 {
+			parts = append(parts, f.String()+" "+common.Commas(int(n)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func pad(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s
+}
+
+// ago formats a duration like "4s", "12m", "3h".
+func ago(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "-"
+	case d < time.Minute:
+		return strconv.Itoa(int(d/time.Second)) + "s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	}
+	return strconv.Itoa(int(d/time.Hour)) + "h"
+}
