@@ -64,7 +64,7 @@ func applyProfile(o *options, fs *flag.FlagSet) error {
 	o.layout = p.Layout
 	if len(o.topics) == 0 {
 		for _, pn := range p.Panes {
-			o.panes = append(o.panes, app.PaneSpec{Name: pn.Name, Topics: pn.Topics, Filter: pn.Filter})
+			o.panes = append(o.panes, app.PaneSpec{Name: pn.Name, Topics: pn.Topics, Filter: pn.Filter, Columns: pn.Columns})
 			for _, t := range pn.Topics {
 				if !containsString(o.topics, t) {
 					o.topics = append(o.topics, t)
@@ -113,7 +113,7 @@ func saveProfile(o *options, panes []app.PaneSpec, layout string) (string, error
 		p.Theme = o.theme
 	}
 	for _, pn := range panes {
-		p.Panes = append(p.Panes, config.Pane{Name: pn.Name, Topics: pn.Topics, Filter: pn.Filter})
+		p.Panes = append(p.Panes, config.Pane{Name: pn.Name, Topics: pn.Topics, Filter: pn.Filter, Columns: pn.Columns})
 	}
 	f.Profiles[o.saveProfile] = p
 	return path, config.Save(path, f)

@@ -46,9 +46,10 @@ type Profile struct {
 
 // Pane is one message pane of a profile.
 type Pane struct {
-	Name   string   `toml:"name,omitempty"`
-	Topics []string `toml:"topics"`
-	Filter string   `toml:"filter,omitempty"`
+	Name    string   `toml:"name,omitempty"`
+	Topics  []string `toml:"topics"`
+	Filter  string   `toml:"filter,omitempty"`
+	Columns []string `toml:"columns,omitempty"` // JSON fields shown as columns
 }
 
 // Path returns the config file's path: $XDG_CONFIG_HOME/hubtap/hubtap.toml,

@@ -71,6 +71,7 @@ const (
 	promptNewPane
 	promptTopics
 	promptRename
+	promptColumns
 )
 
 const (
@@ -124,8 +125,10 @@ type Model struct {
 	received uint64
 	dropped  uint64
 
-	replay  *replayState // non-nil while replaying
-	palette palette
+	replay   *replayState // non-nil while replaying
+	showInfo bool         // the connection info overlay
+	session  broker.SessionInfo
+	palette  palette
 
 	ticking   bool
 	lastTick  time.Time
@@ -193,6 +196,7 @@ func New(cfg Config) Model {
 				m.topics = append(m.topics, t)
 			}
 		}
+		m.panes[i].p.SetColumns(ps.Columns)
 		if ps.Filter != "" {
 			if expr, err := filters.Compile(ps.Filter); err == nil {
 				m.initCmds = append(m.initCmds, m.panes[i].p.SetFilter(ps.Filter, expr))
@@ -448,6 +452,11 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.layout()
 		return m, m.startTick()
+	case key.Matches(msg, m.keys.Columns):
+		return m, m.openPrompt(promptColumns, "columns ▸ ", strings.Join(m.cp().Columns(), " "), "ident position.speed battery.voltage (empty: the summary)")
+	case key.Matches(msg, m.keys.Info):
+		m.showInfo = !m.showInfo
+		return m, nil
 	case key.Matches(msg, m.keys.Diff):
 		m.diffOn = !m.diffOn
 		m.selectionChanged()
@@ -541,6 +550,11 @@ func (m *Model) unsubscribe(filters []string) tea.Cmd {
 	return tea.Batch(unsubscribe(m.ctx, m.cfg.Client, filters), m.startTick())
 }
 
+// flespiFields are offered when choosing columns (FLESPI.md §5).
+var flespiFields = []string{"ident", "device.name", "position.speed", "position.latitude", "position.longitude",
+	"position.satellites", "position.valid", "engine.ignition.status", "battery.voltage", "external.powersource.voltage",
+	"gsm.signal.level", "din", "vehicle.mileage", "timestamp", "server.timestamp", "channel.id", "device.id"}
+
 // flespiPresets are offered when typing a topic filter (see FLESPI.md §3).
 var flespiPresets = []string{
 	"flespi/message/gw/channels/+/+",
@@ -560,12 +574,15 @@ func (m *Model) openPrompt(kind promptKind, prompt, value, placeholder string) t
 	m.focus, m.promptKind = focusPrompt, kind
 	m.prompt.Reset()
 	topics := kind == promptSubscribe || kind == promptNewPane || kind == promptTopics
-	m.prompt.ShowSuggestions = topics
-	if topics {
+	m.prompt.ShowSuggestions = topics || kind == promptColumns
+	switch {
+	case kind == promptColumns:
+		m.prompt.SetSuggestions(flespiFields)
+	case topics:
 		// Completion: flespi's families, then every topic seen (tab accepts,
 		// ctrl+n/ctrl+p cycle).
 		m.prompt.SetSuggestions(append(append([]string(nil), flespiPresets...), m.tree.Seen(5000)...))
-	} else {
+	default:
 		m.prompt.SetSuggestions(nil)
 	}
 	m.prompt.Prompt, m.prompt.Placeholder = prompt, placeholder
@@ -609,6 +626,10 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 		}
 		ids, all := m.cp().Shown()
 		return m, export(snap, ids, all, path)
+	case promptColumns:
+		m.cp().SetColumns(strings.Fields(m.prompt.Value()))
+		m.closePrompt()
+		return m, nil
 	case promptRename:
 		m.panes[m.cur].name = strings.TrimSpace(m.prompt.Value())
 		m.closePrompt()
@@ -715,6 +736,9 @@ func (m *Model) ingest(b broker.Batch) tea.Cmd {
 		switch e.Kind {
 		case broker.EventState:
 			m.status.Event(e, now)
+			if e.State == broker.StateConnected {
+				m.session = e.Session
+			}
 			if e.State == broker.StateConnected && e.Session.Present {
 				m.queuedSince, m.queued = true, 0
 				cmds = append(cmds, m.restoreSession(e.Session))
@@ -967,6 +991,8 @@ func (m Model) render() string {
 	panes := m.panesView()
 	var main string
 	switch {
+	case m.showInfo && (!m.showDetail || (!m.wide && h < 12)):
+		main = m.infoView(m.width, h)
 	case m.palette.open && (!m.showDetail || (!m.wide && h < 12)):
 		main = m.paletteView(m.width, h)
 	case m.showHelp && (!m.showDetail || (!m.wide && h < 12)):
@@ -976,6 +1002,8 @@ func (m Model) render() string {
 	default:
 		right := m.detail.View()
 		switch {
+		case m.showInfo:
+			right = m.infoView(m.detailSize())
 		case m.palette.open:
 			right = m.paletteView(m.detailSize())
 		case m.showHelp:
@@ -1083,7 +1111,7 @@ func (m Model) shortHelp() []key.Binding {
 
 func (m Model) helpViewSized(w, h int) string {
 	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Palette, m.keys.Focus, m.keys.Subscribe, m.keys.Filter, m.keys.ClearFilter}}
-	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Devices}, {m.keys.Detail, m.keys.Diff}}
+	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Devices}, {m.keys.Detail, m.keys.Diff, m.keys.Columns, m.keys.Info}}
 	groups = append(groups, m.cp().KeyMap().FullHelp()...)
 	hv := m.help
 	hv.SetWidth(max(w-4, 10))
@@ -1129,8 +1157,8 @@ func contains(s []string, v string) bool {
 
 // PaneSpec describes a message pane, for profiles.
 type PaneSpec struct {
-	Name, Filter string
-	Topics       []string
+	Name, Filter    string
+	Topics, Columns []string
 }
 
 // Workspace returns the panes as they are now (a replay pane counts as the
@@ -1141,7 +1169,7 @@ func (m Model) Workspace() (panes []PaneSpec, layout string) {
 		if m.replay != nil && i == m.replay.idx {
 			p = m.replay.live
 		}
-		panes = append(panes, PaneSpec{Name: m.panes[i].name, Topics: p.Topics(), Filter: p.FilterSource()})
+		panes = append(panes, PaneSpec{Name: m.panes[i].name, Topics: p.Topics(), Filter: p.FilterSource(), Columns: p.Columns()})
 	}
 	switch m.arrange {
 	case layoutStacked:

@@ -9,7 +9,7 @@ type KeyMap struct {
 	Jump, Record, Export, ExportOne, Copy, CopyTopic               key.Binding
 	Replay                                                         key.Binding
 	NewPane, ClosePane, Rename, Topics, Zoom, Layout, Tree, Detail key.Binding
-	Palette, Devices, Diff                                         key.Binding
+	Palette, Devices, Diff, Columns, Info                          key.Binding
 	Submit, Cancel                                                 key.Binding // in the subscribe prompt
 }
 
@@ -39,6 +39,8 @@ func DefaultKeyMap() KeyMap {
 		Detail:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "detail on/off")),
 		Palette:     key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":", "commands")),
 		Devices:     key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "device view")),
+		Columns:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "columns")),
+		Info:        key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "connection info")),
 		Diff:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff vs device's previous")),
 		Submit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 		Cancel:      key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),

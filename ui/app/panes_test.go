@@ -294,3 +294,30 @@ func TestDeviceViewDiffAndAnomalies(t *testing.T) {
 		t.Fatalf("enter in the device view: %d panes, filter %q", len(m.panes), m.cp().FilterSource())
 	}
 }
+
+func TestColumnsAndConnectionInfo(t *testing.T) {
+	m := newModel(t, 140, 40, "flespi/message/gw/channels/+/+")
+	base := float64(t0.Unix())
+	var msgs []broker.Message
+	for i := 1; i <= 6; i++ {
+		msgs = append(msgs, devMsg(i, "111", base+float64(i), i*10))
+	}
+	m = update(t, m, batch(msgs, broker.Event{Kind: broker.EventState, State: broker.StateConnected, Session: broker.SessionInfo{
+		ClientID: "hubtap-test", Persistent: true, ExpirySeconds: 3600,
+		User: []broker.UserProperty{{Key: "token", Value: `{"id":42,"cid":8201,"key":"TOPSECRETKEYVALUEthatmustneverbeshown0123456789","expire":0}`}}}}))
+	m = prompt(t, m, "c", "position.speed battery.voltage")
+	s := screen(t, m)
+	for _, want := range []string{"position.speed", "battery.voltage", "60", "4.1", "▁"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("columns view lacks %q:\n%s", want, s)
+		}
+	}
+	m = update(t, m, press("i"))
+	s = screen(t, m)
+	if !strings.Contains(s, "cid = 8201") || !strings.Contains(s, "key = [hidden]") || strings.Contains(s, "TOPSECRET") {
+		t.Fatalf("connection info:\n%s", s)
+	}
+	if !strings.Contains(s, "hubtap-test") || !strings.Contains(s, "persistent, expiry 3600 s") {
+		t.Fatalf("connection info:\n%s", s)
+	}
+}

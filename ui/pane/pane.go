@@ -49,6 +49,7 @@ type Model struct {
 	store   *history.Store
 	rows    Rows
 	topics  []string     // topic filters this pane shows; none: every message
+	fields  []column     // JSON fields shown as columns instead of the summary
 	filter  *filterState // set when topics or a filter expression narrow the pane
 	gen     uint64
 	title   string
@@ -250,7 +251,13 @@ func (m Model) Selected() *history.Entry {
 }
 
 // visible is the number of list rows inside the frame.
-func (m Model) visible() int { return max(m.height-2-m.bannerRows(), 0) }
+func (m Model) visible() int {
+	h := m.height - 2 - m.bannerRows()
+	if len(m.fields) > 0 {
+		h-- // the column header
+	}
+	return max(h, 0)
+}
 
 // bannerRows is how many rows the banner takes: at most half the pane.
 func (m Model) bannerRows() int { return min(len(m.banner), max(m.height-2, 0)/2) }

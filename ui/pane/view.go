@@ -39,6 +39,10 @@ func (m Model) View() string {
 	} else if inner > 0 {
 		top, cur := m.window()
 		cols := layout(inner)
+		if len(m.fields) > 0 {
+			cols.topic = false
+			lines = append(lines, m.columnsHeader(cols, m.colWidth(inner, cols), inner))
+		}
 		var b strings.Builder
 		for pos := top; pos < n && pos < top+h; pos++ {
 			e := m.rows.At(pos)
@@ -52,10 +56,10 @@ func (m Model) View() string {
 				if !m.focused {
 					sel = m.st.List.SelectedBlurred
 				}
-				lines = append(lines, sel.Render(common.Fit(m.row(&b, e, cols, false), inner)))
+				lines = append(lines, sel.Render(common.Fit(m.row(&b, pos, e, cols, inner, false), inner)))
 				continue
 			}
-			lines = append(lines, m.row(&b, e, cols, true))
+			lines = append(lines, m.row(&b, pos, e, cols, inner, true))
 		}
 	}
 	return common.Frame(m.st, m.focused, m.title, m.info(n), m.width, m.height, lines)
@@ -107,7 +111,7 @@ func layout(w int) columns {
 
 // row renders one entry's cells; styled is false for the selected row, which
 // gets one style over the whole line.
-func (m Model) row(b *strings.Builder, e *history.Entry, c columns, styled bool) string {
+func (m Model) row(b *strings.Builder, pos int, e *history.Entry, c columns, inner int, styled bool) string {
 	st := &m.st.List
 	put := func(s string, style func(string) string) {
 		if styled {
@@ -140,6 +144,10 @@ func (m Model) row(b *strings.Builder, e *history.Entry, c columns, styled bool)
 	if c.ident {
 		put(common.Fit(e.Ident, identWidth), func(s string) string { return st.Ident.Render(s) })
 		b.WriteByte(' ')
+	}
+	if len(m.fields) > 0 {
+		m.columnsRow(b, pos, e, m.colWidth(inner, c), styled)
+		return b.String()
 	}
 	put(e.Summary, func(s string) string { return st.Summary.Render(s) })
 	return b.String()
