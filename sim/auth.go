@@ -88,7 +88,8 @@ func tokenRole(username, password []byte) role {
 // before halting. OnConnectAuthenticate repeats the check as a safety net.
 type flespiHook struct {
 	mqtt.HookBase
-	srv *mqtt.Server
+	srv  *mqtt.Server
+	rest *restResponder // answers flespi/rest/... (rest.go); nil with Config.NoREST
 }
 
 // ID names the hook in mochi's logs.
@@ -165,9 +166,11 @@ func (h *flespiHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool 
 // aclAllows is the whole permission model.
 //
 //   - Publishing to flespi/... is allowed here and then silently discarded by
-//     OnPublish, as flespi does (flespi/rest/... is not simulated: discarded too).
+//     OnPublish, as flespi does; requests to flespi/rest/... are answered
+//     (rest.go).
 //   - DemoToken may publish to its own topics and subscribe to anything except $SYS.
-//   - ACLToken may not publish to own topics and may only subscribe within aclPrefix.
+//   - ACLToken may not publish to own topics and may only subscribe within
+//     aclPrefix, or within flespi/rest/ to read REST replies.
 func aclAllows(r role, filter string, write bool) bool {
 	if write {
 		if strings.HasPrefix(filter, "flespi/") {
@@ -183,7 +186,8 @@ func aclAllows(r role, filter string, write bool) bool {
 	case roleDemo:
 		return true
 	case roleACL:
-		return len(filter) > len(aclPrefix) && strings.HasPrefix(filter, aclPrefix)
+		return (len(filter) > len(aclPrefix) && strings.HasPrefix(filter, aclPrefix)) ||
+			(len(filter) > len(restPrefix) && strings.HasPrefix(filter, restPrefix)) // REST replies (rest.go)
 	}
 	return false
 }
@@ -203,9 +207,14 @@ func stripShare(filter string) string {
 
 // OnPublish discards client publishes to flespi/... topics: the client gets a
 // normal PUBACK, nothing is retained and no subscriber sees the message.
+// Requests to flespi/rest/... are also handed to the REST responder.
 // Messages from the simulator itself (an inline client) pass unchanged.
 func (h *flespiHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
 	if !cl.Net.Inline && strings.HasPrefix(pk.TopicName, "flespi/") {
+		// REST over MQTT (rest.go): the request is answered, and still not forwarded.
+		if h.rest != nil && strings.HasPrefix(pk.TopicName, restPrefix) {
+			h.rest.offer(role(cl.Properties.Username), pk)
+		}
 		return pk, packets.CodeSuccessIgnore
 	}
 	return pk, nil

@@ -4,7 +4,8 @@
 // cannot publish to, persistent sessions, flat flespi message JSON on
 // flespi/message/gw/channels/{cid}/{ident} and flespi/message/gw/devices/{id},
 // retained flespi/state/gw/devices/{id}/... topics, and the `timestamp` and
-// `cid` user properties on every PUBLISH. `hubtap --demo`, `hubtap sim` and
+// `cid` user properties on every PUBLISH, and answers a few REST-over-MQTT
+// calls on flespi/rest/... (rest.go). `hubtap --demo`, `hubtap sim` and
 // tests use it. It never imports the UI.
 package sim
 
@@ -43,6 +44,9 @@ type Config struct {
 	// first message, so a debugger sees them go stale (FLESPI.md §8); see
 	// StopDevice. 0 means none; more than Devices means all.
 	Stale int
+	// NoREST turns off the REST-over-MQTT responder (rest.go): requests to
+	// flespi/rest/... are then discarded unanswered, like any flespi/... publish.
+	NoREST bool
 }
 
 // Defaults used when Config fields are zero.
@@ -65,7 +69,8 @@ type Sim struct {
 	ws    *wsListener
 	devs  []*device // registered first, then unregistered; owned by the publisher goroutine after Start
 	nReg  int
-	infos []Device // immutable snapshot of the registered devices
+	infos []Device       // immutable snapshot of the registered devices
+	rest  *restResponder // nil with Config.NoREST
 
 	rate      atomic.Uint64 // math.Float64bits of device messages per second; <=0 pauses
 	rateSet   chan struct{} // cap 1: wakes a paused publisher
@@ -137,7 +142,12 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 		ClientNetReadBufferSize:  8 << 10,
 		SysTopicResendInterval:   60, // $SYS is refused to every token anyway
 	})
-	if err := s.srv.AddHook(&flespiHook{srv: s.srv}, nil); err != nil {
+	hook := &flespiHook{srv: s.srv}
+	if !cfg.NoREST {
+		s.rest = newRESTResponder(s)
+		hook.rest = s.rest
+	}
+	if err := s.srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("sim: add auth hook: %w", err)
 	}
 	s.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: cfg.Listen})
@@ -179,6 +189,9 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.wg.Go(func() { s.run(runCtx) })
+	if s.rest != nil {
+		s.wg.Go(func() { s.rest.run(runCtx) })
+	}
 	s.stopCtx = context.AfterFunc(ctx, func() { _ = s.Close() })
 	s.log.Info("sim started", "url", s.URL(), "ws", s.WSURL(), "devices", cfg.Devices,
 		"unregistered", cfg.Unregistered, "rate", cfg.Rate, "seed", cfg.Seed,
