@@ -129,6 +129,25 @@ func Explain(packet string, code byte) string {
 		case 0x9F:
 			return "connection rate exceeded"
 		}
+	case "PUBACK":
+		switch code {
+		case 0x00:
+			return "delivered"
+		case 0x10:
+			return "accepted, but nobody is subscribed"
+		case 0x80:
+			return "refused by the broker (unspecified error)"
+		case 0x83:
+			return "refused: implementation specific error"
+		case 0x87:
+			return "not authorized to publish on this topic"
+		case 0x90:
+			return "refused: topic name invalid"
+		case 0x97:
+			return "refused: quota exceeded"
+		case 0x99:
+			return "refused: payload format invalid"
+		}
 	case "DISCONNECT":
 		switch code {
 		case 0x00:

@@ -22,6 +22,7 @@ import (
 	"hubtap/ui/detail"
 	"hubtap/ui/devices"
 	"hubtap/ui/filterbar"
+	"hubtap/ui/form"
 	"hubtap/ui/pane"
 	"hubtap/ui/statusbar"
 	"hubtap/ui/tree"
@@ -125,10 +126,13 @@ type Model struct {
 	received uint64
 	dropped  uint64
 
-	replay   *replayState // non-nil while replaying
-	showInfo bool         // the connection info overlay
-	session  broker.SessionInfo
-	palette  palette
+	replay    *replayState // non-nil while replaying
+	showInfo  bool         // the connection info overlay
+	form      *form.Model  // an open dialog (publish, REST)
+	sent      []broker.Outgoing
+	restReply *history.Entry // shown in the detail until the selection moves
+	session   broker.SessionInfo
+	palette   palette
 
 	ticking   bool
 	lastTick  time.Time
@@ -263,6 +267,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.openTreePane(msg.Topic)
 	case devices.OpenMsg:
 		return m, m.openDevicePane(msg)
+	case form.SubmitMsg:
+		return m, m.onFormSubmit(msg)
+	case form.CancelMsg:
+		m.form = nil
+		return m, nil
+	case publishDoneMsg:
+		m.onPublishDone(msg)
+		return m, m.startTick()
+	case restDoneMsg:
+		m.onRESTDone(msg)
+		return m, m.startTick()
 	case recordDoneMsg:
 		switch {
 		case msg.err != nil:
@@ -325,6 +340,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		return m.onWheel(msg.Mouse())
 	}
+	if m.form != nil {
+		f, cmd := m.form.Update(msg)
+		m.form = &f
+		return m, cmd
+	}
 	if m.filter.IsOpen() {
 		var cmd tea.Cmd
 		m.filter, cmd = m.filter.Update(msg)
@@ -356,6 +376,11 @@ func (m *Model) applyFilter(src string, expr *filters.Expr) tea.Cmd {
 }
 
 func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.form != nil {
+		f, cmd := m.form.Update(msg)
+		m.form = &f
+		return m, cmd
+	}
 	if m.palette.open {
 		return m.paletteKey(msg)
 	}
@@ -454,6 +479,18 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.startTick()
 	case key.Matches(msg, m.keys.Columns):
 		return m, m.openPrompt(promptColumns, "columns ▸ ", strings.Join(m.cp().Columns(), " "), "ident position.speed battery.voltage (empty: the summary)")
+	case key.Matches(msg, m.keys.Publish):
+		if _, ok := m.sender(); !ok {
+			m.status.Notice("no broker connection: publishing is not available here", true, m.now())
+			return m, m.startTick()
+		}
+		return m, m.openPublish()
+	case key.Matches(msg, m.keys.REST):
+		if _, ok := m.sender(); !ok {
+			m.status.Notice("no broker connection: REST requests are not available here", true, m.now())
+			return m, m.startTick()
+		}
+		return m, m.openREST()
 	case key.Matches(msg, m.keys.Info):
 		m.showInfo = !m.showInfo
 		return m, nil
@@ -516,6 +553,7 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch m.focus {
 	case focusList:
 		*m.cp(), cmd = m.cp().Update(msg)
+		m.restReply = nil
 		m.selectionChanged()
 	case focusTree:
 		m.tree, cmd = m.tree.Update(msg)
@@ -827,6 +865,9 @@ func (m Model) hint(paneTopics []string) []string {
 // selectionChanged shows the pane's selected message in the detail view and
 // renders it now, so View stays cheap.
 func (m *Model) selectionChanged() {
+	if m.restReply != nil {
+		return // a REST reply is on show until the user moves in a pane
+	}
 	e := m.cp().Selected()
 	m.detail.SetEntry(e)
 	var d *detail.Diff
@@ -991,6 +1032,8 @@ func (m Model) render() string {
 	panes := m.panesView()
 	var main string
 	switch {
+	case m.form != nil && (!m.showDetail || (!m.wide && h < 12)):
+		main = m.form.View(m.width, h)
 	case m.showInfo && (!m.showDetail || (!m.wide && h < 12)):
 		main = m.infoView(m.width, h)
 	case m.palette.open && (!m.showDetail || (!m.wide && h < 12)):
@@ -1002,6 +1045,8 @@ func (m Model) render() string {
 	default:
 		right := m.detail.View()
 		switch {
+		case m.form != nil:
+			right = m.form.View(m.detailSize())
 		case m.showInfo:
 			right = m.infoView(m.detailSize())
 		case m.palette.open:
@@ -1111,7 +1156,7 @@ func (m Model) shortHelp() []key.Binding {
 
 func (m Model) helpViewSized(w, h int) string {
 	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Palette, m.keys.Focus, m.keys.Subscribe, m.keys.Filter, m.keys.ClearFilter}}
-	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Devices}, {m.keys.Detail, m.keys.Diff, m.keys.Columns, m.keys.Info}}
+	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Devices}, {m.keys.Detail, m.keys.Diff, m.keys.Columns, m.keys.Info}, {m.keys.Publish, m.keys.REST}}
 	groups = append(groups, m.cp().KeyMap().FullHelp()...)
 	hv := m.help
 	hv.SetWidth(max(w-4, 10))

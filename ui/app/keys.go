@@ -9,7 +9,7 @@ type KeyMap struct {
 	Jump, Record, Export, ExportOne, Copy, CopyTopic               key.Binding
 	Replay                                                         key.Binding
 	NewPane, ClosePane, Rename, Topics, Zoom, Layout, Tree, Detail key.Binding
-	Palette, Devices, Diff, Columns, Info                          key.Binding
+	Palette, Devices, Diff, Columns, Info, Publish, REST           key.Binding
 	Submit, Cancel                                                 key.Binding // in the subscribe prompt
 }
 
@@ -40,6 +40,8 @@ func DefaultKeyMap() KeyMap {
 		Palette:     key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":", "commands")),
 		Devices:     key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "device view")),
 		Columns:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "columns")),
+		Publish:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "publish")),
+		REST:        key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "REST request")),
 		Info:        key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "connection info")),
 		Diff:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff vs device's previous")),
 		Submit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
