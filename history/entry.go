@@ -28,6 +28,9 @@ type Entry struct {
 	// Flags are anomaly flags set by the store's observer (telematics
 	// checks such as gap or future timestamp); history does not read them.
 	Flags uint8
+	// Repeat marks a redelivery: the broker set DUP and the same topic and
+	// payload arrived shortly before. Stats counts it apart (Repeats).
+	Repeat bool
 
 	cost int64 // bytes charged to the Store's budget; set by Store.Append
 }

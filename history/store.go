@@ -30,6 +30,7 @@ type Stats struct {
 	Evicted    uint64 // entries removed to stay within the budget, over the Store's life
 	Dropped    uint64 // messages lost before reaching the Store, as reported by AddDropped
 	Unreadable uint64 // messages whose entry could not be built (a recovered panic); still kept
+	Repeats    uint64 // redeliveries (DUP set, same topic and payload seen recently); kept, marked
 	Bytes      int64  // bytes charged now (see Store.Bytes)
 	Budget     int64  // the budget in bytes
 }
@@ -67,6 +68,8 @@ type Store struct {
 	unreadable uint64
 	summarize  summarizer
 	observe    func(abs uint64, e *Entry) // see SetObserver
+	recent     recentSet                  // hashes of recent messages, to spot redeliveries
+	repeats    uint64
 }
 
 // SetObserver sets a function called for every entry, in order, after it is
@@ -97,6 +100,10 @@ func (s *Store) Append(msgs []broker.Message) (first, n uint64) {
 			s.unreadable++
 		}
 		e.cost = entryCost(&e)
+		if s.recent.seen(msgs[i].Topic, msgs[i].Payload) && msgs[i].Duplicate {
+			e.Repeat = true
+			s.repeats++
+		}
 		if s.observe != nil {
 			s.observe(first+uint64(i), &e)
 		}
@@ -140,6 +147,7 @@ func (s *Store) Stats() Stats {
 		Evicted:    s.evicted,
 		Dropped:    s.dropped,
 		Unreadable: s.unreadable,
+		Repeats:    s.repeats,
 		Bytes:      s.bytes,
 		Budget:     s.budget,
 	}

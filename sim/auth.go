@@ -90,6 +90,7 @@ type flespiHook struct {
 	mqtt.HookBase
 	srv  *mqtt.Server
 	rest *restResponder // answers flespi/rest/... (rest.go); nil with Config.NoREST
+	gate *takeoverGate  // see gate.go
 }
 
 // ID names the hook in mochi's logs.
@@ -99,7 +100,7 @@ func (h *flespiHook) ID() string { return "flespi" }
 func (h *flespiHook) Provides(b byte) bool {
 	switch b {
 	case mqtt.OnConnect, mqtt.OnConnectAuthenticate, mqtt.OnACLCheck,
-		mqtt.OnPublish, mqtt.OnPacketEncode:
+		mqtt.OnPublish, mqtt.OnPacketEncode, mqtt.OnSessionEstablish, mqtt.OnSessionEstablished:
 		return true
 	}
 	return false

@@ -61,6 +61,7 @@ var ErrClosed = errors.New("sim: closed")
 
 // Sim is a running simulator. Its methods are safe for concurrent use.
 type Sim struct {
+	gate  takeoverGate // holds publishes while a session is taken over (gate.go)
 	log   *slog.Logger
 	now   func() time.Time
 	srv   *mqtt.Server
@@ -142,7 +143,7 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 		ClientNetReadBufferSize:  8 << 10,
 		SysTopicResendInterval:   60, // $SYS is refused to every token anyway
 	})
-	hook := &flespiHook{srv: s.srv}
+	hook := &flespiHook{srv: s.srv, gate: &s.gate}
 	if !cfg.NoREST {
 		s.rest = newRESTResponder(s)
 		hook.rest = s.rest
@@ -311,6 +312,8 @@ func (s *Sim) Publish(topic string, payload []byte, retain bool, qos byte) error
 // payload and properties for every subscriber and for the retained store, so
 // the caller may reuse them once inject returns.
 func (s *Sim) inject(topic string, payload []byte, retain bool, qos byte, props []packets.UserProperty) error {
+	s.gate.enter()
+	defer s.gate.leave()
 	return s.srv.InjectPacket(s.pub, packets.Packet{
 		FixedHeader: packets.FixedHeader{Type: packets.Publish, Qos: qos, Retain: retain},
 		TopicName:   topic,

@@ -233,6 +233,9 @@ func (m Model) View(now time.Time) string {
 	}
 	right.WriteString(s.Muted.Render(" · " + common.Commas(int(m.received)) + " recv"))
 	right.WriteString(s.Muted.Render(" · kept " + common.Commas(int(m.stats.Kept))))
+	if m.stats.Repeats > 0 {
+		right.WriteString(s.Muted.Render(" · " + common.Commas(int(m.stats.Repeats)) + " redelivered"))
+	}
 	if m.stats.Evicted > 0 {
 		right.WriteString(s.Muted.Render(" · evicted " + common.Commas(int(m.stats.Evicted))))
 	}
