@@ -356,6 +356,15 @@ func runUI(o *options) error {
 	if bopts.TLS, err = broker.TLSConfig(u, o.tlsFiles); err != nil {
 		return err
 	}
+	if bopts.ClientID == "" {
+		bopts.ClientID = broker.DefaultClientID()
+	}
+	sessions := newSessionState()
+	skey := sessionKey(bopts.ClientID, u.Host)
+	if !o.demo { // the demo broker starts empty every time
+		bopts.HadSession = sessions.had(skey)
+		defer sessions.left(skey, o.sessionExpiry)
+	}
 	budget, _ := parseSize(o.historyMem)
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// History is charged at its real heap size (history.allocSize), so a

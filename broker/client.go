@@ -72,7 +72,7 @@ func Connect(ctx context.Context, opts Options, bridge Sink) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{opts: opts, bridge: bridge, log: log, topics: slices.Clone(opts.Topics)}
+	c := &Client{opts: opts, bridge: bridge, log: log, topics: slices.Clone(opts.Topics), hadSession: opts.HadSession && opts.SessionExpiry > 0}
 
 	backoff := opts.Backoff
 	if backoff == nil {

@@ -194,3 +194,44 @@ func TestFaultInjectionLosesNothing(t *testing.T) {
 		t.Fatalf("%d extra copies but %d marked as redeliveries (%d with DUP)", extra, st.Repeats, dupFlag)
 	}
 }
+
+// TestBrokerRestartLosesSession: when the broker comes back without the
+// session (restarted, or the session expired), the client says so.
+func TestBrokerRestartLosesSession(t *testing.T) {
+	s1, err := sim.Start(context.Background(), sim.Config{Rate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := s1.URL()[len("mqtt://"):]
+	h := newHarness(t)
+	connect(t, h, s1.URL(), sim.DemoToken, "restart-test", "hubtap/#")
+	h.waitFor("connected", func(_ []broker.Message, evs []broker.Event) bool { _, ok := connected(evs); return ok })
+	s1.Close()
+	s2, err := sim.Start(context.Background(), sim.Config{Rate: -1, Listen: addr})
+	if err != nil {
+		t.Fatalf("restart on %s: %v", addr, err)
+	}
+	defer s2.Close()
+	h.waitFor("a reconnect that reports the lost session", func(_ []broker.Message, evs []broker.Event) bool {
+		for _, e := range evs {
+			if e.State == broker.StateConnected && e.Session.Lost {
+				return true
+			}
+		}
+		return false
+	})
+
+	// A new process that left a session behind learns it from the first CONNACK.
+	h2 := newHarness(t)
+	u, _ := broker.ParseURL(s2.URL())
+	c, err := broker.Connect(h2.ctx, broker.Options{URL: u, Token: broker.Secret(sim.DemoToken), ClientID: "never-seen-here",
+		SessionExpiry: time.Hour, QoS: 1, HadSession: true}, h2.bridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(h2.ctx)
+	h2.waitFor("lost on the first connection", func(_ []broker.Message, evs []broker.Event) bool {
+		e, ok := connected(evs)
+		return ok && e.Session.Lost
+	})
+}

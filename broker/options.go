@@ -33,6 +33,10 @@ type Options struct {
 	KeepAlive     time.Duration // 0 means 60 s
 	TLS           *tls.Config   // nil means verify against the system roots
 	Logger        *slog.Logger  // nil means discard
+	// HadSession says this client ID had a persistent session on this broker
+	// when hubtap last ran (from hubtap's state file); if the broker then has
+	// none, the status tells the user that queued messages were lost.
+	HadSession bool
 	// Tap, if set, sees every received message on paho's goroutine before
 	// the sink, so nothing it records can be dropped by the UI. It must be
 	// quick and must not keep the Message's slices beyond the call unless it
