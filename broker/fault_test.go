@@ -235,3 +235,63 @@ func TestBrokerRestartLosesSession(t *testing.T) {
 		return ok && e.Session.Lost
 	})
 }
+
+// TestOverloadDropsExactlyAndKeepsAcking: a UI that takes batches ten times
+// slower than they come makes the bridge drop, and count exactly what it
+// drops, while paho keeps receiving and acknowledging at the broker's pace.
+func TestOverloadDropsExactlyAndKeepsAcking(t *testing.T) {
+	s := startSim(t, sim.Config{Rate: -1, Devices: 20, Seed: 5})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	bridge := broker.NewBridge(500, 5*time.Millisecond, 200) // small queues: overload comes fast
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = bridge.Run(ctx) })
+	var delivered atomic.Uint64
+	wg.Go(func() {
+		for {
+			b, ok := bridge.Next(ctx)
+			if !ok {
+				return
+			}
+			delivered.Add(uint64(len(b.Msgs)))
+			time.Sleep(50 * time.Millisecond) // a UI ten times too slow
+		}
+	})
+	u, _ := broker.ParseURL(s.URL())
+	c, err := broker.Connect(ctx, broker.Options{URL: u, Token: broker.Secret(sim.DemoToken), ClientID: "overload", QoS: 1,
+		Topics: []string{"flespi/message/gw/channels/+/+"}}, bridge) // every device message goes there once
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close(context.Background()); cancel(); wg.Wait() }()
+	for bridge.Offered() == 0 && ctx.Err() == nil { // wait for the subscription to carry traffic
+		s.SetRate(1)
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.SetRate(0)
+	before := s.Published()
+	offeredBefore := bridge.Offered()
+	s.SetRate(10000)
+	time.Sleep(1500 * time.Millisecond)
+	s.SetRate(0)
+	sent := s.Published() - before
+	// Everything published reaches paho and is acknowledged, UI or not.
+	for bridge.Offered()-offeredBefore < sent && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	got := bridge.Offered() - offeredBefore
+	if got < sent {
+		t.Fatalf("paho received %d of %d: acknowledgements stalled behind the slow UI", got, sent)
+	}
+	// Drain what the bridge kept; every offered message was delivered or dropped.
+	for delivered.Load()+bridge.Dropped() < bridge.Offered() && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if d, off := delivered.Load()+bridge.Dropped(), bridge.Offered(); d != off {
+		t.Fatalf("delivered %d + dropped %d != offered %d", delivered.Load(), bridge.Dropped(), off)
+	}
+	if bridge.Dropped() == 0 {
+		t.Fatal("no drops: the test did not overload the UI side")
+	}
+	t.Logf("sent %d at 10k/s: paho took all %d, the slow UI got %d, %d dropped and counted", sent, got, delivered.Load(), bridge.Dropped())
+}
