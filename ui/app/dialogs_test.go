@@ -18,8 +18,10 @@ type fakeClient struct {
 	reqs []string
 }
 
-func (f *fakeClient) Subscribe(context.Context, ...string) ([]broker.SubResult, error) { return nil, nil }
-func (f *fakeClient) Unsubscribe(context.Context, ...string) error                     { return nil }
+func (f *fakeClient) Subscribe(context.Context, ...string) ([]broker.SubResult, error) {
+	return nil, nil
+}
+func (f *fakeClient) Unsubscribe(context.Context, ...string) error { return nil }
 func (f *fakeClient) Send(_ context.Context, o broker.Outgoing) error {
 	f.sent = append(f.sent, o)
 	return nil

@@ -26,7 +26,7 @@ type OpenMsg struct {
 }
 
 // KeyMap lists the view's bindings.
-type KeyMap struct{ Up, Down, PageUp, PageDown, Sort, Reverse, Open key.Binding }
+type KeyMap struct{ Up, Down, PageUp, PageDown, Sort, Reverse, Open, All key.Binding }
 
 // DefaultKeyMap returns a fresh KeyMap.
 func DefaultKeyMap() KeyMap {
@@ -38,6 +38,7 @@ func DefaultKeyMap() KeyMap {
 		Sort:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by next column")),
 		Reverse:  key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "reverse order")),
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open device's messages")),
+		All:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "show/hide parameter topics")),
 	}
 }
 
@@ -48,7 +49,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Open, k.Sort, k.Reverse}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Open, k.Sort, k.Reverse, k.All}}
 }
 
 // Model is the device table. Refresh copies the tracker's devices (on
@@ -60,6 +61,8 @@ type Model struct {
 	rows    []telematics.Device
 	by      telematics.Column
 	desc    bool
+	all     bool // also list topics that only carry bare values (state/telemetry)
+	hidden  int  // how many such topics are not listed
 	cursor  int
 	focused bool
 	width   int
@@ -95,6 +98,21 @@ func (m *Model) Refresh(now time.Time) {
 	}
 	m.now = now
 	m.rows = m.tr.Devices()
+	m.hidden = 0
+	if !m.all {
+		// Topics without ident whose messages carry no telemetry (flespi's
+		// state/telemetry/{param} topics: bare values) are parameters, not
+		// devices; they are hidden unless asked for.
+		kept := m.rows[:0]
+		for _, d := range m.rows {
+			if d.By == telematics.ByTopic && d.Have == 0 && d.NoTimestamp == d.Messages {
+				m.hidden++
+				continue
+			}
+			kept = append(kept, d)
+		}
+		m.rows = kept
+	}
 	telematics.SortDevices(m.rows, m.by, m.desc)
 	for i := range m.rows { // the cursor stays on its device
 		if m.rows[i].Key == key {
@@ -129,6 +147,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				break
 			}
 		}
+		m.Refresh(m.now)
+	case key.Matches(kp, m.keys.All):
+		m.all = !m.all
 		m.Refresh(m.now)
 	case key.Matches(kp, m.keys.Reverse):
 		m.desc = !m.desc
@@ -193,6 +214,9 @@ func (m Model) View() string {
 	info := common.Commas(len(m.rows)) + " devices"
 	if stale > 0 {
 		info += " · " + common.Commas(stale) + " stale (> " + m.tr.StaleAfter().String() + ")"
+	}
+	if m.hidden > 0 {
+		info += " · " + common.Commas(m.hidden) + " parameter topics hidden (a)"
 	}
 	info += " · by " + m.by.String() + " " + arrow
 	return common.Frame(m.st, m.focused, "devices", info, m.width, m.height, lines)
