@@ -817,6 +817,12 @@ func (m *Model) onSubResults(e broker.Event) {
 	}
 	if len(refused) > 0 {
 		m.status.Notice("subscribe "+strings.Join(refused, "; "), true, m.now())
+	} else if len(e.Subs) > 0 && e.Err == nil {
+		var ok []string
+		for _, r := range e.Subs {
+			ok = append(ok, r.Filter+" (QoS "+strconv.Itoa(int(r.Granted))+")")
+		}
+		m.status.Notice("subscribed to "+strings.Join(ok, ", "), false, m.now())
 	}
 }
 
