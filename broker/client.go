@@ -96,6 +96,7 @@ func Connect(ctx context.Context, opts Options, bridge Sink) (*Client, error) {
 		OnConnectionDown:              c.onDown,
 		OnConnectError:                c.onConnectError,
 		ConnectPacketBuilder:          c.buildConnect,
+		AttemptConnection:             dialConn, // buffered reads, batched acks (conn.go)
 		ClientConfig: paho.ClientConfig{
 			ClientID:           opts.ClientID,
 			OnPublishReceived:  []func(paho.PublishReceived) (bool, error){c.onPublish},

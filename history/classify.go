@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/tidwall/gjson"
 )
 
 // Kind is how a payload was classified at ingest.
@@ -36,8 +34,8 @@ func (k Kind) String() string {
 }
 
 const (
-	// maxJSONDepth bounds nesting before gjson sees a payload: gjson's
-	// validator recurses once per level, and a hostile "[[[[…" of a few MB
+	// maxJSONDepth bounds nesting before validJSON (gjson's algorithm) sees
+	// a payload: the validator recurses once per level, and a hostile "[[[[…" of a few MB
 	// would grow the goroutine stack past its limit, a fatal error that
 	// recover cannot catch. Deeper payloads are classified as text.
 	maxJSONDepth = 512
@@ -47,7 +45,7 @@ const (
 )
 
 // Classify decides a payload's Kind. It is linear in len(p) at worst (one
-// depth scan and one gjson.ValidBytes pass for JSON-looking payloads, one
+// depth scan and one validJSON pass for JSON-looking payloads, one
 // utf8.Valid pass otherwise), does not allocate, and never panics.
 //
 // JSON nested deeper than 512 levels is reported as text. Text means valid
@@ -58,7 +56,7 @@ func Classify(p []byte) Kind {
 	switch {
 	case len(p) == 0:
 		return KindEmpty
-	case looksJSON(p) && depthOK(p, maxJSONDepth) && gjson.ValidBytes(p):
+	case looksJSON(p) && depthOK(p, maxJSONDepth) && validJSON(p):
 		return KindJSON
 	case isText(p):
 		return KindText

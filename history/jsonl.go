@@ -37,7 +37,7 @@ const jsonlTime = "2006-01-02T15:04:05.000000000Z07:00"
 // AppendJSONL appends m as one JSONL record, newline included.
 func AppendJSONL(dst []byte, m *broker.Message) []byte {
 	dst = append(dst, `{"time":"`...)
-	dst = m.Received.UTC().AppendFormat(dst, jsonlTime)
+	dst = appendTime(dst, m.Received)
 	dst = append(dst, `","seq":`...)
 	dst = strconv.AppendUint(dst, m.Seq, 10)
 	dst = append(dst, `,"topic":`...)
@@ -129,7 +129,9 @@ func appendProps(dst []byte, p *broker.Properties) []byte {
 // embeddable reports whether p can be written as raw JSON and read back
 // byte for byte.
 func embeddable(p []byte) bool {
-	if len(p) == 0 || bytes.ContainsAny(p, "\r\n") {
+	// Two IndexByte scans (vectorised) are several times faster than
+	// ContainsAny on a typical 550-byte message.
+	if len(p) == 0 || bytes.IndexByte(p, '\n') >= 0 || bytes.IndexByte(p, '\r') >= 0 {
 		return false
 	}
 	if isSpace(p[0]) || isSpace(p[len(p)-1]) {
@@ -146,6 +148,11 @@ const hexDigits = "0123456789abcdef"
 // (MQTT requires UTF-8 topics and properties, so this only touches broken
 // brokers' output).
 func appendJSONString(dst []byte, s string) []byte {
+	if plainJSON(s) { // the common case: nothing to escape or check
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -257,4 +264,59 @@ func ParseJSONL(line []byte) (broker.Message, error) {
 		m.Props = props
 	}
 	return m, nil
+}
+
+// plainJSON reports whether s can go between quotes as it is: printable
+// ASCII without quote or backslash. It reads 8 bytes at a time (special).
+func plainJSON(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if special(w)|w&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// appendTime appends t in UTC as jsonlTime does (RFC 3339, 9 fractional
+// digits, "Z"), several times faster than time.Time.AppendFormat, which
+// reads the layout on every call. Years outside 0-9999 go the long way.
+func appendTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(dst, jsonlTime)
+	}
+	hour, min, sec := t.Clock()
+	dst = appendDigits(dst, year, 4)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, int(month), 2)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, day, 2)
+	dst = append(dst, 'T')
+	dst = appendDigits(dst, hour, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, min, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, sec, 2)
+	dst = append(dst, '.')
+	dst = appendDigits(dst, t.Nanosecond(), 9)
+	return append(dst, 'Z')
+}
+
+// appendDigits appends v (≥ 0) zero-padded to width digits.
+func appendDigits(dst []byte, v, width int) []byte {
+	var b [9]byte
+	for i := width - 1; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, b[:width]...)
 }

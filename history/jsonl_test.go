@@ -115,3 +115,38 @@ func BenchmarkAppendJSONL(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+func TestAppendTimeMatchesLayout(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Date(2026, 11, 26, 10, 42, 1, 5, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 999999999, time.FixedZone("x", 3*3600+1800)),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 123456789, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Now(),
+	} {
+		t.Run(tm.String(), func(t *testing.T) {
+			if got, want := string(appendTime(nil, tm)), tm.UTC().Format(jsonlTime); got != want {
+				t.Fatalf("got %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+func TestPlainJSON(t *testing.T) {
+	for _, s := range []string{"", "flespi/message/gw/channels/1234/352625066004561", "a\"b", "a\\b", "tab\there",
+		"12345678\"", "1234567\x7f", "ünïcode", "0123456789abcdef\x01", "\u2028"} {
+		t.Run(s, func(t *testing.T) {
+			want := true
+			for i := 0; i < len(s); i++ {
+				if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+					want = false
+				}
+			}
+			if got := plainJSON(s); got != want {
+				t.Fatalf("plainJSON(%q) = %v, want %v", s, got, want)
+			}
+		})
+	}
+}

@@ -78,9 +78,8 @@ func summarizeJSON(p []byte) (ident, summary string) {
 	// view the bytes without a copy; nothing derived from js is kept
 	// without being cloned or rebuilt.
 	js := unsafe.String(unsafe.SliceData(p), len(p))
-	r := gjson.Parse(js)
-	if r.IsObject() {
-		return summarizeObject(r, len(p) > hugeJSON)
+	if i := skipWS(js, 0); i < len(js) && js[i] == '{' {
+		return summarizeObject(js, len(p) > hugeJSON)
 	}
 	var arr [compactMax + 8]byte
 	b, more := appendCompact(arr[:0], js, compactMax)
@@ -105,9 +104,9 @@ type telemetry struct {
 	have                            uint
 }
 
-func (t *telemetry) num(bit uint, dst *float64, v gjson.Result) {
-	if t.have&bit == 0 && v.Type == gjson.Number {
-		*dst = v.Num
+func (t *telemetry) num(bit uint, dst *float64, v string) {
+	if t.have&bit == 0 && rawType(v) == gjson.Number {
+		*dst = gjson.Parse(v).Num
 		t.have |= bit
 	}
 }
@@ -117,76 +116,96 @@ func (t *telemetry) shows() bool {
 	return t.have&(fSpeed|fIgn|fBatt|fPwr|fGSM) != 0 || t.have&(fLat|fLon) == fLat|fLon
 }
 
-// summarizeObject walks the object's top-level keys once. flespi messages are
-// flat objects with dotted keys, so "position.speed" is one key. A huge
-// object gets the generic summary, and the walk stops once that is full.
-func summarizeObject(r gjson.Result, huge bool) (ident, summary string) {
+// summarizeObject reads the object's top-level members (members: no
+// conversion of values it does not show). flespi messages are flat objects
+// with dotted keys, so "position.speed" is one key. The telemetry summary
+// needs one walk; the generic summary, used when there is no telemetry to
+// show, a second that stops once it is full. A huge object gets the generic
+// summary from a single walk that stops once it is full.
+func summarizeObject(js string, huge bool) (ident, summary string) {
 	var (
 		t               telemetry
 		id, devID       string
 		haveID, haveDev bool
 		total           int
 		arr             [genBytes + 2*fieldMax + 32]byte
-		gen             = append(arr[:0], '{')
-		full, more      bool
 	)
-	r.ForEach(func(k, v gjson.Result) bool {
+	if !huge {
+		members(js, func(k, v string) bool {
+			total++
+			t.member(k, v, &id, &devID, &haveID, &haveDev)
+			return true
+		})
+		if id == "" {
+			id = devID
+		}
+		if t.shows() {
+			return pack(id, t.appendSummary(arr[:0], total))
+		}
+		ident = cleanIdent(id)
+	}
+	gen := append(arr[:0], '{')
+	full, more, n := false, false, 0
+	members(js, func(k, v string) bool {
 		if full {
 			more = true
-			if huge {
-				return false
-			}
+			return false
 		}
-		total++
-		switch k.Str {
-		case "ident":
-			if !haveID {
-				id, haveID = scalarText(v), true
-			}
-		case "device.id":
-			if !haveDev {
-				devID, haveDev = scalarText(v), true
-			}
-		case "position.speed":
-			t.num(fSpeed, &t.speed, v)
-		case "position.latitude":
-			t.num(fLat, &t.lat, v)
-		case "position.longitude":
-			t.num(fLon, &t.lon, v)
-		case "engine.ignition.status":
-			if t.have&fIgn == 0 && (v.Type == gjson.True || v.Type == gjson.False) {
-				t.ign, t.have = v.Type == gjson.True, t.have|fIgn
-			}
-		case "battery.voltage":
-			t.num(fBatt, &t.batt, v)
-		case "external.powersource.voltage":
-			t.num(fPwr, &t.pwr, v)
-		case "gsm.signal.level":
-			t.num(fGSM, &t.gsm, v)
+		n++
+		if huge {
+			t.member(k, v, &id, &devID, &haveID, &haveDev)
 		}
-		if !full {
-			if total > 1 {
-				gen = append(gen, ", "...)
-			}
-			gen = appendCapped(gen, k.Str, fieldMax)
-			gen = append(gen, ": "...)
-			gen = appendValue(gen, v)
-			full = len(gen) >= genBytes
+		if n > 1 {
+			gen = append(gen, ", "...)
 		}
+		gen = appendCapped(gen, k, fieldMax)
+		gen = append(gen, ": "...)
+		gen = appendValue(gen, v)
+		full = len(gen) >= genBytes
 		return true
 	})
-	if id == "" {
-		id = devID
-	}
-	ident = cleanIdent(id)
-	if !huge && t.shows() {
-		return ident, capCells(SanitizeLine(string(t.appendSummary(arr[:0], total))), false)
+	if huge {
+		if id == "" {
+			id = devID
+		}
+		ident = cleanIdent(id)
 	}
 	if more {
 		gen = append(gen, ", …"...)
 	}
 	gen = append(gen, '}')
 	return ident, capCells(SanitizeLine(string(gen)), false)
+}
+
+// member takes in one top-level member: the ident candidates and the
+// telemetry fields. v is raw JSON; only the members shown are converted.
+func (t *telemetry) member(k, v string, id, devID *string, haveID, haveDev *bool) {
+	switch k {
+	case "ident":
+		if !*haveID {
+			*id, *haveID = scalarText(v), true
+		}
+	case "device.id":
+		if !*haveDev {
+			*devID, *haveDev = scalarText(v), true
+		}
+	case "position.speed":
+		t.num(fSpeed, &t.speed, v)
+	case "position.latitude":
+		t.num(fLat, &t.lat, v)
+	case "position.longitude":
+		t.num(fLon, &t.lon, v)
+	case "engine.ignition.status":
+		if t.have&fIgn == 0 && (v == "true" || v == "false") {
+			t.ign, t.have = v == "true", t.have|fIgn
+		}
+	case "battery.voltage":
+		t.num(fBatt, &t.batt, v)
+	case "external.powersource.voltage":
+		t.num(fPwr, &t.pwr, v)
+	case "gsm.signal.level":
+		t.num(fGSM, &t.gsm, v)
+	}
 }
 
 // appendSummary renders, in this order and when present:
@@ -259,15 +278,38 @@ func appendRounded(b []byte, v float64, dec int) []byte {
 	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }
 
-// scalarText is a string's text or a number's literal; "" for anything else.
-func scalarText(v gjson.Result) string {
-	switch v.Type {
+// scalarText is a string's text or a number's literal, from raw JSON; ""
+// for anything else.
+func scalarText(v string) string {
+	switch rawType(v) {
 	case gjson.String:
-		return v.Str
+		if len(v) >= 2 && strings.IndexByte(v, '\\') < 0 {
+			return v[1 : len(v)-1]
+		}
+		return gjson.Parse(v).Str
 	case gjson.Number:
-		return v.Raw
+		return v
 	}
 	return ""
+}
+
+// pack returns the ident (capped as cleanIdent does) and the summary sum
+// (bytes that may be on the caller's stack) as strings. When both are
+// already safe to print and the summary needs no cut, the common case, they
+// share one allocation: one heap object per entry instead of two, which is
+// what the GC's marking work counts with a full history.
+func pack(id string, sum []byte) (ident, summary string) {
+	if len(id) > identMax {
+		id = id[:runeStartBefore(unsafe.Slice(unsafe.StringData(id), len(id)), identMax)]
+	}
+	view := unsafe.String(unsafe.SliceData(sum), len(sum)) // not kept
+	if len(sum) == 0 || len(sum) > SummaryCells || !lineSafe(id) || !lineSafe(view) {
+		return cleanIdent(id), capCells(SanitizeLine(string(sum)), false)
+	}
+	buf := make([]byte, len(id)+len(sum))
+	copy(buf, id)
+	copy(buf[len(id):], sum)
+	return unsafe.String(unsafe.SliceData(buf), len(id)), unsafe.String(&buf[len(id)], len(sum))
 }
 
 // cleanIdent caps, sanitizes and copies an ident (it may alias the payload).
@@ -283,15 +325,15 @@ func cleanIdent(s string) string {
 
 // appendValue renders one value of the generic object summary: scalars as
 // their JSON literal, nested objects and arrays compacted; all capped.
-func appendValue(b []byte, v gjson.Result) []byte {
-	if v.Type == gjson.JSON {
-		b, more := appendCompact(b, v.Raw, fieldMax)
+func appendValue(b []byte, v string) []byte {
+	if rawType(v) == gjson.JSON {
+		b, more := appendCompact(b, v, fieldMax)
 		if more {
 			b = append(b, "…"...)
 		}
 		return b
 	}
-	return appendCapped(b, v.Raw, fieldMax)
+	return appendCapped(b, v, fieldMax)
 }
 
 // appendCapped appends s, cut to at most limit bytes plus "…".

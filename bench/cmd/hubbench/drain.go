@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// drainTopic is what every subscriber subscribes to; bench/cmd/publish
+// publishes below it.
+const drainTopic = "flespi/message/gw/channels/+/+"
+
+// subscriber is one command that drains the queued messages.
+type subscriber struct {
+	name     string
+	clientID string
+	args     func(port, n int) (string, []string)
+	runs     []drainRun
+}
+
+type drainRun struct {
+	elapsed time.Duration
+	cpu     time.Duration // user + system
+	maxRSS  int64         // bytes
+}
+
+type drainResult struct {
+	skipped  string // why the drain benchmark did not run
+	n        int
+	mosqVer  string
+	subs     []*subscriber
+	ratios   map[string][]float64 // per run: hubtap variant msgs/s over mosquitto_sub msgs/s
+	publishS []float64
+}
+
+// mosquittoConf queues everything for offline persistent sessions: no
+// message or byte limit per client and no memory limit. Inflight (20 per
+// client) is mosquitto's default.
+const mosquittoConf = `listener %d 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 0
+max_queued_bytes 0
+memory_limit 0
+log_dest stderr
+log_type error
+log_type warning
+`
+
+func runDrain(ctx context.Context, c *config) (*drainResult, error) {
+	res := &drainResult{n: c.n, ratios: map[string][]float64{}}
+	mosq, err1 := exec.LookPath("mosquitto")
+	if err1 != nil {
+		if _, err := os.Stat("/usr/sbin/mosquitto"); err == nil {
+			mosq, err1 = "/usr/sbin/mosquitto", nil
+		}
+	}
+	msub, err2 := exec.LookPath("mosquitto_sub")
+	if err1 != nil || err2 != nil {
+		res.skipped = "mosquitto or mosquitto_sub not installed (apt-get install mosquitto mosquitto-clients)"
+		return res, nil
+	}
+	if out, _ := exec.CommandContext(ctx, mosq, "-h").CombinedOutput(); len(out) > 0 {
+		res.mosqVer = strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	conf := filepath.Join(c.work, "mosquitto.conf")
+	if err := os.WriteFile(conf, fmt.Appendf(nil, mosquittoConf, port), 0o644); err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(filepath.Join(c.work, "mosquitto.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	broker := exec.Command(mosq, "-c", conf)
+	broker.Stdout, broker.Stderr = logf, logf
+	if err := broker.Start(); err != nil {
+		return nil, fmt.Errorf("start mosquitto: %w", err)
+	}
+	defer func() {
+		_ = broker.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = broker.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = broker.Process.Kill()
+			<-done
+		}
+	}()
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err = waitPort(wctx, addr)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("mosquitto did not start (see %s): %w", logf.Name(), err)
+	}
+
+	url := "mqtt://" + addr
+	hub := func(bin string, extra ...string) func(port, n int) (string, []string) {
+		return func(port, n int) (string, []string) {
+			a := []string{"sub", "--quiet", "--url", url, "--client-id", "", "-C", strconv.Itoa(n)}
+			a = append(a, extra...)
+			return bin, append(a, drainTopic)
+		}
+	}
+	res.subs = []*subscriber{
+		{name: "hubtap sub (JSONL)", clientID: "bench-hubtap-jsonl", args: hub(c.hubtap)},
+		{name: "hubtap sub -F %p", clientID: "bench-hubtap-raw", args: hub(c.hubtap, "-F", "%p")},
+		{name: "mosquitto_sub", clientID: "bench-mosquitto-sub", args: func(port, n int) (string, []string) {
+			return msub, []string{"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-C", strconv.Itoa(n),
+				"-c", "-i", "", "-V", "mqttv5", "-x", "3600", "-q", "1", "-t", drainTopic}
+		}},
+	}
+	for i, alt := range c.alts { // other hubtap builds, for A/B comparisons
+		res.subs = append(res.subs, &subscriber{name: "hubtap sub (JSONL) " + alt.name,
+			clientID: "bench-hubtap-alt" + strconv.Itoa(i), args: hub(alt.path)})
+	}
+	ids := make([]string, len(res.subs))
+	for i, s := range res.subs {
+		ids[i] = s.clientID
+	}
+	if _, err := run(ctx, c.publish, "-url", url, "-prime", strings.Join(ids, ","), "-topic", drainTopic); err != nil {
+		return nil, err
+	}
+	for r := 0; r < c.runs; r++ {
+		t0 := time.Now()
+		if _, err := run(ctx, c.publish, "-url", url, "-n", strconv.Itoa(c.n)); err != nil {
+			return nil, err
+		}
+		res.publishS = append(res.publishS, time.Since(t0).Seconds())
+		rates := map[string]float64{}
+		for k := range res.subs { // rotate the order from run to run
+			s := res.subs[(k+r)%len(res.subs)]
+			dr, err := drainOnce(ctx, s, port, c.n)
+			if err != nil {
+				return nil, err
+			}
+			s.runs = append(s.runs, dr)
+			rates[s.name] = float64(c.n) / dr.elapsed.Seconds()
+		}
+		mq := rates["mosquitto_sub"]
+		for _, s := range res.subs {
+			if s.name != "mosquitto_sub" {
+				res.ratios[s.name] = append(res.ratios[s.name], rates[s.name]/mq)
+			}
+		}
+		fmt.Fprintf(os.Stderr, "drain run %d/%d: hubtap %s msgs/s, -F %%p %s, mosquitto_sub %s\n", r+1, c.runs,
+			commas(rates[res.subs[0].name]), commas(rates[res.subs[1].name]), commas(mq))
+	}
+	return res, nil
+}
+
+// drainOnce reconnects s to its session and times it until it has written n
+// messages to /dev/null and exited.
+func drainOnce(ctx context.Context, s *subscriber, port, n int) (drainRun, error) {
+	name, args := s.args(port, n)
+	for i, a := range args { // fill in the client ID
+		if a == "" {
+			args[i] = s.clientID
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return drainRun{}, err
+	}
+	defer devnull.Close()
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = devnull, &stderr
+	t0 := time.Now()
+	err = cmd.Run()
+	el := time.Since(t0)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("did not get %d messages within 5 minutes", n)
+		}
+		return drainRun{}, fmt.Errorf("%s: %w: %s", s.name, err, strings.TrimSpace(stderr.String()))
+	}
+	dr := drainRun{elapsed: el}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		dr.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		dr.maxRSS = ru.Maxrss << 10
+	}
+	return dr, nil
+}
+
+func (r *drainResult) print(w *strings.Builder) {
+	fmt.Fprintf(w, "\n## Drain: %s queued QoS 1 messages (~550 B) from a persistent session\n\n", commas(float64(r.n)))
+	if r.skipped != "" {
+		fmt.Fprintf(w, "skipped: %s\n", r.skipped)
+		return
+	}
+	fmt.Fprintf(w, "%s on 127.0.0.1, %d runs, output to /dev/null; publishing took %.1f s (median)\n\n",
+		r.mosqVer, len(r.subs[0].runs), summarize(r.publishS).med)
+	fmt.Fprintln(w, "| subscriber | min msgs/s | median msgs/s | max msgs/s | CPU µs/msg (median) | max RSS MiB |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
+	for _, s := range r.subs {
+		var rates, cpus []float64
+		var rss int64
+		for _, d := range s.runs {
+			rates = append(rates, float64(r.n)/d.elapsed.Seconds())
+			cpus = append(cpus, float64(d.cpu.Microseconds())/float64(r.n))
+			rss = max(rss, d.maxRSS)
+		}
+		st := summarize(rates)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %.1f | %.0f |\n", s.name, commas(st.min), commas(st.med), commas(st.max),
+			summarize(cpus).med, float64(rss)/(1<<20))
+	}
+	fmt.Fprintln(w)
+	for _, s := range r.subs {
+		if s.name == "mosquitto_sub" {
+			continue
+		}
+		st := summarize(r.ratios[s.name])
+		fmt.Fprintf(w, "ratio %s / mosquitto_sub, per run: median %.2f× (min %.2f×, max %.2f×)\n", s.name, st.med, st.min, st.max)
+	}
+}

@@ -1,0 +1,221 @@
+// Command hubbench is hubtap's benchmark suite (docs/BENCHMARKS.md); run it
+// through bench/run.sh, which builds the binaries and installs what is
+// missing. It measures, on 127.0.0.1 only:
+//
+//   - drain: 200,000 queued QoS 1 messages from a persistent session on a
+//     mosquitto broker of its own, `hubtap sub` against `mosquitto_sub`;
+//   - tui: hubtap in tmux fed at rising rates (CPU, RSS, frames and bytes
+//     written to the terminal per second, key-to-screen latency) and idle;
+//   - startup: time to the first frame on screen;
+//   - size: the binary, plain and stripped.
+//
+// It prints a Markdown table per part to stdout and progress to stderr, and
+// kills everything it started (mosquitto, tmux server, sim) before exiting.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type config struct {
+	hubtap, stripped, publish, work string
+	only                            map[string]bool
+	runs, n, keys, startups, w, h   int
+	rates                           []float64
+	warmup, window                  time.Duration
+	externalSim                     bool // the tui mode being measured
+	modes                           []string
+	env                             []string // KEY=VALUE for hubtap in the tui and startup parts
+	alts                            []alt
+}
+
+// alt is another hubtap build the drain benchmark runs beside -hubtap.
+type alt struct{ name, path string }
+
+func main() {
+	c := &config{}
+	flag.StringVar(&c.hubtap, "hubtap", "", "hubtap binary (required)")
+	flag.StringVar(&c.stripped, "hubtap-stripped", "", "hubtap built with -ldflags='-s -w', for the size table")
+	flag.StringVar(&c.publish, "publish", "", "bench/cmd/publish binary (required for drain)")
+	flag.StringVar(&c.work, "work", "", "scratch directory (default: a new temporary one)")
+	only := flag.String("only", "drain,tui,startup,size", "parts to run")
+	flag.IntVar(&c.runs, "runs", 5, "drain: runs")
+	flag.IntVar(&c.n, "n", 200000, "drain: queued messages per run")
+	rates := flag.String("rates", "0,5000,20000,50000,100000", "tui: demo rates in msg/s (0: idle)")
+	flag.DurationVar(&c.warmup, "warmup", 3*time.Second, "tui: time before the measurement window")
+	flag.DurationVar(&c.window, "window", 10*time.Second, "tui: measurement window per rate")
+	flag.IntVar(&c.keys, "keys", 50, "tui: key presses per rate for key-to-screen latency")
+	flag.IntVar(&c.startups, "startups", 10, "startup: runs")
+	size := flag.String("size", "120x40", "tui: terminal size")
+	env := flag.String("env", "", "tui, startup: environment for hubtap, as KEY=VALUE,KEY=VALUE (e.g. GOMEMLIMIT=off)")
+	alts := flag.String("alt", "", "drain: other hubtap builds to compare, as name=path,name=path")
+	modes := flag.String("modes", "demo,external", "tui: demo (hubtap --demo, the simulated broker in the measured process) and/or external (a separate `hubtap sim` process)")
+	flag.Parse()
+	if c.hubtap == "" {
+		fmt.Fprintln(os.Stderr, "hubbench: -hubtap is required (use bench/run.sh)")
+		os.Exit(2)
+	}
+	for _, a := range strings.Split(*alts, ",") {
+		if name, path, ok := strings.Cut(a, "="); ok {
+			c.alts = append(c.alts, alt{name: name, path: path})
+		}
+	}
+	for _, kv := range strings.Split(*env, ",") {
+		if strings.Contains(kv, "=") {
+			c.env = append(c.env, strings.TrimSpace(kv))
+		}
+	}
+	for _, m := range strings.Split(*modes, ",") {
+		if m = strings.TrimSpace(m); m != "demo" && m != "external" {
+			fmt.Fprintf(os.Stderr, "hubbench: -modes: %q is not demo or external\n", m)
+			os.Exit(2)
+		}
+		c.modes = append(c.modes, strings.TrimSpace(m))
+	}
+	c.only = map[string]bool{}
+	for _, p := range strings.Split(*only, ",") {
+		c.only[strings.TrimSpace(p)] = true
+	}
+	for _, r := range strings.Split(*rates, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
+		if err != nil || v < 0 {
+			fmt.Fprintf(os.Stderr, "hubbench: -rates: bad rate %q\n", r)
+			os.Exit(2)
+		}
+		c.rates = append(c.rates, v)
+	}
+	if _, err := fmt.Sscanf(*size, "%dx%d", &c.w, &c.h); err != nil || c.w < 40 || c.h < 10 {
+		fmt.Fprintf(os.Stderr, "hubbench: -size %q: want WxH, at least 40x10\n", *size)
+		os.Exit(2)
+	}
+	if c.work == "" {
+		d, err := os.MkdirTemp("", "hubbench-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hubbench:", err)
+			os.Exit(1)
+		}
+		defer os.RemoveAll(d)
+		c.work = d
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	out, err := runAll(ctx, c)
+	fmt.Print(out)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hubbench:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+func runAll(ctx context.Context, c *config) (string, error) {
+	var w strings.Builder
+	fmt.Fprintf(&w, "# hubtap benchmarks, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&w, "machine: %d CPUs, %s; %s; %s; load average at start %s\n", runtime.NumCPU(), cpuModel(), runtime.Version(), tmuxVersion(ctx), loadAvg())
+	defer func() { fmt.Fprintf(&w, "\nload average at the end: %s\n", loadAvg()) }()
+
+	if c.only["size"] {
+		printSize(&w, c)
+	}
+	if c.only["drain"] {
+		if c.publish == "" {
+			return w.String(), fmt.Errorf("drain needs -publish")
+		}
+		fmt.Fprintln(os.Stderr, "drain: mosquitto, publish, hubtap sub vs mosquitto_sub ...")
+		r, err := runDrain(ctx, c)
+		if err != nil {
+			return w.String(), fmt.Errorf("drain: %w", err)
+		}
+		r.print(&w)
+	}
+	if c.only["tui"] || c.only["startup"] {
+		t, err := startTerm(ctx, c.work, c.w, c.h)
+		if err != nil {
+			fmt.Fprintf(&w, "\n## TUI\n\nskipped: %v\n", err)
+			return w.String(), nil
+		}
+		defer t.close()
+		if c.only["startup"] {
+			fmt.Fprintln(os.Stderr, "startup: time to first frame ...")
+			ms, err := measureStartup(ctx, c, t, c.startups)
+			if err != nil {
+				return w.String(), fmt.Errorf("startup: %w", err)
+			}
+			st := summarize(ms)
+			fmt.Fprintf(&w, "\n## Time to first frame\n\n`hubtap --demo --demo-rate 0.001` in tmux, from asking tmux to start it to a frame border on screen (capture-pane polled), %d runs: min %.0f ms, median %.0f ms, max %.0f ms\n",
+				len(ms), st.min, st.med, st.max)
+		}
+		if c.only["tui"] {
+			for _, mode := range c.modes {
+				c.externalSim = mode == "external"
+				var rs []*ingestResult
+				for _, r := range c.rates {
+					fmt.Fprintf(os.Stderr, "tui (%s): %s msg/s ...\n", mode, commas(r))
+					res, err := measureRate(ctx, c, t, r)
+					if err != nil {
+						return w.String(), fmt.Errorf("tui (%s) at %s msg/s: %w", mode, commas(r), err)
+					}
+					rs = append(rs, res)
+				}
+				printIngest(&w, c, rs)
+			}
+		}
+	}
+	return w.String(), nil
+}
+
+func printSize(w *strings.Builder, c *config) {
+	fmt.Fprintf(w, "\n## Binary size\n\n")
+	for _, b := range []struct{ name, path string }{{"go build", c.hubtap}, {"go build -ldflags='-s -w'", c.stripped}} {
+		if b.path == "" {
+			continue
+		}
+		if fi, err := os.Stat(b.path); err == nil {
+			fmt.Fprintf(w, "- %s: %.1f MiB (%s bytes)\n", b.name, mib(fi.Size()), commas(float64(fi.Size())))
+		}
+	}
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// loadAvg is the 1, 5 and 15 minute load average: other work on the
+// machine skews every figure here.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func tmuxVersion(ctx context.Context) string {
+	out, err := run(ctx, "tmux", "-V")
+	if err != nil {
+		return "no tmux"
+	}
+	return strings.TrimSpace(out)
+}

@@ -1,0 +1,333 @@
+package broker
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/gorilla/websocket"
+	"golang.org/x/net/proxy"
+)
+
+// Sizes and delays of Conn.
+const (
+	connReadBuf = 64 << 10 // bytes read from the transport at most per read(2)
+	// connWriteMax is how many buffered bytes make a writer flush at once
+	// instead of waiting for the reader.
+	connWriteMax = 64 << 10
+	// connFlushDelay bounds how long a write waits while the reader is busy
+	// with buffered data (for example blocked handing a packet to paho's
+	// router): after it the bytes go out anyway.
+	connFlushDelay = 2 * time.Millisecond
+)
+
+// Conn wraps a transport connection (TCP, TLS or WebSocket) for paho, which
+// reads a packet's fixed header a byte at a time and writes one packet, and
+// one acknowledgement per message, in separate Write calls:
+//
+//   - reads go through a 64 KiB bufio.Reader, so one read(2) brings in many
+//     packets;
+//   - writes are appended to a buffer while the reader still has buffered
+//     packets to hand out, and flushed in one write when it runs dry, just
+//     before it would block in read(2). So under load the acks for a whole
+//     read come out together, and when the reader is idle (waiting for the
+//     broker) every write goes out at once, when its packet is complete:
+//     no ack ever waits for more input. A write never waits longer than 2 ms
+//     in the buffer.
+//
+// Conn is a sync.Locker: paho's packets.ControlPacket.WriteTo holds Lock
+// across a packet's Writes, so packets written by different goroutines never
+// interleave. Read is for one goroutine (paho's reader); Write, Lock and
+// Close are safe for concurrent use. Close flushes what is buffered (bounded
+// by a 1 s write deadline) before closing the transport.
+type Conn struct {
+	net.Conn // the transport: addresses, deadlines, and the real I/O
+	r        *bufio.Reader
+
+	pkt sync.Mutex // Lock/Unlock: one packet's Writes at a time
+
+	mu      sync.Mutex    // guards the fields below
+	buf     []byte        // written by paho, not yet sent
+	spare   []byte        // the other buffer, swapped in by a flush
+	busy    bool          // the reader is handing out buffered packets: writes may wait
+	inPkt   bool          // a packet is being written under Lock: flush at Unlock
+	werr    error         // the first write error; every later Write returns it
+	timer   *time.Timer   // flushes flushAt after a write that had to wait
+	armed   bool          // timer is set for the bytes in buf
+	flushAt time.Duration // connFlushDelay; tests lengthen it
+
+	wmu sync.Mutex // held by the one goroutine writing to the transport
+}
+
+// NewConn wraps c. It allocates the 64 KiB read buffer at once.
+func NewConn(c net.Conn) *Conn {
+	w := &Conn{Conn: c, flushAt: connFlushDelay}
+	w.r = bufio.NewReaderSize(rawReader{w}, connReadBuf)
+	w.timer = time.AfterFunc(time.Hour, w.flush)
+	w.timer.Stop()
+	return w
+}
+
+// rawReader is what the bufio.Reader reads from: before each read from the
+// transport, which may block, it sends what paho has written meanwhile.
+type rawReader struct{ c *Conn }
+
+func (r rawReader) Read(p []byte) (int, error) {
+	c := r.c
+	c.mu.Lock()
+	c.busy = false
+	pending := len(c.buf) > 0
+	c.mu.Unlock()
+	if pending {
+		c.flush()
+	}
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.mu.Lock()
+		c.busy = true
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// Read reads from the buffer, refilling it from the transport when empty.
+func (c *Conn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// Lock holds the connection for one packet's Writes.
+func (c *Conn) Lock() {
+	c.pkt.Lock()
+	c.mu.Lock()
+	c.inPkt = true
+	c.mu.Unlock()
+}
+
+// Unlock ends a packet: it is sent now unless the reader is busy.
+func (c *Conn) Unlock() {
+	c.mu.Lock()
+	c.inPkt = false
+	now := c.sendNow()
+	c.mu.Unlock()
+	c.pkt.Unlock()
+	if now {
+		c.flush()
+	}
+}
+
+// Write buffers p. It does not block on the transport unless the buffer
+// holds more than 64 KiB; a failed earlier write is reported here.
+func (c *Conn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	if c.werr != nil {
+		err := c.werr
+		c.mu.Unlock()
+		return 0, err
+	}
+	c.buf = append(c.buf, p...)
+	now := !c.inPkt && c.sendNow() || len(c.buf) >= connWriteMax
+	if !now && c.busy && !c.armed {
+		c.armed = true
+		c.timer.Reset(c.flushAt)
+	}
+	c.mu.Unlock()
+	if now {
+		c.flush()
+	}
+	return len(p), nil
+}
+
+// sendNow reports whether buffered bytes should go out now; c.mu is held.
+func (c *Conn) sendNow() bool { return len(c.buf) > 0 && !c.busy }
+
+// flush sends what is buffered, without waiting: if another goroutine is
+// writing to the transport, that one sends these bytes too (it drains until
+// the buffer is empty and checks again after letting go).
+func (c *Conn) flush() {
+	for c.wmu.TryLock() {
+		c.drain()
+		c.wmu.Unlock()
+		c.mu.Lock()
+		more := len(c.buf) > 0 && c.werr == nil
+		c.mu.Unlock()
+		if !more {
+			return
+		}
+	}
+}
+
+// drain writes until the buffer is empty; c.wmu is held.
+func (c *Conn) drain() {
+	for {
+		c.mu.Lock()
+		if len(c.buf) == 0 || c.werr != nil {
+			c.mu.Unlock()
+			return
+		}
+		out := c.buf
+		c.buf, c.spare = c.spare[:0], nil
+		c.armed = false
+		c.mu.Unlock()
+		_, err := c.Conn.Write(out)
+		c.mu.Lock()
+		c.spare = out[:0]
+		if err != nil && c.werr == nil {
+			c.werr = err
+		}
+		c.mu.Unlock()
+		if err != nil {
+			_ = c.Conn.Close() // wake the reader: paho learns of the loss there
+			return
+		}
+	}
+}
+
+// Close sends what is buffered (such as a DISCONNECT), waiting at most 1 s
+// for the transport, and closes it.
+func (c *Conn) Close() error {
+	c.timer.Stop()
+	_ = c.Conn.SetWriteDeadline(time.Now().Add(time.Second))
+	c.wmu.Lock()
+	c.drain()
+	c.wmu.Unlock()
+	return c.Conn.Close()
+}
+
+// dialConn is autopaho's AttemptConnection: it opens the transport for u
+// (mqtt, mqtts, ws, wss; TLS with cfg.TlsCfg, as autopaho would) within
+// cfg.ConnectTimeout and wraps it in a Conn. Like autopaho it honours the
+// all_proxy environment variable for mqtt and mqtts, and gorilla's
+// http.ProxyFromEnvironment for WebSocket.
+func dialConn(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) (net.Conn, error) {
+	if cfg.ConnectTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.ConnectTimeout)
+		defer cancel()
+	}
+	var (
+		c   net.Conn
+		err error
+	)
+	switch strings.ToLower(u.Scheme) {
+	case "mqtt", "tcp":
+		c, err = dialTCP(ctx, u.Host)
+	case "mqtts", "ssl", "tls":
+		c, err = dialTLS(ctx, cfg.TlsCfg, u.Host)
+	case "ws":
+		c, err = dialWS(ctx, nil, u)
+	case "wss":
+		c, err = dialWS(ctx, cfg.TlsCfg, u)
+	default:
+		return nil, fmt.Errorf("unsupported scheme %q in %s", u.Scheme, u.Redacted())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return NewConn(c), nil
+}
+
+func dialTCP(ctx context.Context, addr string) (net.Conn, error) {
+	if os.Getenv("all_proxy") == "" {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	return proxy.Dial(ctx, "tcp", addr)
+}
+
+func dialTLS(ctx context.Context, cfg *tls.Config, addr string) (net.Conn, error) {
+	if os.Getenv("all_proxy") == "" {
+		d := tls.Dialer{Config: cfg}
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	raw, err := proxy.Dial(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if cfg == nil {
+		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	if cfg.ServerName == "" { // as tls.Dialer does
+		cfg = cfg.Clone()
+		host, _, _ := net.SplitHostPort(addr)
+		cfg.ServerName = host
+	}
+	tc := tls.Client(raw, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		_ = raw.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// dialWS opens MQTT over WebSocket (subprotocol "mqtt"), as autopaho does.
+func dialWS(ctx context.Context, cfg *tls.Config, u *url.URL) (net.Conn, error) {
+	d := *websocket.DefaultDialer
+	d.TLSClientConfig = cfg
+	d.Subprotocols = []string{"mqtt"}
+	ws, _, err := d.DialContext(ctx, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("websocket connection failed: %w", err)
+	}
+	return &wsConn{Conn: ws.NetConn(), ws: ws}, nil
+}
+
+// wsConn is a WebSocket as a byte stream: each Write is one binary message
+// (MQTT lets a packet span messages and a message hold several packets) and
+// Read concatenates incoming messages. Conn serialises its Writes; Read is
+// for one goroutine.
+type wsConn struct {
+	net.Conn // the underlying connection: addresses and deadlines
+	ws       *websocket.Conn
+	r        io.Reader // the current message; nil between messages
+}
+
+func (w *wsConn) Read(p []byte) (int, error) {
+	for {
+		if w.r == nil {
+			_, r, err := w.ws.NextReader()
+			if err != nil {
+				return 0, err
+			}
+			w.r = r
+		}
+		n, err := w.r.Read(p)
+		if errors.Is(err, io.EOF) {
+			w.r, err = nil, nil
+		}
+		if n > 0 || err != nil {
+			return n, err
+		}
+	}
+}
+
+func (w *wsConn) Write(p []byte) (int, error) {
+	if err := w.ws.WriteMessage(websocket.BinaryMessage, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (w *wsConn) Close() error { return w.ws.Close() }
+
+// SetWriteDeadline sets gorilla's deadline, which it applies to every later
+// frame, and the connection's, which ends a write in progress.
+func (w *wsConn) SetWriteDeadline(t time.Time) error {
+	_ = w.Conn.SetWriteDeadline(t)
+	return w.ws.SetWriteDeadline(t)
+}
+
+// SetDeadline sets the read and the write deadline.
+func (w *wsConn) SetDeadline(t time.Time) error {
+	if err := w.ws.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return w.SetWriteDeadline(t)
+}
