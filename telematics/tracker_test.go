@@ -176,7 +176,6 @@ type tsMsg struct {
 	srv     time.Duration // offset from t0; <0: no server.timestamp
 	extra   string        // extra field, to make a different payload
 	rcv     time.Duration // receive time offset from t0
-	text    bool          // send "no timestamp here" instead of JSON
 	want    Flags
 	payload string // overrides everything above but topic and rcv
 }
