@@ -475,7 +475,11 @@ func brokerOptions(o *options, log *slog.Logger) broker.Options {
 // startDemo starts the in-process simulated flespi broker and points bopts
 // at it with the demo token.
 func startDemo(ctx context.Context, o *options, bopts *broker.Options, log *slog.Logger) (func(), error) {
-	sc := sim.Config{Rate: o.demoRate, Devices: o.demoDevices, Stale: o.demoStale, Logger: log.With("part", "sim")}
+	rate := o.demoRate
+	if rate == 0 {
+		rate = -1 // sim.Config: 0 means its default; --demo-rate 0 means no traffic
+	}
+	sc := sim.Config{Rate: rate, Devices: o.demoDevices, Stale: o.demoStale, Logger: log.With("part", "sim")}
 	if o.demoFaults {
 		sc.Faults = sim.DefaultFaults()
 	}
