@@ -696,7 +696,11 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	defer closeLog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	cfg := sim.Config{Listen: *listen, WSListen: *ws, Rate: *rate, Devices: *devices, Logger: log}
+	r := *rate
+	if r == 0 {
+		r = -1 // no traffic (sim.Config's 0 means its default)
+	}
+	cfg := sim.Config{Listen: *listen, WSListen: *ws, Rate: r, Devices: *devices, Logger: log}
 	if err := sim.RunStandalone(ctx, cfg, stdout); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "hubtap sim:", err)
 		return 1
