@@ -69,6 +69,7 @@ type Store struct {
 	summarize  summarizer
 	observe    func(abs uint64, e *Entry) // see SetObserver
 	recent     recentSet                  // hashes of recent messages, to spot redeliveries
+	intern     interner                   // shared topics and property keys (intern.go)
 	repeats    uint64
 }
 
@@ -95,11 +96,12 @@ func NewStore(budget int64) *Store {
 func (s *Store) Append(msgs []broker.Message) (first, n uint64) {
 	first = s.end
 	for i := range msgs {
+		s.share(&msgs[i])
 		e, err := buildEntry(msgs[i], s.summarize)
 		if err != nil {
 			s.unreadable++
 		}
-		e.cost = entryCost(&e)
+		e.cost = s.entryCost(&e)
 		if s.recent.seen(msgs[i].Topic, msgs[i].Payload) && msgs[i].Duplicate {
 			e.Repeat = true
 			s.repeats++
@@ -183,18 +185,43 @@ func (s *Store) evictOldest() {
 	}
 }
 
+// share replaces m's topic and user-property keys (and values of at most
+// 8 bytes) with shared copies. The batch belongs to the UI goroutine now, so
+// rewriting its strings is safe.
+func (s *Store) share(m *broker.Message) {
+	m.Topic = s.intern.str(m.Topic)
+	if m.Props != nil {
+		for j := range m.Props.User {
+			u := &m.Props.User[j]
+			u.Key = s.intern.str(u.Key)
+			if len(u.Value) <= 8 {
+				u.Value = s.intern.str(u.Value)
+			}
+		}
+	}
+}
+
 // entryCost is what an entry is charged against the budget (see Store):
-// what its allocations occupy on the heap, size classes included.
-func entryCost(e *Entry) int64 {
-	n := EntryOverhead + allocSize(cap(e.Payload)) + allocSize(len(e.Topic)) +
-		allocSize(len(e.Summary)) + allocSize(len(e.Ident)) + propsCost(e.Props)
+// what its own allocations occupy on the heap, size classes included;
+// shared (interned) strings are not charged.
+func (s *Store) entryCost(e *Entry) int64 {
+	n := EntryOverhead + allocSize(cap(e.Payload)) + allocSize(len(e.Summary)) + allocSize(len(e.Ident)) + s.propsCost(e.Props)
+	if !s.intern.shared(e.Topic) {
+		n += allocSize(len(e.Topic))
+	}
 	if len(e.TopicSafe) > 0 && unsafe.StringData(e.TopicSafe) != unsafe.StringData(e.Topic) {
 		n += allocSize(len(e.TopicSafe))
 	}
 	return n
 }
 
-func propsCost(p *broker.Properties) int64 {
+// entryCost without a store: nothing is shared.
+func entryCost(e *Entry) int64 {
+	var s Store
+	return s.entryCost(e)
+}
+
+func (s *Store) propsCost(p *broker.Properties) int64 {
 	if p == nil {
 		return 0
 	}
@@ -209,7 +236,18 @@ func propsCost(p *broker.Properties) int64 {
 	n += allocSize(len(p.SubscriptionIDs) * int(unsafe.Sizeof(int(0))))
 	n += allocSize(len(p.User) * int(unsafe.Sizeof(broker.UserProperty{})))
 	for _, u := range p.User {
-		n += allocSize(len(u.Key)) + allocSize(len(u.Value))
+		if !s.intern.shared(u.Key) {
+			n += allocSize(len(u.Key))
+		}
+		if !s.intern.shared(u.Value) {
+			n += allocSize(len(u.Value))
+		}
 	}
 	return n
+}
+
+// propsCost without a store: nothing is shared.
+func propsCost(p *broker.Properties) int64 {
+	var s Store
+	return s.propsCost(p)
 }

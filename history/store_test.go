@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"hubtap/broker"
 )
@@ -23,14 +24,18 @@ func fixed(from, n int) []broker.Message {
 	return msgs
 }
 
-// unitCost is the charge of one fixed() entry: the slot, then the size
-// classes of its payload (100), topic (6) and summary (100).
-var unitCost = EntryOverhead + allocSize(100) + allocSize(6) + allocSize(100)
+// unitCost is the charge of one fixed() entry in a store: the slot, then
+// the size classes of its payload (100) and summary (100); its topic is
+// shared (interned), so it costs nothing per entry.
+var unitCost = EntryOverhead + allocSize(100) + allocSize(100)
+
+// topicCost is what the topic of a fixed() entry costs when not shared.
+var topicCost = allocSize(6)
 
 func TestEntryCost(t *testing.T) {
 	e := NewEntry(fixed(0, 1)[0])
-	if got := entryCost(&e); got != unitCost {
-		t.Fatalf("cost = %d, want %d", got, unitCost)
+	if got := entryCost(&e); got != unitCost+topicCost {
+		t.Fatalf("cost = %d, want %d", got, unitCost+topicCost)
 	}
 	if EntryOverhead != 152 {
 		t.Logf("EntryOverhead is %d on this platform (152 on 64-bit)", EntryOverhead)
@@ -43,7 +48,7 @@ func TestEntryCost(t *testing.T) {
 		SubscriptionIDs: []int{1, 2}, User: []broker.UserProperty{{Key: "timestamp", Value: "1715843521"}},
 	}
 	withProps := NewEntry(m)
-	want := unitCost + propsCost(m.Props)
+	want := unitCost + topicCost + propsCost(m.Props)
 	if got := entryCost(&withProps); got != want || propsCost(m.Props) <= 16+3+1+4+16+9+10 {
 		t.Fatalf("cost with props = %d (props %d), want %d", got, propsCost(m.Props), want)
 	}
@@ -202,5 +207,27 @@ func TestStoreEmpty(t *testing.T) {
 	s := NewStore(1000)
 	if _, ok := s.Get(0); ok || s.Len() != 0 || s.First() != 0 || s.End() != 0 || s.Bytes() != 0 {
 		t.Fatal("empty store not empty")
+	}
+}
+
+func TestStoreSharesTopicsAndPropertyKeys(t *testing.T) {
+	s := NewStore(1 << 20)
+	mk := func(seq int) broker.Message {
+		return broker.Message{Seq: uint64(seq), Topic: string([]byte("flespi/message/gw/devices/7")), Payload: []byte(`1`),
+			Props: &broker.Properties{User: []broker.UserProperty{{Key: string([]byte("cid")), Value: string([]byte("8201"))},
+				{Key: string([]byte("timestamp")), Value: string([]byte("1715843522.418732"))}}}}
+	}
+	s.Append([]broker.Message{mk(1), mk(2)})
+	a, _ := s.Get(0)
+	b, _ := s.Get(1)
+	if unsafe.StringData(a.Topic) != unsafe.StringData(b.Topic) {
+		t.Fatal("the topic is not shared")
+	}
+	if unsafe.StringData(a.Props.User[0].Key) != unsafe.StringData(b.Props.User[0].Key) ||
+		unsafe.StringData(a.Props.User[0].Value) != unsafe.StringData(b.Props.User[0].Value) {
+		t.Fatal("short user-property strings are not shared")
+	}
+	if a.cost >= entryCost(a) {
+		t.Fatalf("a shared entry costs %d, as much as an unshared one (%d)", a.cost, entryCost(a))
 	}
 }
