@@ -144,7 +144,7 @@ func appendBit(dst []byte, b bool) []byte {
 // contain dots), then the path as gjson syntax. Strings are printed
 // unquoted, other values as their JSON text.
 func fieldPart(path string) part {
-	flat := escapeGJSON(path)
+	flat := gjson.Escape(path)
 	return func(dst []byte, m *broker.Message) []byte {
 		r := gjson.GetBytes(m.Payload, flat)
 		if !r.Exists() && flat != path {
@@ -158,19 +158,4 @@ func fieldPart(path string) part {
 		}
 		return append(dst, r.Raw...)
 	}
-}
-
-// escapeGJSON escapes gjson's special characters so path is one key.
-func escapeGJSON(path string) string {
-	if !strings.ContainsAny(path, ".*?|#@\\!=<>%") {
-		return path
-	}
-	var b strings.Builder
-	for i := 0; i < len(path); i++ {
-		if strings.IndexByte(".*?|#@\\!=<>%", path[i]) >= 0 {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(path[i])
-	}
-	return b.String()
 }

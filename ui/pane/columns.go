@@ -16,7 +16,7 @@ import (
 func (m *Model) SetColumns(fields []string) {
 	m.fields = nil
 	for _, f := range fields {
-		m.fields = append(m.fields, column{src: f, flat: escapePath(f)})
+		m.fields = append(m.fields, column{src: f, flat: gjson.Escape(f)})
 	}
 }
 
@@ -30,17 +30,6 @@ func (m Model) Columns() []string {
 }
 
 type column struct{ src, flat string }
-
-func escapePath(p string) string {
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		if strings.IndexByte(".*?|#@\\!=<>%", p[i]) >= 0 {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(p[i])
-	}
-	return b.String()
-}
 
 func (c column) value(payload []byte) gjson.Result {
 	r := gjson.GetBytes(payload, c.flat)
