@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"hubtap/config"
@@ -66,7 +67,7 @@ func applyProfile(o *options, fs *flag.FlagSet) error {
 		for _, pn := range p.Panes {
 			o.panes = append(o.panes, app.PaneSpec{Name: pn.Name, Topics: pn.Topics, Filter: pn.Filter, Columns: pn.Columns})
 			for _, t := range pn.Topics {
-				if !containsString(o.topics, t) {
+				if !slices.Contains(o.topics, t) {
 					o.topics = append(o.topics, t)
 				}
 			}
@@ -117,13 +118,4 @@ func saveProfile(o *options, panes []app.PaneSpec, layout string) (string, error
 	}
 	f.Profiles[o.saveProfile] = p
 	return path, config.Save(path, f)
-}
-
-func containsString(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

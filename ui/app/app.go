@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,7 +197,7 @@ func New(cfg Config) Model {
 			m.initCmds = append(m.initCmds, m.addPane(ps.Name, ps.Topics))
 		}
 		for _, t := range ps.Topics {
-			if !contains(m.topics, t) {
+			if !slices.Contains(m.topics, t) {
 				m.topics = append(m.topics, t)
 			}
 		}
@@ -572,7 +573,7 @@ func (m *Model) unsubscribe(filters []string) tea.Cmd {
 	}
 	var keep []string
 	for _, t := range m.topics {
-		if !contains(filters, t) {
+		if !slices.Contains(filters, t) {
 			keep = append(keep, t)
 		}
 	}
@@ -680,7 +681,7 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 				m.status.Notice(err.Error(), true, m.now())
 				return m, m.startTick()
 			}
-			if !contains(topics, f) {
+			if !slices.Contains(topics, f) {
 				topics = append(topics, f)
 			}
 		}
@@ -696,7 +697,7 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 		}
 		var fresh []string
 		for _, t := range topics {
-			if !contains(m.topics, t) {
+			if !slices.Contains(m.topics, t) {
 				m.topics = append(m.topics, t)
 				fresh = append(fresh, t)
 			}
@@ -723,7 +724,7 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	for _, f := range filters {
-		if !contains(m.topics, f) {
+		if !slices.Contains(m.topics, f) {
 			m.topics = append(m.topics, f)
 		}
 	}
@@ -732,7 +733,7 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	if pt := m.cp().Topics(); len(pt) > 0 {
 		for _, f := range filters {
-			if !contains(pt, f) {
+			if !slices.Contains(pt, f) {
 				pt = append(pt, f)
 			}
 		}
@@ -808,7 +809,7 @@ func (m *Model) onSubResults(e broker.Event) {
 	var refused []string
 	for _, r := range e.Subs {
 		m.subs[r.Filter] = r
-		if !contains(m.topics, r.Filter) {
+		if !slices.Contains(m.topics, r.Filter) {
 			m.topics = append(m.topics, r.Filter)
 		}
 		if r.Err != nil {
@@ -1193,15 +1194,6 @@ func joinH(a, b string) string {
 		}
 	}
 	return sb.String()
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // PaneSpec describes a message pane, for profiles.

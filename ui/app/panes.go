@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -226,7 +227,7 @@ func (m *Model) unused(topics []string) []string {
 	for _, t := range topics {
 		used := false
 		for i := range m.panes {
-			if contains(m.panes[i].p.Topics(), t) {
+			if slices.Contains(m.panes[i].p.Topics(), t) {
 				used = true
 				break
 			}
@@ -305,7 +306,7 @@ func (m *Model) restoreSession(info broker.SessionInfo) tea.Cmd {
 			continue
 		}
 		for _, t := range parseSubscriptions(u.Value) {
-			if !contains(m.topics, t) && broker.ValidateFilter(t) == nil {
+			if !slices.Contains(m.topics, t) && broker.ValidateFilter(t) == nil {
 				restored = append(restored, t)
 			}
 		}

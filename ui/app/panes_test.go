@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/charmbracelet/x/ansi"
 	"strings"
@@ -167,7 +168,7 @@ func TestResumedSessionRestoresPanes(t *testing.T) {
 	nm, cmd := m.Update(batch([]broker.Message{flespiMsg(1, "352625066000001", 1), flespiMsg(2, "352625066000002", 1)}, connected))
 	m = run(t, nm.(Model), cmd)
 	m = update(t, m, batch(nil, broker.Event{Kind: broker.EventSubscribe, Subs: []broker.SubResult{{Filter: "flespi/message/gw/channels/+/+", Granted: 1, Code: 1}}}))
-	if len(m.panes) != 2 || !contains(m.panes[1].p.Topics(), "flespi/log/gw/devices/+/+") {
+	if len(m.panes) != 2 || !slices.Contains(m.panes[1].p.Topics(), "flespi/log/gw/devices/+/+") {
 		t.Fatalf("no restored pane: %d panes", len(m.panes))
 	}
 	s := screen(t, m)
