@@ -59,15 +59,10 @@ func (c *crashLog) goroutine(where string, fn func()) func() {
 func (c *crashLog) write() (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		dir = filepath.Join(home, ".local", "state")
+	dir, err := stateDir()
+	if err != nil {
+		return "", err
 	}
-	dir = filepath.Join(dir, "hubtap")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}

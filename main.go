@@ -405,18 +405,7 @@ func runUI(o *options) error {
 		Demo:       o.demo,
 		Ctx:        bctx,
 	}
-	switch {
-	case o.noColor || os.Getenv("NO_COLOR") != "":
-		// Monochrome: the plain theme marks the selection with reverse video,
-		// and the Ascii profile drops every colour that is left.
-		cfg.Styles = themes.Build(themes.Plain())
-		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
-	case o.theme == "auto":
-		cfg.AutoTheme = true
-	default:
-		p, _ := themes.ByName(o.theme)
-		cfg.Styles = themes.Build(p)
-	}
+	opts = appearance(o, &cfg, opts)
 	if o.tokenOnCmdline {
 		cfg.StartNotice = "warning: --token is visible in the process list; prefer FLESPI_TOKEN or --token-file"
 	}
@@ -609,6 +598,24 @@ func runSub(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// appearance sets the theme from --theme, --no-color and NO_COLOR, and
+// returns opts with the colour profile they need.
+func appearance(o *options, cfg *app.Config, opts []tea.ProgramOption) []tea.ProgramOption {
+	switch {
+	case o.noColor || os.Getenv("NO_COLOR") != "":
+		// Monochrome: the plain theme marks the selection with reverse video,
+		// and the Ascii profile drops every colour that is left.
+		cfg.Styles = themes.Build(themes.Plain())
+		return append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	case o.theme == "auto":
+		cfg.AutoTheme = true
+	default:
+		p, _ := themes.ByName(o.theme)
+		cfg.Styles = themes.Build(p)
+	}
+	return opts
+}
+
 func runOpen(args []string, stdout, stderr io.Writer) int {
 	o := &options{}
 	fs := newFlagSet("hubtap open", stdout)
@@ -652,16 +659,7 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := app.Config{Store: history.NewStore(budget), Source: src, Loader: src, Ctx: ctx}
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
-	switch {
-	case os.Getenv("NO_COLOR") != "":
-		cfg.Styles = themes.Build(themes.Plain())
-		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
-	case o.theme == "auto":
-		cfg.AutoTheme = true
-	default:
-		p, _ := themes.ByName(o.theme)
-		cfg.Styles = themes.Build(p)
-	}
+	opts = appearance(o, &cfg, opts)
 	if _, err := tea.NewProgram(app.New(cfg), opts...).Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintln(stderr, "hubtap open:", err)
 		return 1

@@ -16,15 +16,25 @@ import (
 type sessionState struct{ path string }
 
 func newSessionState() sessionState {
+	dir, err := stateDir()
+	if err != nil {
+		return sessionState{}
+	}
+	return sessionState{path: filepath.Join(dir, "sessions")}
+}
+
+// stateDir is hubtap's XDG state directory: $XDG_STATE_HOME/hubtap, else
+// ~/.local/state/hubtap (crash reports, the sessions file).
+func stateDir() (string, error) {
 	dir := os.Getenv("XDG_STATE_HOME")
 	if dir == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return sessionState{}
+			return "", err
 		}
 		dir = filepath.Join(home, ".local", "state")
 	}
-	return sessionState{path: filepath.Join(dir, "hubtap", "sessions")}
+	return filepath.Join(dir, "hubtap"), nil
 }
 
 func sessionKey(clientID, host string) string { return clientID + "@" + host }
