@@ -114,8 +114,10 @@ type Model struct {
 	zoom       bool // only the focused pane is shown
 	showDetail bool
 	treeOpen   bool
-	devOpen    bool   // the device view is shown
-	diffOn     bool   // the detail shows changes against the device's previous message
+	devOpen    bool           // the device view is shown
+	diffOn     bool           // the detail shows changes against the device's previous message
+	diffFor    *history.Entry // the message m.diff was computed for (nil: none)
+	diff       *detail.Diff
 	cells      []rect // where each pane (then the tree) was drawn
 	initCmds   []tea.Cmd
 
@@ -792,10 +794,7 @@ func (m *Model) ingest(b broker.Batch) tea.Cmd {
 			m.onSubResults(e)
 		}
 	}
-	m.tree.Prepare()
-	if m.devOpen {
-		m.devices.Refresh(now)
-	}
+	m.tree.Prepare() // the device view refreshes on the 1 s tick: copying and sorting every device per batch is too much
 	m.refreshPane()
 	m.selectionChanged()
 	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
@@ -878,13 +877,21 @@ func (m *Model) selectionChanged() {
 	e := m.cp().Selected()
 	m.detail.SetEntry(e)
 	var d *detail.Diff
-	if m.diffOn && e != nil && m.replay == nil {
+	switch {
+	case !m.diffOn || e == nil || m.replay != nil:
+	case e == m.diffFor:
+		d = m.diff // the same message: no new search back through history, no re-render
+	default:
 		d = &detail.Diff{}
 		if prev, ok := telematics.PrevOf(m.store.Get, m.cp().SelectedAbs(), 50_000); ok {
 			if pe, ok := m.store.Get(prev); ok {
 				d.Prev, d.Changes = pe, telematics.Diff(pe.Payload, e.Payload)
 			}
 		}
+	}
+	m.diffFor, m.diff = e, d
+	if d == nil {
+		m.diffFor = nil
 	}
 	m.detail.SetDiff(d)
 	m.detail.Prepare()

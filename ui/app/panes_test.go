@@ -283,6 +283,13 @@ func TestDeviceViewDiffAndAnomalies(t *testing.T) {
 	if !strings.Contains(s, "diff against this device's previous message (seq 2") || !strings.Contains(s, "~ position.speed: 20 → 25") {
 		t.Fatalf("diff:\n%s", s)
 	}
+	// Off and on again, and a new batch with the same selection: still there.
+	m = update(t, m, press("d"))
+	m = update(t, m, press("d"))
+	m = update(t, m, batch(nil))
+	if s = screen(t, m); !strings.Contains(s, "~ position.speed: 20 → 25") {
+		t.Fatalf("diff after toggling:\n%s", s)
+	}
 	// The device view lists both devices; enter opens a pane on one.
 	m = update(t, m, press("V"))
 	s = screen(t, m)
