@@ -677,12 +677,13 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 		m.refreshPane()
 		return m, nil
 	case promptNewPane, promptTopics:
+		given, err := promptFilters(m.prompt.Value())
+		if err != nil {
+			m.status.Notice(err.Error(), true, m.now())
+			return m, m.startTick()
+		}
 		var topics []string
-		for _, f := range strings.Fields(m.prompt.Value()) {
-			if err := broker.ValidateFilter(f); err != nil {
-				m.status.Notice(err.Error(), true, m.now())
-				return m, m.startTick()
-			}
+		for _, f := range given {
 			if !slices.Contains(topics, f) {
 				topics = append(topics, f)
 			}
@@ -713,13 +714,10 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 		m.selectionChanged()
 		return m, tea.Batch(cmds...)
 	}
-	var filters []string
-	for _, f := range strings.Fields(m.prompt.Value()) {
-		if err := broker.ValidateFilter(f); err != nil {
-			m.status.Notice(err.Error(), true, m.now())
-			return m, m.startTick()
-		}
-		filters = append(filters, f)
+	filters, err := promptFilters(m.prompt.Value())
+	if err != nil {
+		m.status.Notice(err.Error(), true, m.now())
+		return m, m.startTick()
 	}
 	m.closePrompt()
 	if len(filters) == 0 {
@@ -746,6 +744,18 @@ func (m Model) submitPrompt() (tea.Model, tea.Cmd) {
 	m.refreshPane()
 	m.status.Notice("subscribing to "+strings.Join(filters, ", ")+"…", false, m.now())
 	return m, tea.Batch(cmd, subscribe(m.ctx, m.cfg.Client, filters), m.startTick())
+}
+
+// promptFilters reads the space-separated topic filters typed in a prompt,
+// each checked before anything is sent.
+func promptFilters(value string) ([]string, error) {
+	fs := strings.Fields(value)
+	for _, f := range fs {
+		if err := broker.ValidateFilter(f); err != nil {
+			return nil, err
+		}
+	}
+	return fs, nil
 }
 
 // ingest applies one batch: history, then connection events, then views.
