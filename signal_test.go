@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,17 +25,8 @@ import (
 // or SIGHUP (an SSH hang-up), and checks that the recording is readable to
 // its last line with no sequence number missing.
 func TestRecordingSurvivesSignals(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	if _, err := exec.LookPath("script"); err != nil {
-		t.Skip("script(1) from util-linux is not installed; it provides the terminal")
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "hubtap")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := ptyBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			rec := filepath.Join(dir, "rec-"+strconv.Itoa(int(sig))+".jsonl")
@@ -114,17 +107,8 @@ func childOf(t *testing.T, pid int) int {
 // terminal (the alternate screen is left), exits non-zero and writes a
 // crash report that does not contain the token.
 func TestCrashRestoresTerminalAndReports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	if _, err := exec.LookPath("script"); err != nil {
-		t.Skip("script(1) from util-linux is not installed; it provides the terminal")
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "hubtap")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := ptyBinary(t)
 	const token = "SECRETtokenVALUE0123456789"
 	typescript := filepath.Join(dir, "typescript")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -137,14 +121,7 @@ func TestCrashRestoresTerminalAndReports(t *testing.T) {
 		t.Fatal("hubtap exited 0 after a panic")
 	}
 	screen, _ := os.ReadFile(typescript)
-	// script(1) writes the command line in its own header and footer lines.
-	var kept [][]byte
-	for _, l := range bytes.Split(screen, []byte("\n")) {
-		if !bytes.HasPrefix(l, []byte("Script started")) && !bytes.HasPrefix(l, []byte("Script done")) {
-			kept = append(kept, l)
-		}
-	}
-	screen = bytes.Join(kept, []byte("\n"))
+	screen = withoutScriptHeader(screen)
 	if bytes.Contains(screen, []byte("\x1b[?1049h")) && !bytes.Contains(screen, []byte("\x1b[?1049l")) {
 		t.Errorf("the alternate screen was not left: the terminal is not restored")
 	}
@@ -168,22 +145,12 @@ func TestCrashRestoresTerminalAndReports(t *testing.T) {
 // token in everything it wrote: the terminal, the log, the recording and the
 // export.
 func TestSecretsNeverLeak(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	if _, err := exec.LookPath("script"); err != nil {
-		t.Skip("script(1) from util-linux is not installed; it provides the terminal")
-	}
+	bin := ptyBinary(t)
 	s, err := sim.Start(context.Background(), sim.Config{Rate: 200, Devices: 5, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "hubtap")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	work := t.TempDir()
 	logFile, rec, typescript := filepath.Join(work, "debug.log"), filepath.Join(work, "rec.jsonl"), filepath.Join(work, "typescript")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -231,13 +198,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Fatalf("hubtap: %v", err)
 	}
 	screen, _ := os.ReadFile(typescript)
-	var kept [][]byte
-	for _, l := range bytes.Split(screen, []byte("\n")) {
-		if !bytes.HasPrefix(l, []byte("Script started")) && !bytes.HasPrefix(l, []byte("Script done")) {
-			kept = append(kept, l)
-		}
-	}
-	outputs := map[string][]byte{"terminal": bytes.Join(kept, []byte("\n"))}
+	outputs := map[string][]byte{"terminal": withoutScriptHeader(screen)}
 	for name, path := range map[string]string{"debug log": logFile, "recording": rec, "export": exports[0]} {
 		b, err := os.ReadFile(path)
 		if err != nil || len(b) == 0 {
@@ -253,4 +214,59 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if !bytes.Contains(outputs["terminal"], []byte("flespi/message/gw/devices/")) {
 		t.Error("the terminal output shows no messages: the test did not exercise the UI")
 	}
+}
+
+// TestMain removes the binary ptyBinary built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if ptyBin != "" {
+		_ = os.RemoveAll(filepath.Dir(ptyBin))
+	}
+	os.Exit(code)
+}
+
+var (
+	ptyOnce sync.Once
+	ptyBin  string
+	ptyErr  error
+)
+
+// ptyBinary skips the test unless it may build and run the binary in a
+// pseudo-terminal (script(1)), and returns the binary, built once for all
+// these tests.
+func ptyBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script(1) from util-linux is not installed; it provides the terminal")
+	}
+	ptyOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hubtap-bin-")
+		if err != nil {
+			ptyErr = err
+			return
+		}
+		ptyBin = filepath.Join(dir, "hubtap")
+		if out, err := exec.Command("go", "build", "-o", ptyBin, ".").CombinedOutput(); err != nil {
+			ptyErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if ptyErr != nil {
+		t.Fatal(ptyErr)
+	}
+	return ptyBin
+}
+
+// withoutScriptHeader drops script(1)'s own header and footer lines, which
+// repeat the command line.
+func withoutScriptHeader(b []byte) []byte {
+	var kept [][]byte
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		if !bytes.HasPrefix(l, []byte("Script started")) && !bytes.HasPrefix(l, []byte("Script done")) {
+			kept = append(kept, l)
+		}
+	}
+	return bytes.Join(kept, []byte("\n"))
 }
