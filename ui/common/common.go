@@ -44,6 +44,14 @@ func Fit(s string, w int) string {
 	return s
 }
 
+// PadLeft right-aligns s in w cells (s is returned as is when wider).
+func PadLeft(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s
+}
+
 // Frame draws a rounded box of exactly w×h cells around lines, with title
 // on the left and info on the right of the top border. Lines are fitted to
 // the inner width; missing lines are blank. w must be ≥ 4 and h ≥ 2.

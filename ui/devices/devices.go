@@ -236,14 +236,14 @@ func (m Model) row(d *telematics.Device, w int) string {
 	}
 	b.WriteString(mark)
 	b.WriteString(common.Fit(history.SanitizeLine(d.Label()), 15))
-	b.WriteString(pad(common.Commas(int(d.Messages)), 6))
-	b.WriteString(pad(strconv.FormatFloat(d.Rate, 'f', 1, 64), 6))
+	b.WriteString(common.PadLeft(common.Commas(int(d.Messages)), 6))
+	b.WriteString(common.PadLeft(strconv.FormatFloat(d.Rate, 'f', 1, 64), 6))
 	b.WriteString("  ")
 	b.WriteString(common.Fit(ago(d.LastSeenAgo(m.now)), 8))
 	if d.Have&telematics.HaveSpeed != 0 {
-		b.WriteString(pad(strconv.FormatFloat(d.Speed, 'f', 0, 64), 6))
+		b.WriteString(common.PadLeft(strconv.FormatFloat(d.Speed, 'f', 0, 64), 6))
 	} else {
-		b.WriteString(pad("-", 6))
+		b.WriteString(common.PadLeft("-", 6))
 	}
 	b.WriteString("  ")
 	pos := "-"
@@ -266,12 +266,12 @@ func (m Model) row(d *telematics.Device, w int) string {
 	case d.Have&telematics.HavePower != 0:
 		volt = strconv.FormatFloat(d.Power, 'f', 1, 64) + "V"
 	}
-	b.WriteString(pad(volt, 10))
+	b.WriteString(common.PadLeft(volt, 10))
 	gsm := "-"
 	if d.Have&telematics.HaveGSM != 0 {
 		gsm = strconv.FormatFloat(d.GSM, 'f', 0, 64)
 	}
-	b.WriteString(pad(gsm, 5))
+	b.WriteString(common.PadLeft(gsm, 5))
 	b.WriteString("  ")
 	b.WriteString(anomalies(d))
 	return ansi.Truncate(b.String(), w, "…")
@@ -286,13 +286,6 @@ func anomalies(d *telematics.Device) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-func pad(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return strings.Repeat(" ", w-n) + s
-	}
-	return s
 }
 
 // ago formats a duration like "4s", "12m", "3h".

@@ -290,7 +290,7 @@ func (m Model) View() string {
 		nameW := min(max(inner/2, 24), max(inner-22, 8))
 		cnt := common.Commas(int(n.total))
 		rate := strconv.FormatFloat(n.rate, 'f', 1, 64) + "/s"
-		line := common.Fit(name, nameW) + " " + padLeft(cnt, countW) + " " + padLeft(rate, 9) + "  "
+		line := common.Fit(name, nameW) + " " + common.PadLeft(cnt, countW) + " " + common.PadLeft(rate, 9) + "  "
 		if len(n.kids) == 0 || n.own > 0 {
 			line += n.summary
 		}
@@ -309,13 +309,6 @@ func (m Model) View() string {
 		info += " · " + common.Commas(int(m.dropped)) + " not kept"
 	}
 	return common.Frame(m.st, m.focused, "topic tree", info, m.width, m.height, lines)
-}
-
-func padLeft(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return strings.Repeat(" ", w-n) + s
-	}
-	return s
 }
 
 // Seen returns topic filters for completion: every topic seen, and every
