@@ -14,55 +14,60 @@ import (
 // one (inheritClientSession) and then clears the old one, while the new
 // client is not yet registered; a message published in between goes to the
 // old connection and is lost. flespi loses nothing there, so the simulated
-// broker holds its own publishes while a session is being established
-// (from OnSessionEstablish to OnSessionEstablished, at most gateMax).
-// Found by broker/fault_test.go.
+// broker holds its own publishes while a session is being established:
+// from OnSessionEstablish until the new client is registered (its CONNACK
+// is encoded), OnSessionEstablished, or gateMax, whichever comes first.
+//
+// Each establishment is tracked by its own *mqtt.Client, so the timer of an
+// earlier connection can never open the gate in the middle of a later
+// takeover of the same client ID (that happened under fast reconnect loops
+// and lost a message; found by broker/fault_test.go).
 type takeoverGate struct {
 	mu      sync.Mutex
-	pending map[string]bool
+	pending map[*mqtt.Client]struct{}
 	open    chan struct{} // closed when no session is being established
 	active  atomic.Int64  // publishes past the gate, not finished yet
 }
 
-// gateMax bounds how long a publish waits (a connection that fails between
-// the two hooks never reaches OnSessionEstablished).
+// gateMax bounds how long one establishment holds the gate (a connection
+// that fails before its CONNACK never reaches the release points).
 const gateMax = 250 * time.Millisecond
 
-func (g *takeoverGate) establish(id string) {
+func (g *takeoverGate) establish(cl *mqtt.Client) {
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if g.pending == nil {
-		g.pending = map[string]bool{}
+		g.pending = map[*mqtt.Client]struct{}{}
 	}
 	if len(g.pending) == 0 {
 		g.open = make(chan struct{})
 	}
-	g.pending[id] = true
-	time.AfterFunc(gateMax, func() { g.established(id) })
+	g.pending[cl] = struct{}{}
 	g.mu.Unlock()
+	time.AfterFunc(gateMax, func() { g.release(cl) })
 	// Publishes already past the gate finish before mochi moves the session.
 	for deadline := time.Now().Add(gateMax); g.active.Load() > 0 && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Microsecond)
 	}
-	g.mu.Lock()
 }
 
-func (g *takeoverGate) established(id string) {
+// release ends cl's establishment; it is safe to call more than once.
+func (g *takeoverGate) release(cl *mqtt.Client) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.pending[id] {
+	if _, ok := g.pending[cl]; !ok {
 		return
 	}
-	delete(g.pending, id)
+	delete(g.pending, cl)
 	if len(g.pending) == 0 {
 		close(g.open)
 	}
 }
 
-// enter blocks while a session is being established (at most gateMax) and
-// then counts the caller as publishing until leave.
+// enter blocks while any session is being established (each holds the
+// gate at most gateMax) and then counts the caller as publishing until
+// leave.
 func (g *takeoverGate) enter() {
-	for deadline := time.Now().Add(gateMax); ; {
+	for {
 		g.mu.Lock()
 		var ch chan struct{}
 		if len(g.pending) > 0 {
@@ -74,12 +79,7 @@ func (g *takeoverGate) enter() {
 		if ch == nil {
 			return
 		}
-		select {
-		case <-ch:
-		case <-time.After(time.Until(deadline)):
-			g.active.Add(1)
-			return
-		}
+		<-ch
 	}
 }
 
@@ -89,13 +89,13 @@ func (g *takeoverGate) leave() { g.active.Add(-1) }
 // OnSessionEstablish holds publishes while mochi moves a session over.
 func (h *flespiHook) OnSessionEstablish(cl *mqtt.Client, _ packets.Packet) {
 	if h.gate != nil {
-		h.gate.establish(cl.ID)
+		h.gate.establish(cl)
 	}
 }
 
-// OnSessionEstablished releases them.
+// OnSessionEstablished releases them (if the CONNACK did not already).
 func (h *flespiHook) OnSessionEstablished(cl *mqtt.Client, _ packets.Packet) {
 	if h.gate != nil {
-		h.gate.established(cl.ID)
+		h.gate.release(cl)
 	}
 }
