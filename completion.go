@@ -117,6 +117,7 @@ func completionCommands() []complCmd {
 	return []complCmd{
 		{name: "", args: argTopics, flags: withHelp(conn, []complFlag{
 			theme, noColor, noMouse, stale,
+			{name: "resume", desc: "space on a paused pane: live or in-place", arg: argWords, words: []string{"live", "in-place"}},
 			{name: "demo-faults", desc: "with --demo: inject timestamp faults"},
 			{name: "demo-stale", desc: "with --demo: devices that fall silent", arg: argText},
 			{name: "history-mem", desc: "memory budget for message history, e.g. 512MiB", arg: argText},

@@ -65,6 +65,7 @@ type options struct {
 	topics                                                   []string
 	tokenOnCmdline                                           bool
 	profile, saveProfile, layout, tokenEnv, profileTokenFile string
+	resume                                                   string
 	tlsFiles                                                 broker.TLSFiles
 	panes                                                    []app.PaneSpec
 }
@@ -169,6 +170,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.theme, "theme", "auto", "colour theme: auto, dark, light or plain")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours at all (also when NO_COLOR is set)")
 	fs.BoolVar(&o.noMouse, "no-mouse", false, "leave the mouse to the terminal (its own selection and copy)")
+	fs.StringVar(&o.resume, "resume", "live", "what space does on a paused pane: live (jump to the newest and follow) or in-place (keep the position; M toggles)")
 	fs.StringVar(&o.historyMem, "history-mem", "256MiB", "memory budget for message history (e.g. 512MiB, 2GiB)")
 	fs.StringVar(&o.debugFile, "debug", "", "write a debug log to this file")
 	fs.StringVar(&o.record, "record", "", "record every received message to this JSONL file (appends; r toggles recording in the UI)")
@@ -214,6 +216,9 @@ func (o *options) check() error {
 	}
 	if _, ok := themes.ByName(o.theme); !ok && o.theme != "auto" {
 		return fmt.Errorf("--theme %q: use auto, dark, light or plain", o.theme)
+	}
+	if o.resume != "live" && o.resume != "in-place" {
+		return fmt.Errorf("--resume %q: use live or in-place", o.resume)
 	}
 	if _, err := parseSize(o.historyMem); err != nil {
 		return fmt.Errorf("--history-mem: %v", err)
@@ -391,19 +396,20 @@ func runUI(o *options) error {
 	}
 
 	cfg := app.Config{
-		Store:      history.NewStore(budget),
-		Source:     bridge,
-		Client:     client,
-		Recorder:   rec,
-		Target:     u.Scheme + "://" + u.Host + u.Path,
-		Topics:     bopts.Topics,
-		Panes:      o.panes,
-		Layout:     o.layout,
-		Warning:    securityWarning(o, u),
-		NoMouse:    o.noMouse,
-		Telematics: telematics.Config{Stale: o.stale},
-		Demo:       o.demo,
-		Ctx:        bctx,
+		Store:         history.NewStore(budget),
+		Source:        bridge,
+		Client:        client,
+		Recorder:      rec,
+		Target:        u.Scheme + "://" + u.Host + u.Path,
+		Topics:        bopts.Topics,
+		Panes:         o.panes,
+		Layout:        o.layout,
+		Warning:       securityWarning(o, u),
+		NoMouse:       o.noMouse,
+		ResumeInPlace: o.resume == "in-place",
+		Telematics:    telematics.Config{Stale: o.stale},
+		Demo:          o.demo,
+		Ctx:           bctx,
 	}
 	opts = appearance(o, &cfg, opts)
 	if o.tokenOnCmdline {
@@ -424,6 +430,7 @@ func runUI(o *options) error {
 	}
 	if fm, ok := final.(app.Model); ok && o.saveProfile != "" {
 		panes, layout := fm.Workspace()
+		o.resume = fm.ResumeMode()
 		if path, err := saveProfile(o, panes, layout); err != nil {
 			fmt.Fprintln(os.Stderr, "hubtap: --save-profile:", err)
 		} else {

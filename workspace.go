@@ -63,6 +63,9 @@ func applyProfile(o *options, fs *flag.FlagSet) error {
 		o.demo = true
 	}
 	o.layout = p.Layout
+	if p.Resume != "" && !set["resume"] {
+		o.resume = p.Resume
+	}
 	if len(o.topics) == 0 {
 		for _, pn := range p.Panes {
 			o.panes = append(o.panes, app.PaneSpec{Name: pn.Name, Topics: pn.Topics, Filter: pn.Filter, Columns: pn.Columns})
@@ -89,6 +92,9 @@ func saveProfile(o *options, panes []app.PaneSpec, layout string) (string, error
 		return "", err
 	}
 	p := &config.Profile{ClientID: o.clientID, Layout: layout, Demo: o.demo, Username: o.username}
+	if o.resume == "in-place" {
+		p.Resume = o.resume
+	}
 	if !o.demo {
 		p.URL = o.url
 	}

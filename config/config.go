@@ -40,6 +40,7 @@ type Profile struct {
 	QoS                 *int   `toml:"qos,omitempty"`
 	Theme               string `toml:"theme,omitempty"`
 	Layout              string `toml:"layout,omitempty"` // grid, stacked, side
+	Resume              string `toml:"resume,omitempty"` // what space does on a paused pane: live (default) or in-place
 	Demo                bool   `toml:"demo,omitempty"`
 	Panes               []Pane `toml:"panes,omitempty"`
 }
@@ -161,6 +162,11 @@ func (p *Profile) check() error {
 	case "", "grid", "stacked", "side":
 	default:
 		return bad("layout", "%q is not grid, stacked or side", p.Layout)
+	}
+	switch p.Resume {
+	case "", "live", "in-place":
+	default:
+		return bad("resume", "%q is not live or in-place", p.Resume)
 	}
 	if len(p.Panes) > 9 {
 		return bad("panes", "at most 9 panes")

@@ -63,6 +63,7 @@ func TestParseBad(t *testing.T) {
 		{"bad qos", "[profiles.x]\nqos = 2\n", "hubtap.toml:2: profiles.x.qos: must be 0 or 1"},
 		{"bad topic", "[profiles.x]\n[[profiles.x.panes]]\ntopics = [\"a/#/b\"]\n", "hubtap.toml:2: profiles.x.panes: pane 1"},
 		{"bad filter", "[profiles.x]\n[[profiles.x.panes]]\ntopics = [\"a\"]\nfilter = \"speed >\"\n", "profiles.x.panes: pane 1: filter: col"},
+		{"bad resume", "[profiles.x]\nresume = \"later\"\n", "hubtap.toml:2: profiles.x.resume: \"later\" is not live or in-place"},
 		{"wrong type", "[profiles.x]\nqos = \"one\"\n", "hubtap.toml"},
 	}
 	for _, c := range cases {

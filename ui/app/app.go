@@ -54,6 +54,9 @@ type Config struct {
 	Warning string
 	// NoMouse leaves the mouse to the terminal (selection, copy).
 	NoMouse bool
+	// ResumeInPlace: space on a paused pane keeps the position instead of
+	// jumping to the newest message (M toggles it).
+	ResumeInPlace bool
 	// Telematics sets the device checks (stale after, gap, future, latency).
 	Telematics telematics.Config
 	Ctx        context.Context  // ends the batch wait on shutdown; nil = Background
@@ -104,22 +107,23 @@ type Model struct {
 	prompt  textinput.Model
 	filter  filterbar.Model
 
-	focus      focus
-	promptKind promptKind
-	showHelp   bool
-	width      int
-	height     int
-	wide       bool // list and detail side by side
-	arrange    layoutKind
-	zoom       bool // only the focused pane is shown
-	showDetail bool
-	treeOpen   bool
-	devOpen    bool           // the device view is shown
-	diffOn     bool           // the detail shows changes against the device's previous message
-	diffFor    *history.Entry // the message m.diff was computed for (nil: none)
-	diff       *detail.Diff
-	cells      []rect // where each pane (then the tree) was drawn
-	initCmds   []tea.Cmd
+	focus         focus
+	promptKind    promptKind
+	showHelp      bool
+	width         int
+	height        int
+	wide          bool // list and detail side by side
+	arrange       layoutKind
+	zoom          bool // only the focused pane is shown
+	showDetail    bool
+	resumeInPlace bool // space on a paused pane keeps the position (M toggles)
+	treeOpen      bool
+	devOpen       bool           // the device view is shown
+	diffOn        bool           // the detail shows changes against the device's previous message
+	diffFor       *history.Entry // the message m.diff was computed for (nil: none)
+	diff          *detail.Diff
+	cells         []rect // where each pane (then the tree) was drawn
+	initCmds      []tea.Cmd
 
 	queuedSince bool   // counting messages that arrive before the first SUBACK after a resumed session
 	queued      uint64 // how many did
@@ -178,7 +182,8 @@ func New(cfg Config) Model {
 	tr := m.tracker
 	cfg.Store.SetObserver(func(abs uint64, e *history.Entry) { e.Flags = uint8(tr.Observe(abs, e)) })
 	m.devices = devices.New(st, tr)
-	first := pane.New(1, st, pane.DefaultKeyMap(), cfg.Store, "")
+	m.resumeInPlace = cfg.ResumeInPlace
+	first := m.newPaneModel(1, cfg.Store, "")
 	m.initCmds = append(m.initCmds, first.SetTopics(cfg.Topics))
 	m.panes = []slot{{p: first}}
 	m.nextID = 1
@@ -449,6 +454,9 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.zoom = !m.zoom
 		m.layout()
 		return m, nil
+	case key.Matches(msg, m.keys.Resume):
+		m.toggleResume()
+		return m, m.startTick()
 	case key.Matches(msg, m.keys.Layout):
 		m.arrange = (m.arrange + 1) % 3
 		m.zoom = false
@@ -1178,7 +1186,7 @@ func (m Model) shortHelp() []key.Binding {
 
 func (m Model) helpViewSized(w, h int) string {
 	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Palette, m.keys.Focus}, {m.keys.Subscribe, m.keys.Filter, m.keys.ClearFilter}}
-	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Devices}, {m.keys.Detail, m.keys.Diff, m.keys.Columns, m.keys.Info}, {m.keys.Publish, m.keys.REST}}
+	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Devices, m.keys.Resume}, {m.keys.Detail, m.keys.Diff, m.keys.Columns, m.keys.Info}, {m.keys.Publish, m.keys.REST}}
 	groups = append(groups, m.cp().KeyMap().FullHelp()...)
 	hv := m.help
 	hv.SetWidth(max(w-4, 10))

@@ -155,6 +155,41 @@ func TestPauseKeepsRecordingAndCountsNew(t *testing.T) {
 	}
 }
 
+// TestResumeInPlace: M switches every pane to resuming in place; space then
+// keeps the message being read selected, the pane is live again (no pause
+// counter) and tells how many newer messages are below.
+func TestResumeInPlace(t *testing.T) {
+	m := newModel(t, 100, 30, "flespi/#")
+	m = update(t, m, batch([]broker.Message{flespiMsg(1, "111111111111111", 10), flespiMsg(2, "222222222222222", 20)}))
+	m = update(t, m, press("space"))
+	m = update(t, m, press("up")) // read 111…
+	m = update(t, m, batch([]broker.Message{flespiMsg(3, "333333333333333", 30), flespiMsg(4, "444444444444444", 40)}))
+	m = update(t, m, press("M"))
+	if s := screen(t, m); !strings.Contains(s, "resume mode: in place") {
+		t.Fatalf("M gave no notice:\n%s", s)
+	}
+	if m.ResumeMode() != "in-place" {
+		t.Fatalf("ResumeMode %q", m.ResumeMode())
+	}
+	m = update(t, m, press("space"))
+	s := screen(t, m)
+	if strings.Contains(s, "paused") || !strings.Contains(s, "live, 3 below") || !strings.Contains(s, `"ident": "111111111111111"`) {
+		t.Fatalf("resume in place:\n%s", s)
+	}
+	m = update(t, m, batch([]broker.Message{flespiMsg(5, "555555555555555", 50)}))
+	if s = screen(t, m); !strings.Contains(s, "live, 4 below") || !strings.Contains(s, `"ident": "111111111111111"`) {
+		t.Fatalf("a new message moved the view resumed in place:\n%s", s)
+	}
+	m = update(t, m, press("G"))
+	if s = screen(t, m); strings.Contains(s, "below") || !strings.Contains(s, `"ident": "555555555555555"`) {
+		t.Fatalf("G did not follow the newest:\n%s", s)
+	}
+	m = update(t, m, press("M"))
+	if m.ResumeMode() != "live" {
+		t.Fatalf("M again: %q", m.ResumeMode())
+	}
+}
+
 func TestEmptyWorkspaceExplainsSubscribing(t *testing.T) {
 	m := newModel(t, 80, 24)
 	s := screen(t, m)

@@ -4,13 +4,13 @@ import "charm.land/bubbles/v2/key"
 
 // KeyMap holds the global bindings, active unless a text input is open.
 type KeyMap struct {
-	Quit, Help, Focus, Subscribe                                   key.Binding
-	Filter, ClearFilter                                            key.Binding
-	Jump, Record, Export, ExportOne, Copy, CopyTopic               key.Binding
-	Replay                                                         key.Binding
-	NewPane, ClosePane, Rename, Topics, Zoom, Layout, Tree, Detail key.Binding
-	Palette, Devices, Diff, Columns, Info, Publish, REST           key.Binding
-	Submit, Cancel                                                 key.Binding // in the subscribe prompt
+	Quit, Help, Focus, Subscribe                                           key.Binding
+	Filter, ClearFilter                                                    key.Binding
+	Jump, Record, Export, ExportOne, Copy, CopyTopic                       key.Binding
+	Replay                                                                 key.Binding
+	NewPane, ClosePane, Rename, Topics, Zoom, Layout, Tree, Detail, Resume key.Binding
+	Palette, Devices, Diff, Columns, Info, Publish, REST                   key.Binding
+	Submit, Cancel                                                         key.Binding // in the subscribe prompt
 }
 
 // DefaultKeyMap returns a fresh KeyMap.
@@ -34,6 +34,7 @@ func DefaultKeyMap() KeyMap {
 		Rename:      key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "rename pane")),
 		Topics:      key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "edit pane topics")),
 		Zoom:        key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom pane")),
+		Resume:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "resume mode: live/in place")),
 		Layout:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "grid/stacked/side")),
 		Tree:        key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "topic tree")),
 		Detail:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "detail on/off")),

@@ -30,7 +30,7 @@ type palette struct {
 
 func (m *Model) actions() []action {
 	bindings := []key.Binding{m.keys.Filter, m.keys.ClearFilter, m.keys.Subscribe, m.keys.NewPane, m.keys.ClosePane,
-		m.keys.Rename, m.keys.Topics, m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Detail, m.keys.Jump, m.keys.Record,
+		m.keys.Rename, m.keys.Topics, m.keys.Zoom, m.keys.Layout, m.keys.Resume, m.keys.Tree, m.keys.Detail, m.keys.Jump, m.keys.Record,
 		m.keys.Export, m.keys.ExportOne, m.keys.Copy, m.keys.CopyTopic, m.keys.Replay, m.keys.Focus, m.keys.Help, m.keys.Quit}
 	pk := m.cp().KeyMap()
 	bindings = append(bindings, pk.Follow, pk.Oldest, pk.Newest, pk.PageUp, pk.PageDown)

@@ -95,11 +95,42 @@ func (m *Model) paneByID(id int) *pane.Model {
 	return nil
 }
 
+// newPaneModel returns a pane on store with the workspace's settings.
+func (m *Model) newPaneModel(id int, store *history.Store, title string) pane.Model {
+	p := pane.New(id, m.st, pane.DefaultKeyMap(), store, title)
+	p.SetResumeInPlace(m.resumeInPlace)
+	return p
+}
+
+// toggleResume switches what space does on a paused pane, in every pane.
+func (m *Model) toggleResume() {
+	m.resumeInPlace = !m.resumeInPlace
+	for i := range m.panes {
+		m.panes[i].p.SetResumeInPlace(m.resumeInPlace)
+	}
+	if m.replay != nil {
+		m.replay.live.SetResumeInPlace(m.resumeInPlace)
+	}
+	if m.resumeInPlace {
+		m.status.Notice("resume mode: in place (space keeps the position; G jumps to the newest)", false, m.now())
+	} else {
+		m.status.Notice("resume mode: live (space jumps to the newest and follows)", false, m.now())
+	}
+}
+
+// ResumeMode returns the resume mode as a profile writes it: live or in-place.
+func (m Model) ResumeMode() string {
+	if m.resumeInPlace {
+		return "in-place"
+	}
+	return "live"
+}
+
 // addPane opens a message pane on topics (none: every message) and
 // focuses it.
 func (m *Model) addPane(name string, topics []string) tea.Cmd {
 	m.nextID++
-	p := pane.New(m.nextID+replayPaneID, m.st, pane.DefaultKeyMap(), m.store, "")
+	p := m.newPaneModel(m.nextID+replayPaneID, m.store, "")
 	cmd := p.SetTopics(topics)
 	m.panes = append(m.panes, slot{p: p, name: name})
 	m.focusPane(len(m.panes) - 1)

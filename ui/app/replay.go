@@ -68,7 +68,7 @@ func (m *Model) newReplayPane() {
 	rs := m.replay
 	rs.store = history.NewStore(m.store.Stats().Budget)
 	p := &m.panes[rs.idx].p
-	*p = pane.New(replayPaneID, m.st, pane.DefaultKeyMap(), rs.store, rs.title)
+	*p = m.newPaneModel(replayPaneID, rs.store, rs.title)
 	m.layout()
 	if m.focus == focusList && m.cur == rs.idx {
 		p.Focus()

@@ -16,7 +16,7 @@ func DefaultKeyMap() KeyMap {
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "f", "ctrl+d"), key.WithHelp("pgdn/f", "page newer")),
 		Oldest:   key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "oldest")),
 		Newest:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "newest, follow")),
-		Follow:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause/follow")),
+		Follow:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause/resume")),
 	}
 }
 

@@ -64,6 +64,12 @@ type Model struct {
 	top       uint64 // absolute index of the first visible entry (when not following)
 	pauseLast uint64 // absolute index of the newest entry when the pane was paused
 	hasPause  bool
+	// inPlace is the resume mode: space on a paused pane keeps the position
+	// (detached) instead of jumping to the newest message.
+	inPlace bool
+	// detached: resumed in place. The pane is live again (no pause counter)
+	// but stays where the user reads; reaching the newest row follows again.
+	detached bool
 }
 
 // New returns a following pane showing every entry of store. id names the
@@ -319,10 +325,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	page := max(m.visible()-1, 1)
 	switch {
 	case key.Matches(kp, m.keys.Follow):
-		if m.follow {
-			m.pin(top, cur)
+		if m.follow || m.detached {
+			m.pin(top, cur) // pause (again): the counter starts from now
 		} else {
-			m.setFollow(true)
+			m.resume()
 		}
 		return m, nil
 	case key.Matches(kp, m.keys.Up):
@@ -348,16 +354,54 @@ func (m *Model) pin(top, cur int) {
 	if n == 0 {
 		// Nothing shown yet: pause before the first message to come.
 		m.top, m.cursor = m.store.End(), m.store.End()
-		m.pauseLast, m.hasPause = m.store.End()-1, m.store.End() > 0
+		m.pauseLast, m.hasPause, m.detached = m.store.End()-1, m.store.End() > 0, false
 		return
 	}
 	m.top, m.cursor = m.rows.Abs(top), m.rows.Abs(cur)
-	m.pauseLast, m.hasPause = m.rows.Abs(n-1), true
+	m.pauseLast, m.hasPause, m.detached = m.rows.Abs(n-1), true, false
+}
+
+// resume ends a pause the way the resume mode says: at live (follow the
+// newest) or in place (keep the position; new messages queue below and
+// following starts again once the selection reaches the newest row).
+func (m *Model) resume() {
+	if !m.inPlace {
+		m.setFollow(true)
+		return
+	}
+	m.hasPause, m.detached = false, true
+	if pos, ok := m.cursorPos(); !ok || pos >= m.rows.Len()-1 {
+		m.setFollow(true)
+	}
+}
+
+// SetResumeInPlace chooses what resuming a paused pane does: keep the
+// position (true) or jump to the newest message and follow (false).
+func (m *Model) SetResumeInPlace(on bool) { m.inPlace = on }
+
+// ResumeInPlace reports the resume mode.
+func (m Model) ResumeInPlace() bool { return m.inPlace }
+
+// Paused reports whether the pane is paused (not following and not resumed
+// in place).
+func (m Model) Paused() bool { return !m.follow && !m.detached }
+
+// Below returns how many shown rows are newer than the selection while the
+// pane is not following (0 when it follows).
+func (m Model) Below() int {
+	if m.follow {
+		return 0
+	}
+	pos, ok := m.cursorPos()
+	if !ok {
+		return 0
+	}
+	return m.rows.Len() - 1 - pos
 }
 
 func (m *Model) setFollow(on bool) {
 	if on {
-		m.follow, m.hasPause = true, false
+		m.follow, m.hasPause, m.detached = true, false, false
 		return
 	}
 	top, cur := m.window()
@@ -373,6 +417,10 @@ func (m *Model) moveTo(top, cur int) {
 	top = max(min(top, n-1), 0)
 	if m.follow {
 		m.pin(top, cur)
+	}
+	if m.detached && cur == n-1 {
+		m.setFollow(true) // resumed in place and caught up: follow again
+		return
 	}
 	h := m.visible()
 	if cur < top {

@@ -173,3 +173,71 @@ func msgsFrom(from, to int) []broker.Message {
 	}
 	return msgs
 }
+
+// TestResumeModes: space on a paused pane jumps to the newest message
+// (live) or keeps the position (in place); in place, the pane says how many
+// newer messages are below and follows again once the selection reaches
+// the newest row.
+func TestResumeModes(t *testing.T) {
+	space := tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	down := tea.KeyPressMsg{Code: tea.KeyDown}
+	for _, inPlace := range []bool{false, true} {
+		store := history.NewStore(2 << 20)
+		m := New(1, themes.Build(themes.Plain()), DefaultKeyMap(), store, "t/#")
+		m.SetSize(60, 7)
+		m.Focus()
+		m.SetResumeInPlace(inPlace)
+		fill(store, 1, 10)
+		m, _ = m.Update(space) // pause on the newest (10)
+		if !m.Paused() {
+			t.Fatalf("inPlace=%v: space did not pause", inPlace)
+		}
+		m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyUp}) // read 9
+		fill(store, 11, 14)
+		if n := m.NewSincePause(); n != 4 {
+			t.Fatalf("inPlace=%v: NewSincePause %d, want 4", inPlace, n)
+		}
+		m, _ = m.Update(space) // resume
+		if !inPlace {
+			if e := m.Selected(); !m.Following() || e.Seq != 14 {
+				t.Fatalf("live resume: following %v on %d, want the newest (14)", m.Following(), e.Seq)
+			}
+			continue
+		}
+		if e := m.Selected(); m.Following() || m.Paused() || e.Seq != 9 {
+			t.Fatalf("in-place resume: following %v paused %v on %d, want 9, neither", m.Following(), m.Paused(), e.Seq)
+		}
+		fill(store, 15, 16) // still live: arrivals counted below, the view stays
+		v := ansi.Strip(m.View())
+		frame(t, v, 60, 7)
+		if !strings.Contains(v, "live, 7 below") || strings.Contains(v, "paused") || !strings.Contains(v, "id009") {
+			t.Fatalf("in place, view:\n%s", v)
+		}
+		for range 6 {
+			m, _ = m.Update(down)
+		}
+		if m.Following() || m.Below() != 1 {
+			t.Fatalf("one row above the newest: following %v, below %d", m.Following(), m.Below())
+		}
+		m, _ = m.Update(down) // reaches the newest: follows again
+		if !m.Following() {
+			t.Fatal("reaching the newest row did not resume following")
+		}
+		fill(store, 17, 17)
+		if e := m.Selected(); e.Seq != 17 {
+			t.Fatalf("following selects %d, want 17", e.Seq)
+		}
+		// Moving up pauses; space resumes in place; space again pauses,
+		// counting new messages from then.
+		m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+		m, _ = m.Update(space)
+		if m.Paused() || m.Following() || m.Below() != 1 {
+			t.Fatalf("resumed in place: paused %v following %v below %d", m.Paused(), m.Following(), m.Below())
+		}
+		m, _ = m.Update(space)
+		fill(store, 18, 19)
+		if !m.Paused() || m.NewSincePause() != 2 {
+			t.Fatalf("space on a pane resumed in place: paused %v, %d new, want 2", m.Paused(), m.NewSincePause())
+		}
+	}
+}

@@ -80,7 +80,11 @@ func (m Model) info(n int) string {
 	} else {
 		b.WriteString(" msgs")
 	}
-	if !m.follow {
+	switch {
+	case m.detached:
+		b.WriteString(" · live, ")
+		b.WriteString(m.st.List.Paused.Render(common.Commas(m.Below()) + " below"))
+	case !m.follow:
 		b.WriteString(" · ")
 		b.WriteString(m.st.List.Paused.Render("paused, " + common.Commas(m.NewSincePause()) + " new"))
 	}
