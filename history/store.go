@@ -45,12 +45,14 @@ type Stats struct {
 // touch a slot a snapshot can see, eviction never writes to an entry, and a
 // chunk is never reused, so a snapshot stays valid for as long as it is held.
 //
-// Memory is bounded by the budget: each entry is charged what its
-// allocations take on the heap (size classes, see allocSize) for the
-// payload's capacity, topic, summary, ident, sanitised topic copy and
-// properties, plus EntryOverhead. Not charged: the spare slots of the first
-// and last chunk (at most 2×1024 slots, ~300 KiB) and, after eviction, the
-// up to 1023 entries that linger until their chunk is released.
+// Memory is bounded by the budget: each entry is charged EntryOverhead plus
+// the bytes its payload, summary, ident and properties take in the store's
+// slabs (arena.go: packed end to end, so the charge is exact), and the size
+// class (see allocSize) of anything kept apart: a topic that is not shared,
+// a sanitised topic copy, a payload above packMax. Not charged: the spare
+// slots of the first and last chunk (at most 2×1024 slots, ~300 KiB), the
+// unused ends of the first and last slabs, and, after eviction, the up to
+// 1023 entries that linger until their chunk is released.
 //
 // An entry larger than the whole budget is kept, alone: appending it evicts
 // everything else, and Bytes exceeds Budget until the next Append evicts it.
@@ -70,6 +72,7 @@ type Store struct {
 	observe    func(abs uint64, e *Entry) // see SetObserver
 	recent     recentSet                  // hashes of recent messages, to spot redeliveries
 	intern     interner                   // shared topics and property keys (intern.go)
+	arena      arena                      // slabs holding the entries' bytes (arena.go)
 	repeats    uint64
 }
 
@@ -92,7 +95,8 @@ func NewStore(budget int64) *Store {
 // absolute index range [first, first+n) given to msgs; n is len(msgs). When
 // one batch alone exceeds the budget, its own earliest entries may already be
 // evicted when Append returns (Get reports them as gone). Append does not
-// retain msgs, only the Messages' contents (payloads are shared, not copied).
+// retain msgs or their payloads: each entry's bytes are copied into the
+// store's slabs (arena.go).
 func (s *Store) Append(msgs []broker.Message) (first, n uint64) {
 	first = s.end
 	for i := range msgs {
@@ -101,7 +105,7 @@ func (s *Store) Append(msgs []broker.Message) (first, n uint64) {
 		if err != nil {
 			s.unreadable++
 		}
-		e.cost = s.entryCost(&e)
+		e.cost = s.arena.pack(&e, &s.intern)
 		if s.recent.seen(msgs[i].Topic, msgs[i].Payload) && msgs[i].Duplicate {
 			e.Repeat = true
 			s.repeats++
@@ -199,55 +203,4 @@ func (s *Store) share(m *broker.Message) {
 			}
 		}
 	}
-}
-
-// entryCost is what an entry is charged against the budget (see Store):
-// what its own allocations occupy on the heap, size classes included;
-// shared (interned) strings are not charged.
-func (s *Store) entryCost(e *Entry) int64 {
-	n := EntryOverhead + allocSize(cap(e.Payload)) + allocSize(len(e.Summary)) + allocSize(len(e.Ident)) + s.propsCost(e.Props)
-	if !s.intern.shared(e.Topic) {
-		n += allocSize(len(e.Topic))
-	}
-	if len(e.TopicSafe) > 0 && unsafe.StringData(e.TopicSafe) != unsafe.StringData(e.Topic) {
-		n += allocSize(len(e.TopicSafe))
-	}
-	return n
-}
-
-// entryCost without a store: nothing is shared.
-func entryCost(e *Entry) int64 {
-	var s Store
-	return s.entryCost(e)
-}
-
-func (s *Store) propsCost(p *broker.Properties) int64 {
-	if p == nil {
-		return 0
-	}
-	n := allocSize(int(unsafe.Sizeof(*p))) + allocSize(len(p.ContentType)) + allocSize(len(p.ResponseTopic)) +
-		allocSize(len(p.CorrelationData))
-	if p.PayloadFormat != nil {
-		n += 8
-	}
-	if p.MessageExpiry != nil {
-		n += 8
-	}
-	n += allocSize(len(p.SubscriptionIDs) * int(unsafe.Sizeof(int(0))))
-	n += allocSize(len(p.User) * int(unsafe.Sizeof(broker.UserProperty{})))
-	for _, u := range p.User {
-		if !s.intern.shared(u.Key) {
-			n += allocSize(len(u.Key))
-		}
-		if !s.intern.shared(u.Value) {
-			n += allocSize(len(u.Value))
-		}
-	}
-	return n
-}
-
-// propsCost without a store: nothing is shared.
-func propsCost(p *broker.Properties) int64 {
-	var s Store
-	return s.propsCost(p)
 }

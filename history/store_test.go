@@ -25,12 +25,21 @@ func fixed(from, n int) []broker.Message {
 }
 
 // unitCost is the charge of one fixed() entry in a store: the slot, then
-// the size classes of its payload (100) and summary (100); its topic is
-// shared (interned), so it costs nothing per entry.
-var unitCost = EntryOverhead + allocSize(100) + allocSize(100)
+// its payload (100) and summary (100) packed into the store's slabs (exact
+// bytes); its topic is shared (interned), so it costs nothing per entry.
+var unitCost = EntryOverhead + 100 + 100
 
-// topicCost is what the topic of a fixed() entry costs when not shared.
+// topicCost is what the topic of a fixed() entry costs when not shared: its
+// own allocation (topics are not packed).
 var topicCost = allocSize(6)
+
+// entryCost is what a store with nothing interned charges for e.
+func entryCost(e *Entry) int64 {
+	var a arena
+	var in interner
+	c := *e
+	return a.pack(&c, &in)
+}
 
 func TestEntryCost(t *testing.T) {
 	e := NewEntry(fixed(0, 1)[0])
@@ -48,16 +57,55 @@ func TestEntryCost(t *testing.T) {
 		SubscriptionIDs: []int{1, 2}, User: []broker.UserProperty{{Key: "timestamp", Value: "1715843521"}},
 	}
 	withProps := NewEntry(m)
-	want := unitCost + topicCost + propsCost(m.Props)
-	if got := entryCost(&withProps); got != want || propsCost(m.Props) <= 16+3+1+4+16+9+10 {
-		t.Fatalf("cost with props = %d (props %d), want %d", got, propsCost(m.Props), want)
+	// The properties' slot, its strings, the two pointed-to numbers, the
+	// subscription IDs (kept apart) and one user property's slot and strings.
+	props := int64(unsafe.Sizeof(broker.Properties{})) + 16 + 3 + 8 + 8 + allocSize(16) +
+		int64(unsafe.Sizeof(broker.UserProperty{})) + 9 + 10
+	if got, want := entryCost(&withProps), unitCost+topicCost+props; got != want {
+		t.Fatalf("cost with props = %d, want %d", got, want)
 	}
 
 	m = fixed(0, 1)[0]
 	m.Topic = "t/\x1b[2J"
 	unsafeTopic := NewEntry(m)
-	if got, want := entryCost(&unsafeTopic), EntryOverhead+allocSize(len(m.Topic))+allocSize(100)+allocSize(100)+allocSize(len("t/")); got != want {
+	if got, want := entryCost(&unsafeTopic), EntryOverhead+allocSize(len(m.Topic))+100+100+allocSize(len("t/")); got != want {
 		t.Fatalf("cost with a sanitized topic copy = %d, want %d", got, want)
+	}
+
+	// A payload above packMax keeps its own allocation and is charged its
+	// size class.
+	m = fixed(0, 1)[0]
+	m.Payload = []byte(strings.Repeat("z", packMax+1))
+	big := NewEntry(m)
+	if got, want := entryCost(&big), EntryOverhead+topicCost+allocSize(packMax+1)+int64(len(big.Summary)); got != want {
+		t.Fatalf("cost of a large payload = %d, want %d", got, want)
+	}
+}
+
+// TestArenaPacksAndKeepsContents: entries read back exactly what was
+// appended, their bytes live in shared slabs, and the caller's message is
+// not modified.
+func TestArenaPacksAndKeepsContents(t *testing.T) {
+	s := NewStore(1 << 20)
+	msgs := fixed(0, 3)
+	msgs[1].Props = &broker.Properties{ContentType: "text/plain", User: []broker.UserProperty{{Key: "k", Value: "a long value, not interned"}}}
+	orig := msgs[1].Props
+	s.Append(msgs)
+	a, _ := s.Get(0)
+	b, _ := s.Get(1)
+	if string(a.Payload) != strings.Repeat("x", 100) || b.Props.ContentType != "text/plain" || b.Props.User[0].Value != "a long value, not interned" {
+		t.Fatalf("contents changed: %q %+v", a.Payload, b.Props)
+	}
+	if &a.Payload[0] == &msgs[0].Payload[0] || b.Props == orig {
+		t.Fatal("not packed: the entry shares the message's own allocations")
+	}
+	// Consecutive entries sit next to each other in one slab.
+	if uintptr(unsafe.Pointer(&b.Payload[0])) <= uintptr(unsafe.Pointer(&a.Payload[0])) ||
+		uintptr(unsafe.Pointer(&b.Payload[0]))-uintptr(unsafe.Pointer(&a.Payload[0])) > 1024 {
+		t.Fatal("payloads are not in one slab")
+	}
+	if cap(a.Payload) != len(a.Payload) {
+		t.Fatal("a packed payload can be appended to over its neighbour")
 	}
 }
 

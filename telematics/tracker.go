@@ -224,6 +224,7 @@ func (t *Tracker) Observe(abs uint64, e *history.Entry) Flags {
 
 // add starts tracking a device on its first message.
 func (t *Tracker) add(k devKey, f *fields) *device {
+	k.s = strings.Clone(k.s) // the ident points into history's slabs (history/arena.go)
 	d := &device{d: Device{Key: k.s, staleAfter: t.cfg.Stale}}
 	switch {
 	case k.topic:

@@ -156,7 +156,9 @@ func (m *Model) add(e *history.Entry) {
 		m.topics++
 	}
 	n.own++
-	n.summary, n.retained = e.Summary, e.Retain
+	// A copy: the entry's summary lives in a history slab that the tree
+	// must not keep alive after the entry is evicted (history/arena.go).
+	n.summary, n.retained = strings.Clone(e.Summary), e.Retain
 }
 
 // Tick updates rates (messages per second over the last interval).
