@@ -233,15 +233,10 @@ func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
 
 // FromPaho converts a received paho PUBLISH into a Message.
 func FromPaho(p *paho.Publish, seq uint64, now time.Time) Message {
-	payload := p.Payload
-	if cap(payload)-len(payload) > len(payload)/4+64 {
-		// io.ReadAll leaves slack; history keeps messages for hours, so keep only what is used.
-		payload = slices.Clone(payload)
-	}
 	m := Message{
 		Seq:       seq,
 		Topic:     p.Topic,
-		Payload:   payload,
+		Payload:   p.Payload, // paho reads each packet into a buffer of its own; history copies what it keeps
 		QoS:       p.QoS,
 		Retain:    p.Retain,
 		Duplicate: p.Duplicate(),

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"slices"
 	"unsafe"
 
 	"hubtap/broker"
@@ -45,6 +46,9 @@ func (a *arena) bytes(b []byte) ([]byte, int64) {
 		return b, 0
 	}
 	if len(b) > packMax {
+		if cap(b)-len(b) > len(b)/4 {
+			b = slices.Clone(b) // a reader's slack (io.ReadAll) would be kept for hours
+		}
 		return b, allocSize(cap(b))
 	}
 	if cap(a.buf)-len(a.buf) < len(b) {
