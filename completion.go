@@ -118,6 +118,7 @@ func completionCommands() []complCmd {
 		{name: "", args: argTopics, flags: withHelp(conn, []complFlag{
 			theme, noColor, noMouse, stale,
 			{name: "resume", desc: "space on a paused pane: live or in-place", arg: argWords, words: []string{"live", "in-place"}},
+			{name: "fps", desc: "most frames drawn per second", arg: argText},
 			{name: "demo-faults", desc: "with --demo: inject timestamp faults"},
 			{name: "demo-stale", desc: "with --demo: devices that fall silent", arg: argText},
 			{name: "history-mem", desc: "memory budget for message history, e.g. 512MiB", arg: argText},
@@ -138,6 +139,7 @@ func completionCommands() []complCmd {
 		{name: "open", desc: "browse a recording (.jsonl or .jsonl.gz)", args: argFile, flags: withHelp([]complFlag{
 			theme,
 			{name: "history-mem", desc: "memory budget; a larger file keeps its newest messages", arg: argText},
+			{name: "fps", desc: "most frames drawn per second", arg: argText},
 			debug,
 		})},
 		{name: "sim", desc: "run the simulated flespi broker on its own", flags: withHelp([]complFlag{

@@ -52,11 +52,18 @@ Flags:
 `
 
 // options is everything the flags say.
+// defaultFPS is the most frames drawn per second (--fps). 60 answers a key
+// within ~17 ms of wait for the next frame (30 doubled the key-to-screen
+// median) at 0.8% idle CPU; a list scrolling at full speed then sends
+// ~140 KiB/s instead of ~95, so --fps 30 or less suits slow links
+// (docs/BENCHMARKS.md).
+const defaultFPS = 60
+
 type options struct {
 	url, token, tokenFile, username, password, passwordFile  string
 	clientID, debugFile, theme, historyMem, record           string
 	sessionExpiry                                            time.Duration
-	qos                                                      int
+	qos, fps                                                 int
 	demo, version, noColor, noMouse                          bool
 	demoRate                                                 float64
 	demoDevices, demoStale                                   int
@@ -172,6 +179,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.BoolVar(&o.noMouse, "no-mouse", false, "leave the mouse to the terminal (its own selection and copy)")
 	fs.StringVar(&o.resume, "resume", "live", "what space does on a paused pane: live (jump to the newest and follow) or in-place (keep the position; M toggles)")
 	fs.StringVar(&o.historyMem, "history-mem", "256MiB", "memory budget for message history (e.g. 512MiB, 2GiB)")
+	fs.IntVar(&o.fps, "fps", defaultFPS, "most frames drawn per second (1-120): higher answers keys sooner, lower sends less over slow links")
 	fs.StringVar(&o.debugFile, "debug", "", "write a debug log to this file")
 	fs.StringVar(&o.record, "record", "", "record every received message to this JSONL file (appends; r toggles recording in the UI)")
 	fs.BoolVar(&o.demo, "demo", false, "run against a built-in simulated flespi broker (no account needed)")
@@ -216,6 +224,9 @@ func (o *options) check() error {
 	}
 	if _, ok := themes.ByName(o.theme); !ok && o.theme != "auto" {
 		return fmt.Errorf("--theme %q: use auto, dark, light or plain", o.theme)
+	}
+	if o.fps < 1 || o.fps > 120 {
+		return fmt.Errorf("--fps %d: use 1 to 120", o.fps)
 	}
 	if o.resume != "live" && o.resume != "in-place" {
 		return fmt.Errorf("--resume %q: use live or in-place", o.resume)
@@ -372,9 +383,9 @@ func runUI(o *options) error {
 	}
 	budget, _ := parseSize(o.historyMem)
 	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft limit keeps the process bounded: history is charged at its
-		// real heap size (history.allocSize), and the GC needs room for
-		// paho's garbage (~6 KB per message) on top of the live history.
+		// A soft limit keeps the process bounded: history is charged what it
+		// really holds (its slabs, history/arena.go), and the GC needs room
+		// for paho's garbage (~6 KB per message) on top of the live history.
 		// budget + 64 MiB made the GC run back to back at 20k msg/s; twice
 		// the budget sustains ~41k msg/s with RSS flat (docs/BENCHMARKS.md).
 		debug.SetMemoryLimit(2*budget + 64<<20)
@@ -384,9 +395,7 @@ func runUI(o *options) error {
 	bctx, cancelBridge := context.WithCancel(ctx)
 	bridgeDone := make(chan struct{})
 	crash := &crashLog{secrets: []string{o.token, o.password}}
-	// 30 frames per second: smooth for a scrolling list, and half the idle
-	// wake-ups of the default 60 (docs/BENCHMARKS.md, idle CPU).
-	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(30)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(o.fps)}
 	go crash.goroutine("the bridge", func() { defer close(bridgeDone); _ = bridge.Run(bctx) })()
 
 	client, err := broker.Connect(ctx, bopts, bridge)
@@ -628,6 +637,7 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("hubtap open", stdout)
 	fs.StringVar(&o.theme, "theme", "auto", "colour theme: auto, dark, light or plain")
 	fs.StringVar(&o.historyMem, "history-mem", "1GiB", "memory budget; a larger file keeps its newest messages")
+	fs.IntVar(&o.fps, "fps", defaultFPS, "most frames drawn per second (1-120)")
 	fs.StringVar(&o.debugFile, "debug", "", "write a debug log to this file")
 	help := "Usage: hubtap open [flags] FILE.jsonl[.gz]\n\nBrowses a recording in the same UI, without a broker: filter (/), step, jump (t), export (e).\n\nFlags:\n"
 	if err := parseWithTopics(fs, args, o, stdout, help); err != nil {
@@ -650,6 +660,10 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hubtap open: --theme %q: use auto, dark, light or plain\n", o.theme)
 		return 2
 	}
+	if o.fps < 1 || o.fps > 120 {
+		fmt.Fprintf(stderr, "hubtap open: --fps %d: use 1 to 120\n", o.fps)
+		return 2
+	}
 	log, closeLog, err := newLogger(o.debugFile)
 	if err != nil {
 		fmt.Fprintln(stderr, "hubtap open:", err)
@@ -665,7 +679,7 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	cfg := app.Config{Store: history.NewStore(budget), Source: src, Loader: src, Ctx: ctx}
-	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(o.fps)}
 	opts = appearance(o, &cfg, opts)
 	if _, err := tea.NewProgram(app.New(cfg), opts...).Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintln(stderr, "hubtap open:", err)

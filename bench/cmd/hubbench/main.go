@@ -35,6 +35,7 @@ type config struct {
 	externalSim                     bool // the tui mode being measured
 	modes                           []string
 	env                             []string // KEY=VALUE for hubtap in the tui and startup parts
+	extra                           []string // more hubtap flags for the tui and startup parts
 	alts                            []alt
 }
 
@@ -56,10 +57,12 @@ func main() {
 	flag.IntVar(&c.keys, "keys", 50, "tui: key presses per rate for key-to-screen latency")
 	flag.IntVar(&c.startups, "startups", 10, "startup: runs")
 	size := flag.String("size", "120x40", "tui: terminal size")
+	extra := flag.String("hubtap-args", "", "tui, startup: more hubtap flags, space-separated (e.g. \"--fps 60\")")
 	env := flag.String("env", "", "tui, startup: environment for hubtap, as KEY=VALUE,KEY=VALUE (e.g. GOMEMLIMIT=off)")
 	alts := flag.String("alt", "", "drain: other hubtap builds to compare, as name=path,name=path")
 	modes := flag.String("modes", "demo,external", "tui: demo (hubtap --demo, the simulated broker in the measured process) and/or external (a separate `hubtap sim` process)")
 	flag.Parse()
+	c.extra = strings.Fields(*extra)
 	if c.hubtap == "" {
 		fmt.Fprintln(os.Stderr, "hubbench: -hubtap is required (use bench/run.sh)")
 		os.Exit(2)

@@ -19,7 +19,9 @@ import (
 )
 
 // tmuxConf: no status line (the pane is the whole window), a 256-colour
-// terminal type, and dead panes stay so they can be respawned.
+// terminal type, and dead panes stay so they can be respawned. (window-size
+// manual, so that the control-mode client does not resize the window, is
+// set once the server runs: tmux 3.3a exits when it is in the file.)
 const tmuxConf = `set -g status off
 set -g default-terminal "tmux-256color"
 set -g remain-on-exit on
@@ -33,6 +35,7 @@ type term struct {
 	w, h                int
 	out                 *stream
 	fifo                *os.File
+	ctl                 *ctl // keys and screen captures without a process each (ctl.go)
 }
 
 func (t *term) tmux(ctx context.Context, args ...string) (string, error) {
@@ -67,10 +70,21 @@ func startTerm(ctx context.Context, work string, w, h int) (*term, error) {
 		t.close()
 		return nil, err
 	}
+	if _, err := t.tmux(ctx, "set-option", "-g", "window-size", "manual"); err != nil {
+		t.close()
+		return nil, err
+	}
+	if t.ctl, err = startCtl(t); err != nil {
+		t.close()
+		return nil, fmt.Errorf("tmux control mode: %w", err)
+	}
 	return t, nil
 }
 
 func (t *term) close() {
+	if t.ctl != nil {
+		t.ctl.close()
+	}
 	_, _ = run(context.Background(), "tmux", "-L", t.sock, "kill-server")
 	if t.fifo != nil {
 		_ = t.fifo.Close()
@@ -78,7 +92,13 @@ func (t *term) close() {
 }
 
 func (t *term) capture(ctx context.Context) (string, error) {
-	return t.tmux(ctx, "capture-pane", "-p", "-t", t.session)
+	return t.ctl.run(ctx, "capture-pane -p -t "+t.session)
+}
+
+// sendKey presses key (a tmux key name) in the pane.
+func (t *term) sendKey(ctx context.Context, key string) error {
+	_, err := t.ctl.run(ctx, "send-keys -t "+t.session+" "+key)
+	return err
 }
 
 // respawn starts argv in the pane (killing what ran there) and returns the
@@ -135,6 +155,11 @@ func (t *term) quit(ctx context.Context) {
 type stream struct {
 	mu     sync.Mutex
 	chunks []chunk
+	// watch, when set, is looked for in the output; found is when it first
+	// appeared after watch was set (zero until then).
+	watch string
+	tail  []byte // the end of the output so far, for a watch split across reads
+	found time.Time
 }
 
 type chunk struct {
@@ -147,14 +172,38 @@ func (s *stream) read(f *os.File) {
 	for {
 		n, err := f.Read(buf)
 		if n > 0 {
+			now := time.Now()
 			s.mu.Lock()
-			s.chunks = append(s.chunks, chunk{at: time.Now(), n: n})
+			s.chunks = append(s.chunks, chunk{at: now, n: n})
+			if s.watch != "" && s.found.IsZero() {
+				s.tail = append(s.tail, buf[:n]...)
+				if strings.Contains(string(s.tail), s.watch) {
+					s.found = now
+				}
+				if k := len(s.tail) - len(s.watch); k > 0 {
+					s.tail = append(s.tail[:0], s.tail[k:]...)
+				}
+			}
 			s.mu.Unlock()
 		}
 		if err != nil {
 			return
 		}
 	}
+}
+
+// expect starts looking for text in the output from now on.
+func (s *stream) expect(text string) {
+	s.mu.Lock()
+	s.watch, s.tail, s.found = text, s.tail[:0], time.Time{}
+	s.mu.Unlock()
+}
+
+// seen returns when the expected text came out (zero if not yet).
+func (s *stream) seen() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.found
 }
 
 // frameGap separates frames: a frame is written in one go (microseconds),
@@ -198,6 +247,7 @@ type ingestResult struct {
 	bytesPerSec float64
 	framesPerS  float64
 	keyLat      []float64 // ms
+	keyOut      []float64 // ms from the key to hubtap's output of the help panel (showing it only), as tmux read it
 	keyTimeouts int
 }
 
@@ -224,14 +274,14 @@ func (c *config) hubtapArgs(rate float64, simURL string) []string {
 
 func (c *config) hubtapArgs1(rate float64, simURL string) []string {
 	if simURL != "" {
-		return []string{c.hubtap, "--url", simURL, "--token", sim.DemoToken, "--client-id", "hubbench-tui",
-			"--session-expiry", "0", "flespi/message/gw/channels/+/+"}
+		return append(append([]string{c.hubtap, "--url", simURL, "--token", sim.DemoToken, "--client-id", "hubbench-tui",
+			"--session-expiry", "0"}, c.extra...), "flespi/message/gw/channels/+/+")
 	}
 	if rate == 0 {
 		rate = idleRate
 	}
-	return []string{c.hubtap, "--demo", "--demo-rate", strconv.FormatFloat(rate, 'f', -1, 64),
-		"--client-id", "hubbench-tui", "--session-expiry", "0"}
+	return append([]string{c.hubtap, "--demo", "--demo-rate", strconv.FormatFloat(rate, 'f', -1, 64),
+		"--client-id", "hubbench-tui", "--session-expiry", "0"}, c.extra...)
 }
 
 // startSim runs `hubtap sim` at rate on a free port.
@@ -346,8 +396,11 @@ func measureRate(ctx context.Context, c *config, t *term, rate float64) (*ingest
 	}
 	want := true
 	for range c.keys {
+		if want {
+			t.out.expect(helpMarker)
+		}
 		k0 := time.Now()
-		if _, err := t.tmux(ctx, "send-keys", "-t", t.session, "?"); err != nil {
+		if err := t.sendKey(ctx, "?"); err != nil {
 			return nil, err
 		}
 		_, _, err := t.waitScreen(ctx, 2*time.Second, func(s string) bool { return strings.Contains(s, helpMarker) == want })
@@ -356,12 +409,15 @@ func measureRate(ctx context.Context, c *config, t *term, rate float64) (*ingest
 			res.keyLat = append(res.keyLat, 2000)
 		} else {
 			res.keyLat = append(res.keyLat, float64(time.Since(k0).Microseconds())/1000)
+			if at := t.out.seen(); want && !at.IsZero() {
+				res.keyOut = append(res.keyOut, float64(at.Sub(k0).Microseconds())/1000)
+			}
 		}
 		want = !want
 		sleep(ctx, time.Duration(20+rand.IntN(30))*time.Millisecond)
 	}
 	if !want { // leave the help panel closed
-		_, _ = t.tmux(ctx, "send-keys", "-t", t.session, "?")
+		_ = t.sendKey(ctx, "?")
 	}
 
 	// Totals: widen the window so the status bar has room for every counter.
@@ -416,9 +472,9 @@ func printIngest(w *strings.Builder, c *config, rs []*ingestResult) {
 		mode += ", environment " + strings.Join(c.env, " ")
 	}
 	fmt.Fprintf(w, "\n## TUI ingest: tmux %dx%d, %s\n\n", c.w, c.h, mode)
-	fmt.Fprintf(w, "window %s after %s warm-up; key-to-screen: %d presses of ? (help panel on/off), screen polled with capture-pane\n\n", c.window, c.warmup, c.keys)
-	fmt.Fprintln(w, "| R msg/s | received msg/s | dropped (total) | kept | CPU % | RSS start→end (max) MiB | frames/s | terminal KiB/s | KiB/frame | key p50 ms | key p99 ms | first frame ms |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "window %s after %s warm-up; key-to-screen: %d presses of ? (help panel on/off), screen polled with capture-pane; key-to-output: from the key to the first bytes of the help panel in hubtap's output as tmux read it (the presses that open it)\n\n", c.window, c.warmup, c.keys)
+	fmt.Fprintln(w, "| R msg/s | received msg/s | dropped (total) | kept | CPU % | RSS start→end (max) MiB | frames/s | terminal KiB/s | KiB/frame | key p50 ms | key p99 ms | key-to-output p50 / p99 ms | first frame ms |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rs {
 		name := commas(r.rate)
 		recv := commas(r.recvRate)
@@ -433,9 +489,13 @@ func printIngest(w *strings.Builder, c *config, rs []*ingestResult) {
 		if r.keyTimeouts > 0 {
 			lat += fmt.Sprintf(" (%d timeouts)", r.keyTimeouts)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %.1f | %.0f→%.0f (%.0f) | %.1f | %.1f | %.1f | %s | %.0f |\n",
+		out := "–"
+		if len(r.keyOut) > 0 {
+			out = fmt.Sprintf("%.1f / %.1f", percentile(r.keyOut, 50), percentile(r.keyOut, 99))
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %.1f | %.0f→%.0f (%.0f) | %.1f | %.1f | %.1f | %s | %s | %.0f |\n",
 			name, recv, orDash(r.dropped), orDash(r.kept), r.cpuPct,
-			mib(r.rssStart), mib(r.rssEnd), mib(r.rssMax), r.framesPerS, r.bytesPerSec/1024, perFrame, lat,
+			mib(r.rssStart), mib(r.rssEnd), mib(r.rssMax), r.framesPerS, r.bytesPerSec/1024, perFrame, lat, out,
 			float64(r.firstFrame.Microseconds())/1000)
 	}
 	fmt.Fprintln(w)
