@@ -140,10 +140,13 @@ func (a *arena) packProps(e *Entry, in *interner) int64 {
 		cost += int64(len(p.User)) * int64(unsafe.Sizeof(broker.UserProperty{}))
 	}
 	for i := range p.User {
-		u := &p.User[i]
-		if !in.shared(u.Key) {
+		u := &p.User[i] // the store's own copy: the message's slice is not touched
+		if u.Key = in.str(u.Key); !in.shared(u.Key) {
 			u.Key, n = a.str(u.Key)
 			cost += n
+		}
+		if len(u.Value) <= 8 {
+			u.Value = in.str(u.Value) // short values repeat (flespi's "cid")
 		}
 		if !in.shared(u.Value) {
 			u.Value, n = a.str(u.Value)

@@ -32,6 +32,8 @@ type Entry struct {
 	// payload arrived shortly before. Stats counts it apart (Repeats).
 	Repeat bool
 
+	unreadable bool // set by Prepare when building the entry failed; counted by the Store
+
 	cost int64 // bytes charged to the Store's budget; set by Store.Append
 }
 

@@ -98,15 +98,44 @@ func NewStore(budget int64) *Store {
 // retain msgs or their payloads: each entry's bytes are copied into the
 // store's slabs (arena.go).
 func (s *Store) Append(msgs []broker.Message) (first, n uint64) {
-	first = s.end
+	return s.AppendEntries(prepare(msgs, s.summarize))
+}
+
+// Prepare builds the entries for msgs (NewEntry: classification, summary,
+// ident), the part of appending that reads payloads and needs no Store. It
+// is safe to call on any goroutine, so the UI calls it where it waits for
+// the next batch, and the UI goroutine is left with AppendEntries.
+func Prepare(msgs []broker.Message) []Entry { return prepare(msgs, summarize) }
+
+func prepare(msgs []broker.Message, sum summarizer) []Entry {
+	es := make([]Entry, len(msgs))
 	for i := range msgs {
-		s.share(&msgs[i])
-		e, err := buildEntry(msgs[i], s.summarize)
-		if err != nil {
+		var err error
+		es[i], err = buildEntry(msgs[i], sum)
+		es[i].unreadable = err != nil
+	}
+	return es
+}
+
+// AppendEntries appends entries made by Prepare, in order, as Append does
+// (Append is Prepare then AppendEntries). It copies what it keeps into the
+// store's slabs and does not retain es or the messages' memory, except
+// topic strings.
+func (s *Store) AppendEntries(es []Entry) (first, n uint64) {
+	first = s.end
+	for i := range es {
+		e := es[i]
+		if e.unreadable {
 			s.unreadable++
+			e.unreadable = false
+		}
+		safeIsTopic := unsafe.StringData(e.TopicSafe) == unsafe.StringData(e.Topic)
+		e.Topic = s.intern.str(e.Topic)
+		if safeIsTopic {
+			e.TopicSafe = e.Topic
 		}
 		e.cost = s.arena.pack(&e, &s.intern)
-		if s.recent.seen(msgs[i].Topic, msgs[i].Payload) && msgs[i].Duplicate {
+		if s.recent.seen(e.Topic, e.Payload) && e.Duplicate {
 			e.Repeat = true
 			s.repeats++
 		}
@@ -118,7 +147,7 @@ func (s *Store) Append(msgs []broker.Message) (first, n uint64) {
 		}
 		s.push(&e)
 	}
-	return first, uint64(len(msgs))
+	return first, uint64(len(es))
 }
 
 // Get returns the entry at absolute index abs in O(1), or false when abs was
@@ -186,21 +215,5 @@ func (s *Store) evictOldest() {
 	if s.first&chunkMask == 0 { // moved past c's last slot
 		s.chunks[0] = nil
 		s.chunks = s.chunks[1:]
-	}
-}
-
-// share replaces m's topic and user-property keys (and values of at most
-// 8 bytes) with shared copies. The batch belongs to the UI goroutine now, so
-// rewriting its strings is safe.
-func (s *Store) share(m *broker.Message) {
-	m.Topic = s.intern.str(m.Topic)
-	if m.Props != nil {
-		for j := range m.Props.User {
-			u := &m.Props.User[j]
-			u.Key = s.intern.str(u.Key)
-			if len(u.Value) <= 8 {
-				u.Value = s.intern.str(u.Value)
-			}
-		}
 	}
 }

@@ -260,7 +260,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.applyStyles(themes.Build(p))
 		return m, nil
 	case common.BatchMsg:
-		cmd := m.ingest(msg.Batch)
+		cmd := m.ingest(msg.Batch, msg.Entries)
 		return m, tea.Batch(waitForBatch(m.ctx, m.cfg.Source), cmd)
 	case replayBatchMsg:
 		return m, m.onReplayBatch(msg.Batch)
@@ -767,9 +767,14 @@ func promptFilters(value string) ([]string, error) {
 }
 
 // ingest applies one batch: history, then connection events, then views.
-func (m *Model) ingest(b broker.Batch) tea.Cmd {
+// ingest stores a batch (entries: its messages prepared by history.Prepare,
+// or nil to prepare them here) and updates everything that shows it.
+func (m *Model) ingest(b broker.Batch, entries []history.Entry) tea.Cmd {
 	if len(b.Msgs) > 0 {
-		first, n := m.store.Append(b.Msgs)
+		if len(entries) != len(b.Msgs) {
+			entries = history.Prepare(b.Msgs)
+		}
+		first, n := m.store.AppendEntries(entries)
 		for i := range m.panes {
 			if m.replay != nil && i == m.replay.idx {
 				m.replay.live.Ingest(first, n) // the live pane keeps filtering underneath

@@ -75,8 +75,30 @@ func flespiMsg(seq int, ident string, speed int) broker.Message {
 	}
 }
 
+// batch is a bridge batch as waitForBatch delivers it: with its entries
+// prepared (rawBatch: without, as a source that does not prepare them).
 func batch(msgs []broker.Message, events ...broker.Event) common.BatchMsg {
-	return common.BatchMsg{Batch: broker.Batch{Msgs: msgs, Events: events}}
+	return common.BatchMsg{Batch: broker.Batch{Msgs: msgs, Events: events}, Entries: history.Prepare(msgs)}
+}
+
+func rawBatch(msgs []broker.Message) common.BatchMsg {
+	return common.BatchMsg{Batch: broker.Batch{Msgs: msgs}}
+}
+
+// TestIngestPreparedOrNot: a batch with prepared entries and one without
+// end up the same in history and on screen.
+func TestIngestPreparedOrNot(t *testing.T) {
+	msgs := []broker.Message{flespiMsg(1, "111111111111111", 10), flespiMsg(2, "222222222222222", 95)}
+	a := update(t, newModel(t, 100, 30, "flespi/#"), batch(msgs))
+	b := update(t, newModel(t, 100, 30, "flespi/#"), rawBatch(msgs))
+	if sa, sb := screen(t, a), screen(t, b); sa != sb || !strings.Contains(sa, "speed=95km/h") {
+		t.Fatalf("prepared:\n%s\nnot prepared:\n%s", sa, sb)
+	}
+	ea, _ := a.Store().Get(1)
+	eb, _ := b.Store().Get(1)
+	if ea.Summary != eb.Summary || ea.Ident != eb.Ident || a.Store().Bytes() != b.Store().Bytes() {
+		t.Fatalf("entries differ: %+v / %+v", ea, eb)
+	}
 }
 
 // assertFrame checks the frame invariant: exactly h lines, none wider than w.

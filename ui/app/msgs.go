@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hubtap/broker"
+	"hubtap/history"
 	"hubtap/ui/common"
 )
 
@@ -33,15 +34,17 @@ type subscribeDoneMsg struct {
 	err     error
 }
 
-// waitForBatch blocks until the bridge seals a batch. Exactly one is
-// outstanding: the BatchMsg case re-arms it.
+// waitForBatch blocks until the bridge seals a batch, and builds its
+// history entries right there (summaries, idents: reading every payload),
+// so that the UI goroutine only stores them. Exactly one is outstanding:
+// the BatchMsg case re-arms it.
 func waitForBatch(ctx context.Context, src BatchSource) tea.Cmd {
 	return func() tea.Msg {
 		b, ok := src.Next(ctx)
 		if !ok {
 			return nil
 		}
-		return common.BatchMsg{Batch: b}
+		return common.BatchMsg{Batch: b, Entries: history.Prepare(b.Msgs)}
 	}
 }
 

@@ -11,11 +11,17 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"hubtap/broker"
+	"hubtap/history"
 	"hubtap/themes"
 )
 
-// BatchMsg carries one bridge batch to the root model.
-type BatchMsg struct{ broker.Batch }
+// BatchMsg carries one bridge batch to the root model. Entries, when set,
+// are its messages' history entries, built (history.Prepare) on the
+// goroutine that waited for the batch rather than on the UI goroutine.
+type BatchMsg struct {
+	broker.Batch
+	Entries []history.Entry
+}
 
 // ErrMsg is a failed operation, shown in the status bar in plain words.
 type ErrMsg struct {
