@@ -208,6 +208,12 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	if o.version {
 		return o, nil
 	}
+	if o.fps < 1 || o.fps > 120 {
+		return nil, fmt.Errorf("--fps %d: use 1 to 120", o.fps)
+	}
+	if o.resume != "live" && o.resume != "in-place" {
+		return nil, fmt.Errorf("--resume %q: use live or in-place", o.resume)
+	}
 	return o, o.check()
 }
 
@@ -224,12 +230,6 @@ func (o *options) check() error {
 	}
 	if _, ok := themes.ByName(o.theme); !ok && o.theme != "auto" {
 		return fmt.Errorf("--theme %q: use auto, dark, light or plain", o.theme)
-	}
-	if o.fps < 1 || o.fps > 120 {
-		return fmt.Errorf("--fps %d: use 1 to 120", o.fps)
-	}
-	if o.resume != "live" && o.resume != "in-place" {
-		return fmt.Errorf("--resume %q: use live or in-place", o.resume)
 	}
 	if _, err := parseSize(o.historyMem); err != nil {
 		return fmt.Errorf("--history-mem: %v", err)
