@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+
+	"hubtap/themes"
 )
 
 // `hubtap completion bash|zsh|fish` prints a completion script. The scripts
@@ -97,7 +99,7 @@ func completionCommands() []complCmd {
 		{name: "key", desc: "client certificate's private key (PEM)", arg: argFile},
 		{name: "insecure", desc: "do not verify the broker's TLS certificate"},
 	}
-	theme := complFlag{name: "theme", desc: "colour theme", arg: argWords, words: []string{"auto", "dark", "light", "plain"}}
+	theme := complFlag{name: "theme", desc: "colour theme", arg: argWords, words: append([]string{"auto"}, themes.Names()...)}
 	noColor := complFlag{name: "no-color", desc: "no colours at all"}
 	noMouse := complFlag{name: "no-mouse", desc: "leave the mouse to the terminal"}
 	stale := complFlag{name: "stale", desc: "a device silent this long is stale", arg: argText}

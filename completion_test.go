@@ -244,9 +244,9 @@ func TestCompletionBash(t *testing.T) {
 	cases := []tc{
 		{[]string{"hubtap", ""}, sorted(append([]string{"sub", "open", "sim", "completion"}, topics...)...)},
 		{[]string{"hubtap", "s"}, sorted("sim", "sub")},
-		{[]string{"hubtap", "--theme", ""}, sorted("auto", "dark", "light", "plain")},
+		{[]string{"hubtap", "--theme", ""}, sorted("auto", "dark", "high-contrast", "light", "plain")},
 		{[]string{"hubtap", "--theme", "=", "d"}, []string{"dark"}}, // --theme=d, split at "="
-		{[]string{"hubtap", "--theme", "="}, sorted("auto", "dark", "light", "plain")},
+		{[]string{"hubtap", "--theme", "="}, sorted("auto", "dark", "high-contrast", "light", "plain")},
 		{[]string{"hubtap", "-theme=l"}, []string{"-theme=light"}}, // COMP_WORDBREAKS without "="
 		{[]string{"hubtap", "--qos", ""}, sorted("0", "1")},
 		{[]string{"hubtap", "sub", "--qos", ""}, sorted("0", "1")},
@@ -331,7 +331,7 @@ func TestCompletionFish(t *testing.T) {
 		not  []string // none may be offered
 	}{
 		{line: "hubtap ", want: []string{"sub", "open", "sim", "completion", "flespi/#", "flespi/message/gw/channels/+/+"}},
-		{line: "hubtap --theme ", want: []string{"auto", "dark", "light", "plain"}, not: []string{"flespi/#"}},
+		{line: "hubtap --theme ", want: []string{"auto", "dark", "light", "high-contrast", "plain"}, not: []string{"flespi/#"}},
 		{line: "hubtap sub --qos ", want: []string{"0", "1"}},
 		{line: "hubtap sub -", want: []string{"--url", "-F", "-C", "--filter", "--quiet"}, not: []string{"--theme"}},
 		{line: "hubtap open ", want: []string{"rec.jsonl"}, not: []string{"flespi/#"}},

@@ -174,7 +174,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	o := &options{}
 	fs := newFlagSet("hubtap", stdout)
 	connFlags(fs, o)
-	fs.StringVar(&o.theme, "theme", "auto", "colour theme: auto, dark, light or plain")
+	fs.StringVar(&o.theme, "theme", "auto", "colour theme: auto, dark, light, high-contrast or plain")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours at all (also when NO_COLOR is set)")
 	fs.BoolVar(&o.noMouse, "no-mouse", false, "leave the mouse to the terminal (its own selection and copy)")
 	fs.StringVar(&o.resume, "resume", "live", "what space does on a paused pane: live (jump to the newest and follow) or in-place (keep the position; M toggles)")
@@ -229,7 +229,7 @@ func (o *options) check() error {
 		return fmt.Errorf("--session-expiry %s: the broker counts whole seconds", o.sessionExpiry)
 	}
 	if _, ok := themes.ByName(o.theme); !ok && o.theme != "auto" {
-		return fmt.Errorf("--theme %q: use auto, dark, light or plain", o.theme)
+		return fmt.Errorf("--theme %q: use auto, dark, light, high-contrast or plain", o.theme)
 	}
 	if _, err := parseSize(o.historyMem); err != nil {
 		return fmt.Errorf("--history-mem: %v", err)
@@ -635,7 +635,7 @@ func appearance(o *options, cfg *app.Config, opts []tea.ProgramOption) []tea.Pro
 func runOpen(args []string, stdout, stderr io.Writer) int {
 	o := &options{}
 	fs := newFlagSet("hubtap open", stdout)
-	fs.StringVar(&o.theme, "theme", "auto", "colour theme: auto, dark, light or plain")
+	fs.StringVar(&o.theme, "theme", "auto", "colour theme: auto, dark, light, high-contrast or plain")
 	fs.StringVar(&o.historyMem, "history-mem", "1GiB", "memory budget; a larger file keeps its newest messages")
 	fs.IntVar(&o.fps, "fps", defaultFPS, "most frames drawn per second (1-120)")
 	fs.StringVar(&o.debugFile, "debug", "", "write a debug log to this file")
@@ -657,7 +657,7 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if _, ok := themes.ByName(o.theme); !ok && o.theme != "auto" {
-		fmt.Fprintf(stderr, "hubtap open: --theme %q: use auto, dark, light or plain\n", o.theme)
+		fmt.Fprintf(stderr, "hubtap open: --theme %q: use auto, dark, light, high-contrast or plain\n", o.theme)
 		return 2
 	}
 	if o.fps < 1 || o.fps > 120 {

@@ -154,9 +154,9 @@ func (p *Profile) check() error {
 		return bad("qos", "must be 0 or 1")
 	}
 	switch p.Theme {
-	case "", "auto", "dark", "light", "plain":
+	case "", "auto", "dark", "light", "high-contrast", "plain":
 	default:
-		return bad("theme", "%q is not auto, dark, light or plain", p.Theme)
+		return bad("theme", "%q is not auto, dark, light, high-contrast or plain", p.Theme)
 	}
 	switch p.Layout {
 	case "", "grid", "stacked", "side":

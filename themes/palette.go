@@ -54,6 +54,25 @@ func Light() Palette {
 	}
 }
 
+// HighContrast is for low vision, bright rooms and washed-out projectors:
+// white text and borders, saturated colours from the 16-colour set's bright
+// half, black on yellow for the selection. It assumes a dark background.
+func HighContrast() Palette {
+	return Palette{
+		Name:  "high-contrast",
+		Fg:    lipgloss.Color("#FFFFFF"),
+		Muted: lipgloss.Color("#E4E4E4"), Faint: lipgloss.Color("#C6C6C6"),
+		Accent: lipgloss.Color("#FFFF00"),
+		Border: lipgloss.Color("#FFFFFF"), BorderFocus: lipgloss.Color("#FFFF00"),
+		SelFg: lipgloss.Color("#000000"), SelBg: lipgloss.Color("#FFFF00"),
+		OK: lipgloss.Color("#00FF00"), Warn: lipgloss.Color("#FFFF00"), Err: lipgloss.Color("#FF5F5F"),
+		JSONKey: lipgloss.Color("#00FFFF"), JSONStr: lipgloss.Color("#00FF00"),
+		JSONNum: lipgloss.Color("#FFAF00"), JSONBool: lipgloss.Color("#FF87FF"),
+		JSONNull: lipgloss.Color("#FF5F5F"), JSONPunct: lipgloss.Color("#FFFFFF"),
+		Topic: lipgloss.Color("#00FFFF"), Ident: lipgloss.Color("#FFFF00"), Time: lipgloss.Color("#E4E4E4"),
+	}
+}
+
 // Plain has no colours at all: for NO_COLOR-like output and golden tests.
 // Selection still shows, as reverse video.
 func Plain() Palette {
@@ -63,13 +82,18 @@ func Plain() Palette {
 		JSONNull: n, JSONPunct: n, Topic: n, Ident: n, Time: n}
 }
 
-// ByName returns the palette called name ("dark", "light", "plain").
+// Names lists the themes ByName knows, for help, completion and errors.
+func Names() []string { return []string{"dark", "light", "high-contrast", "plain"} }
+
+// ByName returns the palette called name (see Names).
 func ByName(name string) (Palette, bool) {
 	switch name {
 	case "dark":
 		return Dark(), true
 	case "light":
 		return Light(), true
+	case "high-contrast", "contrast", "hc":
+		return HighContrast(), true
 	case "plain", "none", "mono":
 		return Plain(), true
 	}

@@ -19,8 +19,8 @@ import (
 // monochrome (NO_COLOR) screen, at 80x24 and 160x48. Regenerate with
 // go test ./ui/app -run Golden -update, and read the diff before committing.
 func TestGoldenMainScreen(t *testing.T) {
-	palettes := map[string]themes.Palette{"dark": themes.Dark(), "light": themes.Light(), "plain": themes.Plain()}
-	for _, name := range []string{"dark", "light", "plain", "no_color"} {
+	palettes := map[string]themes.Palette{"dark": themes.Dark(), "light": themes.Light(), "high-contrast": themes.HighContrast(), "plain": themes.Plain()}
+	for _, name := range []string{"dark", "light", "high-contrast", "plain", "no_color"} {
 		for _, size := range [][2]int{{80, 24}, {160, 48}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
 				p, ok := palettes[name]
