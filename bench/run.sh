@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # hubtap's benchmark suite: one command, one report (docs/BENCHMARKS.md).
 #
-#   bash bench/run.sh                      # everything, about 5 minutes on 2 cores
+#   bash bench/run.sh                      # everything, about 8 minutes on 2 cores
 #   bash bench/run.sh -runs 3 -window 5s   # quicker; flags go to bench/cmd/hubbench
 #   bash bench/run.sh -only drain          # one part: drain, tui, startup, size
 #
