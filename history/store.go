@@ -95,8 +95,8 @@ func NewStore(budget int64) *Store {
 // absolute index range [first, first+n) given to msgs; n is len(msgs). When
 // one batch alone exceeds the budget, its own earliest entries may already be
 // evicted when Append returns (Get reports them as gone). Append does not
-// retain msgs or their payloads: each entry's bytes are copied into the
-// store's slabs (arena.go).
+// retain msgs: each entry's bytes are copied into the store's slabs
+// (arena.go), except topics and payloads above packMax, which are shared.
 func (s *Store) Append(msgs []broker.Message) (first, n uint64) {
 	return s.AppendEntries(prepare(msgs, s.summarize))
 }
@@ -119,8 +119,9 @@ func prepare(msgs []broker.Message, sum summarizer) []Entry {
 
 // AppendEntries appends entries made by Prepare, in order, as Append does
 // (Append is Prepare then AppendEntries). It copies what it keeps into the
-// store's slabs and does not retain es or the messages' memory, except
-// topic strings.
+// store's slabs and does not retain es; it keeps topic strings, and
+// payloads above packMax as they are (a broker.Message's payload is never
+// modified).
 func (s *Store) AppendEntries(es []Entry) (first, n uint64) {
 	first = s.end
 	for i := range es {

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -279,4 +280,68 @@ func TestStoreSharesTopicsAndPropertyKeys(t *testing.T) {
 	if a.cost >= entryCost(a) {
 		t.Fatalf("a shared entry costs %d, as much as an unshared one (%d)", a.cost, entryCost(a))
 	}
+}
+
+// FuzzStoreRoundTrip appends fuzzed messages (payloads up to past packMax,
+// user properties, content type) to a small store and checks that every
+// kept entry reads back exactly what was appended, that the store keeps
+// its own copy of every payload it packs (all up to packMax), and that the
+// budget holds.
+func FuzzStoreRoundTrip(f *testing.F) {
+	f.Add([]byte(`{"ident":"352093081234567","position.speed":81}`), "flespi/message/gw/devices/7", "cid", "8201", uint16(3), uint16(40))
+	f.Add([]byte{}, "t", "", "", uint16(0), uint16(1))
+	f.Add([]byte("\x1b[2J\xff\xfe binary"), "a/\x1b]52;c;x\a/b", "k", strings.Repeat("v", 300), uint16(packMax), uint16(7))
+	f.Fuzz(func(t *testing.T, payload []byte, topic, key, value string, extra, n uint16) {
+		count := int(n%64) + 1
+		budget := int64(64 << 10)
+		s := NewStore(budget)
+		var want []broker.Message
+		for i := range count {
+			p := append(payload, bytes.Repeat([]byte{'x'}, int(extra)*(i%3))...)
+			m := broker.Message{Seq: uint64(i), Topic: topic, Payload: p, Duplicate: i%5 == 4}
+			if key != "" || i%2 == 1 {
+				m.Props = &broker.Properties{ContentType: value, User: []broker.UserProperty{{Key: key, Value: value}, {Key: "cid", Value: "8201"}}}
+			}
+			want = append(want, m)
+		}
+		// Appending in two batches, then scribbling over the caller's
+		// buffers: the store must have kept its own copies.
+		half := count / 2
+		s.Append(want[:half])
+		s.Append(want[half:])
+		snapshot := make([]broker.Message, len(want))
+		for i, m := range want {
+			snapshot[i] = m
+			snapshot[i].Payload = bytes.Clone(m.Payload)
+		}
+		for i := range want {
+			if len(want[i].Payload) > packMax {
+				continue // kept as it is: a Message's payload is never modified (broker.Message)
+			}
+			for j := range want[i].Payload {
+				want[i].Payload[j] = '#'
+			}
+		}
+		st := s.Stats()
+		if st.Kept+st.Evicted != uint64(count) || (st.Bytes > budget && st.Kept != 1) {
+			t.Fatalf("stats %+v after %d messages", st, count)
+		}
+		for abs := s.First(); abs < s.End(); abs++ {
+			e, ok := s.Get(abs)
+			if !ok {
+				t.Fatalf("Get(%d) failed", abs)
+			}
+			m := snapshot[abs]
+			if e.Seq != m.Seq || e.Topic != m.Topic || !bytes.Equal(e.Payload, m.Payload) {
+				t.Fatalf("entry %d: %q %q, want %q %q", abs, e.Topic, e.Payload, m.Topic, m.Payload)
+			}
+			if (e.Props == nil) != (m.Props == nil) {
+				t.Fatalf("entry %d: props %v, want %v", abs, e.Props, m.Props)
+			}
+			if m.Props != nil && (e.Props.ContentType != m.Props.ContentType || len(e.Props.User) != 2 ||
+				e.Props.User[0] != m.Props.User[0] || e.Props.User[1] != m.Props.User[1]) {
+				t.Fatalf("entry %d: props %+v, want %+v", abs, *e.Props, *m.Props)
+			}
+		}
+	})
 }
