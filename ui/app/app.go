@@ -1191,7 +1191,7 @@ func (m Model) shortHelp() []key.Binding {
 
 func (m Model) helpViewSized(w, h int) string {
 	groups := [][]key.Binding{{m.keys.Quit, m.keys.Help, m.keys.Palette, m.keys.Focus}, {m.keys.Subscribe, m.keys.Filter, m.keys.ClearFilter}}
-	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Devices, m.keys.Resume}, {m.keys.Detail, m.keys.Diff, m.keys.Columns, m.keys.Info}, {m.keys.Publish, m.keys.REST}}
+	paneKeys := [][]key.Binding{{m.keys.NewPane, m.keys.ClosePane, m.keys.Rename, m.keys.Topics}, {m.keys.Zoom, m.keys.Layout, m.keys.Tree, m.keys.Devices}, {m.keys.Detail, m.keys.Diff, m.keys.Columns, m.keys.Info}, {m.keys.Publish, m.keys.REST}}
 	groups = append(groups, m.cp().KeyMap().FullHelp()...)
 	hv := m.help
 	hv.SetWidth(max(w-4, 10))
@@ -1204,7 +1204,7 @@ func (m Model) helpViewSized(w, h int) string {
 	lines = append(lines, strings.Split(hv.FullHelpView([][]key.Binding{{m.keys.Jump, m.keys.Record, m.keys.Export}, {m.keys.ExportOne, m.keys.Copy, m.keys.CopyTopic}, {m.keys.Replay}}), "\n")...)
 	lines = append(lines, m.st.Help.Desc.Render("during a replay: p pause/resume · 1 1x · 2 10x · 3 100x · 4 max · [ ] seek ∓5% · P stop"))
 	lines = append(lines, "", m.st.Detail.Label.Render("message list"))
-	lines = append(lines, strings.Split(hv.FullHelpView(groups[2:]), "\n")...)
+	lines = append(lines, strings.Split(hv.FullHelpView(append(groups[2:], []key.Binding{m.keys.Resume})), "\n")...)
 	lines = append(lines, "", m.st.Detail.Label.Render("message detail (after tab)"))
 	lines = append(lines, strings.Split(hv.FullHelpView(m.detail.KeyMap().FullHelp()), "\n")...)
 	return common.Frame(m.st, true, "keys", "? to close", w, h, lines)

@@ -34,7 +34,7 @@ func DefaultKeyMap() KeyMap {
 		Rename:      key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "rename pane")),
 		Topics:      key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "edit pane topics")),
 		Zoom:        key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom pane")),
-		Resume:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "resume mode: live/in place")),
+		Resume:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "space resumes: live/in place")),
 		Layout:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "grid/stacked/side")),
 		Tree:        key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "topic tree")),
 		Detail:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "detail on/off")),
