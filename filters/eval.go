@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"hubtap/broker"
+	"hubtap/internal/jsonscan"
 
 	"github.com/tidwall/gjson"
 )
@@ -44,14 +45,14 @@ type node struct {
 // evalCtx is one evaluation. It lives on the stack: the node tree is a
 // concrete type, so nothing here escapes.
 type evalCtx struct {
-	in    Input    // a copy: a pointer would make the caller's Input escape
-	p     string   // the payload, viewed in place (never retained)
-	keys  []string // Expr.keys
-	state int8     // 1: read the payload as JSON; -1: every JSON field is missing
-	saw   bool     // a JSON field was found: the answer may depend on validity
-	top   byte     // first non-blank payload byte; 0 until looked at, 1 if none
-	w     walker   // over the top-level object, resumed by key
-	found uint32   // bit i: keys[i] has been seen; its value is in vals[i]
+	in    Input            // a copy: a pointer would make the caller's Input escape
+	p     string           // the payload, viewed in place (never retained)
+	keys  []string         // Expr.keys
+	state int8             // 1: read the payload as JSON; -1: every JSON field is missing
+	saw   bool             // a JSON field was found: the answer may depend on validity
+	top   byte             // first non-blank payload byte; 0 until looked at, 1 if none
+	w     jsonscan.Members // over the top-level object, resumed by key
+	found uint32           // bit i: keys[i] has been seen; its value is in vals[i]
 	vals  [maxCachedKeys]string
 }
 
@@ -173,9 +174,9 @@ func (c *evalCtx) json(f *field) value {
 	}
 	if c.top == 0 {
 		c.top = 1
-		if i := skipWS(c.p, 0); i < len(c.p) {
+		if i := jsonscan.SkipWS(c.p, 0); i < len(c.p) {
 			c.top = c.p[i]
-			c.w = walker{p: c.p, i: i + 1, done: c.top != '{'}
+			c.w, _ = jsonscan.NewMembers(c.p) // finished at once unless c.top is '{'
 		}
 	}
 	var v value
@@ -207,29 +208,24 @@ func (c *evalCtx) json(f *field) value {
 // the last lookup stopped and remembering every wanted key it passes.
 func (c *evalCtx) key(i int) (string, bool) {
 	if i >= maxCachedKeys {
-		w := walker{p: c.p, i: skipWS(c.p, 0) + 1}
+		w, _ := jsonscan.NewMembers(c.p)
 		for {
-			k, esc, v, ok := w.next()
+			k, esc, v, ok := w.Next()
 			if !ok {
 				return "", false
 			}
-			if esc {
-				k = unescapeKey(k)
-			}
-			if k == c.keys[i] {
+			if jsonscan.Key(k, esc) == c.keys[i] {
 				return v, true
 			}
 		}
 	}
 	bit := uint32(1) << i
 	for c.found&bit == 0 {
-		k, esc, v, ok := c.w.next()
+		k, esc, v, ok := c.w.Next()
 		if !ok {
 			return "", false
 		}
-		if esc {
-			k = unescapeKey(k)
-		}
+		k = jsonscan.Key(k, esc)
 		for j, want := range c.keys[:min(len(c.keys), maxCachedKeys)] {
 			if b := uint32(1) << j; c.found&b == 0 && k == want {
 				c.found |= b
@@ -240,7 +236,7 @@ func (c *evalCtx) key(i int) (string, bool) {
 	return c.vals[i], true
 }
 
-// rawValue types a raw JSON value found by the walker.
+// rawValue types a raw JSON value found by the walk (jsonscan.Members).
 func rawValue(raw string) value {
 	switch raw[0] {
 	case '"':

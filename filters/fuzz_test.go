@@ -6,14 +6,18 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"hubtap/internal/jsonscan"
+
 	"github.com/tidwall/gjson"
 )
 
-// checkWalker compares the top-level scanner with gjson on a valid object:
-// the same members, and for every key the value gjson finds first.
+// checkWalker compares the top-level key lookup (evalCtx.key over
+// jsonscan.Members, with its cache of wanted keys) with gjson on a valid
+// object: for every key, the value gjson finds first.
 func checkWalker(t *testing.T, p string) {
 	t.Helper()
-	if i := skipWS(p, 0); !validJSON(p) || i >= len(p) || p[i] != '{' {
+	w, ok := jsonscan.NewMembers(p)
+	if !ok || !validJSON(p) {
 		return
 	}
 	var keys []string
@@ -21,12 +25,12 @@ func checkWalker(t *testing.T, p string) {
 		keys = append(keys, k.Str)
 		return true
 	})
-	c := evalCtx{p: p, keys: keys, top: '{', w: walker{p: p, i: skipWS(p, 0) + 1}}
+	c := evalCtx{p: p, keys: keys, top: '{', w: w}
 	for i := len(keys) - 1; i >= 0; i-- { // backwards: the first lookup walks the whole object
 		got, ok := c.key(i)
 		want := gjson.Get(p, gjson.Escape(keys[i]))
 		if !ok || got != want.Raw {
-			t.Fatalf("key %q in %q: walker %q, %v; gjson %q", keys[i], p, got, ok, want.Raw)
+			t.Fatalf("key %q in %q: lookup %q, %v; gjson %q", keys[i], p, got, ok, want.Raw)
 		}
 	}
 }

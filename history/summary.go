@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"hubtap/internal/jsonscan"
+
 	"github.com/charmbracelet/x/ansi"
 	"github.com/tidwall/gjson"
 )
@@ -78,7 +80,7 @@ func summarizeJSON(p []byte) (ident, summary string) {
 	// view the bytes without a copy; nothing derived from js is kept
 	// without being cloned or rebuilt.
 	js := unsafe.String(unsafe.SliceData(p), len(p))
-	if i := skipWS(js, 0); i < len(js) && js[i] == '{' {
+	if i := jsonscan.SkipWS(js, 0); i < len(js) && js[i] == '{' {
 		return summarizeObject(js, len(p) > hugeJSON)
 	}
 	var arr [compactMax + 8]byte
@@ -105,7 +107,7 @@ type telemetry struct {
 }
 
 func (t *telemetry) num(bit uint, dst *float64, v string) {
-	if t.have&bit == 0 && rawType(v) == gjson.Number {
+	if t.have&bit == 0 && jsonscan.RawType(v) == gjson.Number {
 		*dst = gjson.Parse(v).Num
 		t.have |= bit
 	}
@@ -116,8 +118,8 @@ func (t *telemetry) shows() bool {
 	return t.have&(fSpeed|fIgn|fBatt|fPwr|fGSM) != 0 || t.have&(fLat|fLon) == fLat|fLon
 }
 
-// summarizeObject reads the object's top-level members (members: no
-// conversion of values it does not show). flespi messages are flat objects
+// summarizeObject reads the object's top-level members (jsonscan.Members:
+// no conversion of values it does not show). flespi messages are flat objects
 // with dotted keys, so "position.speed" is one key. The telemetry summary
 // needs one walk; the generic summary, used when there is no telemetry to
 // show, a second that stops once it is full. A huge object gets the generic
@@ -131,11 +133,15 @@ func summarizeObject(js string, huge bool) (ident, summary string) {
 		arr             [genBytes + 2*fieldMax + 32]byte
 	)
 	if !huge {
-		members(js, func(k, v string) bool {
+		m, _ := jsonscan.NewMembers(js)
+		for {
+			k, esc, v, ok := m.Next()
+			if !ok {
+				break
+			}
 			total++
-			t.member(k, v, &id, &devID, &haveID, &haveDev)
-			return true
-		})
+			t.member(jsonscan.Key(k, esc), v, &id, &devID, &haveID, &haveDev)
+		}
 		if id == "" {
 			id = devID
 		}
@@ -145,13 +151,18 @@ func summarizeObject(js string, huge bool) (ident, summary string) {
 		ident = cleanIdent(id)
 	}
 	gen := append(arr[:0], '{')
-	full, more, n := false, false, 0
-	members(js, func(k, v string) bool {
-		if full {
-			more = true
-			return false
+	more := false
+	m, _ := jsonscan.NewMembers(js)
+	for n := 1; ; n++ {
+		k, esc, v, ok := m.Next()
+		if !ok {
+			break
 		}
-		n++
+		if len(gen) >= genBytes { // full, and there is more
+			more = true
+			break
+		}
+		k = jsonscan.Key(k, esc)
 		if huge {
 			t.member(k, v, &id, &devID, &haveID, &haveDev)
 		}
@@ -161,9 +172,7 @@ func summarizeObject(js string, huge bool) (ident, summary string) {
 		gen = appendCapped(gen, k, fieldMax)
 		gen = append(gen, ": "...)
 		gen = appendValue(gen, v)
-		full = len(gen) >= genBytes
-		return true
-	})
+	}
 	if huge {
 		if id == "" {
 			id = devID
@@ -281,7 +290,7 @@ func appendRounded(b []byte, v float64, dec int) []byte {
 // scalarText is a string's text or a number's literal, from raw JSON; ""
 // for anything else.
 func scalarText(v string) string {
-	switch rawType(v) {
+	switch jsonscan.RawType(v) {
 	case gjson.String:
 		if len(v) >= 2 && strings.IndexByte(v, '\\') < 0 {
 			return v[1 : len(v)-1]
@@ -326,7 +335,7 @@ func cleanIdent(s string) string {
 // appendValue renders one value of the generic object summary: scalars as
 // their JSON literal, nested objects and arrays compacted; all capped.
 func appendValue(b []byte, v string) []byte {
-	if rawType(v) == gjson.JSON {
+	if jsonscan.RawType(v) == gjson.JSON {
 		b, more := appendCompact(b, v, fieldMax)
 		if more {
 			b = append(b, "…"...)

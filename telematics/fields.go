@@ -3,7 +3,10 @@ package telematics
 import (
 	"math"
 	"strconv"
+	"strings"
 	"unsafe"
+
+	"hubtap/internal/jsonscan"
 
 	"github.com/tidwall/gjson"
 )
@@ -58,25 +61,25 @@ type fields struct {
 const maxTimestamp = 1e12
 
 // readFields reads the flespi keys Observe needs in one pass over the
-// object's top-level members (see members). flespi keys are flat with dots
-// ("position.speed" is one key), so no gjson path is involved and nothing
-// needs escaping. Only the values of those keys are parsed. The first
+// object's top-level members (jsonscan.Members, which says why not gjson's
+// ForEach). flespi keys are flat with dots ("position.speed" is one key), so
+// no gjson path is involved and nothing needs escaping. Only the values of those keys are parsed. The first
 // occurrence of a key wins, as in history's summary. p should be valid JSON
 // (history.KindJSON); anything but an object yields no fields. It does not
 // allocate unless a key or device.name has escapes.
 func readFields(p []byte) (f fields) {
 	// Payloads are never modified (broker.Message), so view the bytes
 	// without a copy; only f.name aliases them.
-	m, ok := newMembers(unsafe.String(unsafe.SliceData(p), len(p)))
+	m, ok := jsonscan.NewMembers(unsafe.String(unsafe.SliceData(p), len(p)))
 	if !ok {
 		return f
 	}
 	for {
-		k, v, ok := m.next()
+		k, esc, v, ok := m.Next()
 		if !ok {
 			break
 		}
-		switch k {
+		switch jsonscan.Key(k, esc) {
 		case "ident":
 			if v != `""` && (v[0] == '"' || isNumber(v)) {
 				f.have |= hasIdent
@@ -189,7 +192,7 @@ func decimal(v string) (m int64, frac int, ok bool) {
 // stringValue decodes the raw JSON string v, without a copy unless it has
 // escapes.
 func stringValue(v string) string {
-	if !hasBackslash(v) {
+	if strings.IndexByte(v, '\\') < 0 {
 		return v[1 : len(v)-1]
 	}
 	return gjson.Parse(v).Str
