@@ -32,10 +32,26 @@ func pace(rate float64, elapsed time.Duration, carry float64) (n int, rest float
 	return n, due - float64(n), skipped
 }
 
+// wait is how long the publisher sleeps before its next look at the clock:
+// one tick when a tick's worth is at least one message, else until the next
+// message is due (at most maxWait), so a slow demo (--demo-rate 0.1) does
+// not wake 100 times a second for nothing.
+func wait(rate, carry float64) time.Duration {
+	if rate <= 0 || rate*tick.Seconds() >= 1 {
+		return tick
+	}
+	d := time.Duration((1 - carry) / rate * float64(time.Second))
+	return min(max(d, tick), maxWait)
+}
+
+// maxWait bounds a sleep between two slow messages; SetRate wakes the
+// publisher anyway.
+const maxWait = time.Minute
+
 // run is the single publisher goroutine. While the rate is <= 0 it sleeps
 // until SetRate wakes it.
 func (s *Sim) run(ctx context.Context) {
-	t := time.NewTicker(tick)
+	t := time.NewTimer(tick)
 	defer t.Stop()
 	stats := time.NewTicker(statsEvery)
 	defer stats.Stop()
@@ -51,13 +67,16 @@ func (s *Sim) run(ctx context.Context) {
 			case <-s.rateSet:
 			}
 			last, carry = time.Now(), 0
-			t.Reset(tick)
+			t.Reset(wait(s.Rate(), carry))
 			continue
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.rateSet:
+			// Publish what is due at the old rate's pace from now on, and
+			// look again soon: the new rate may want a shorter sleep.
+			t.Reset(tick)
 		case <-stats.C:
 			pub, skip := s.published.Load(), s.skipped.Load()
 			if skip > lastSkip {
@@ -79,6 +98,7 @@ func (s *Sim) run(ctx context.Context) {
 				}
 				s.publishNext(s.now())
 			}
+			t.Reset(wait(s.Rate(), carry))
 		}
 	}
 }

@@ -289,3 +289,26 @@ func TestThrottleHandler(t *testing.T) {
 		t.Errorf("suppressed = %d, want 99", suppressed)
 	}
 }
+
+// TestWait: the publisher sleeps a tick at rates that fill a tick, and until
+// the next message is due at slower ones (so an idle demo stays idle).
+func TestWait(t *testing.T) {
+	cases := []struct {
+		rate, carry float64
+		want        time.Duration
+	}{
+		{0, 0, tick},
+		{1000, 0, tick},
+		{100, 0, tick},
+		{10, 0, 100 * time.Millisecond},
+		{10, 0.5, 50 * time.Millisecond},
+		{2, 0.99, tick}, // due in 5 ms: no sooner than a tick
+		{0.5, 0, 2 * time.Second},
+		{0.001, 0, maxWait},
+	}
+	for _, c := range cases {
+		if got := wait(c.rate, c.carry); got != c.want {
+			t.Errorf("wait(%v, %v) = %v, want %v", c.rate, c.carry, got, c.want)
+		}
+	}
+}
