@@ -53,10 +53,11 @@ Flags:
 
 // options is everything the flags say.
 // defaultFPS is the most frames drawn per second (--fps). 60 answers a key
-// within ~17 ms of wait for the next frame (30 doubled the key-to-screen
-// median) at 0.8% idle CPU; a list scrolling at full speed then sends
-// ~140 KiB/s instead of ~95, so --fps 30 or less suits slow links
-// (docs/BENCHMARKS.md).
+// within ~17 ms of wait for the next frame (30 nearly doubled the
+// key-to-screen median and p99); the price is the renderer's wake-ups when
+// idle (0.8-1.5% CPU on the 2-core VM of docs/BENCHMARKS.md, against
+// 0.5-0.9% at 30), and a list scrolling at full speed sends ~140 KiB/s
+// instead of ~95, so --fps 30 or less suits slow links.
 const defaultFPS = 60
 
 type options struct {
