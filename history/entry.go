@@ -28,8 +28,9 @@ type Entry struct {
 	// Flags are anomaly flags set by the store's observer (telematics
 	// checks such as gap or future timestamp); history does not read them.
 	Flags uint8
-	// Repeat marks a redelivery: the broker set DUP and the same topic and
-	// payload arrived shortly before. Stats counts it apart (Repeats).
+	// Repeat marks a redelivery: the same topic and payload arrived shortly
+	// before, and the broker set DUP on this copy or on that one. Stats
+	// counts it apart (Repeats).
 	Repeat bool
 
 	unreadable bool // set by Prepare when building the entry failed; counted by the Store

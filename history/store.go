@@ -30,7 +30,7 @@ type Stats struct {
 	Evicted    uint64 // entries removed to stay within the budget, over the Store's life
 	Dropped    uint64 // messages lost before reaching the Store, as reported by AddDropped
 	Unreadable uint64 // messages whose entry could not be built (a recovered panic); still kept
-	Repeats    uint64 // redeliveries (DUP set, same topic and payload seen recently); kept, marked
+	Repeats    uint64 // redeliveries (same topic and payload seen recently, DUP set on one of the copies); kept, marked
 	Bytes      int64  // bytes charged now (see Store.Bytes)
 	Budget     int64  // the budget in bytes
 }
@@ -136,7 +136,10 @@ func (s *Store) AppendEntries(es []Entry) (first, n uint64) {
 			e.TopicSafe = e.Topic
 		}
 		e.cost = s.arena.pack(&e, &s.intern)
-		if s.recent.seen(e.Topic, e.Payload) && e.Duplicate {
+		// A redelivery: a copy of something in the window, where the broker
+		// set DUP on this copy or on the one before (mochi can resend a
+		// message, with DUP, before the original send reaches the client).
+		if was, wasDup := s.recent.seen(e.Topic, e.Payload, e.Duplicate); was && (e.Duplicate || wasDup) {
 			e.Repeat = true
 			s.repeats++
 		}

@@ -345,3 +345,64 @@ func FuzzStoreRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// TestRepeatsMarked: a copy of a recent message is a redelivery when the
+// broker set DUP on it or on the copy before it (mochi can resend with DUP
+// before the original send arrives); the same payload sent twice without
+// DUP is two messages, and a copy older than the window is new again.
+func TestRepeatsMarked(t *testing.T) {
+	type copyOf struct {
+		payload string
+		dup     bool
+	}
+	cases := []struct {
+		name string
+		in   []copyOf
+		want []bool // Repeat per entry
+	}{
+		{"original then resend", []copyOf{{"a", false}, {"a", true}}, []bool{false, true}},
+		{"resend overtakes the original", []copyOf{{"a", true}, {"a", false}}, []bool{false, true}},
+		{"twice resent", []copyOf{{"a", false}, {"a", true}, {"a", true}}, []bool{false, true, true}},
+		{"same payload sent twice, no DUP", []copyOf{{"a", false}, {"a", false}}, []bool{false, false}},
+		{"first copy has DUP", []copyOf{{"a", true}}, []bool{false}},
+		{"others in between", []copyOf{{"a", false}, {"b", false}, {"a", true}, {"b", false}}, []bool{false, false, true, false}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := NewStore(1 << 20)
+			var msgs []broker.Message
+			for i, cp := range c.in {
+				msgs = append(msgs, broker.Message{Seq: uint64(i), Topic: "t", Payload: []byte(cp.payload), Duplicate: cp.dup})
+			}
+			s.Append(msgs)
+			var n uint64
+			for i, want := range c.want {
+				e, _ := s.Get(uint64(i))
+				if e.Repeat != want {
+					t.Fatalf("entry %d: Repeat %v, want %v", i, e.Repeat, want)
+				}
+				if want {
+					n++
+				}
+			}
+			if s.Stats().Repeats != n {
+				t.Fatalf("Repeats %d, want %d", s.Stats().Repeats, n)
+			}
+		})
+	}
+	t.Run("older than the window", func(t *testing.T) {
+		s := NewStore(256 << 20)
+		s.Append([]broker.Message{{Topic: "t", Payload: []byte("a")}})
+		batch := make([]broker.Message, 4096)
+		for k := 0; k < recentWindow/len(batch); k++ {
+			for i := range batch {
+				batch[i] = broker.Message{Topic: "t", Payload: []byte(fmt.Sprint(k*len(batch) + i))}
+			}
+			s.Append(batch)
+		}
+		first, _ := s.Append([]broker.Message{{Topic: "t", Payload: []byte("a"), Duplicate: true}})
+		if e, _ := s.Get(first); e.Repeat {
+			t.Fatal("a copy older than the window was marked as a redelivery")
+		}
+	})
+}

@@ -239,11 +239,6 @@ func (h *flespiHook) OnPacketEncode(cl *mqtt.Client, pk packets.Packet) packets.
 		return pk
 	case packets.Connack:
 		pk.Mods.DisallowProblemInfo = false
-		if h.gate != nil {
-			// mochi registers the new client just before its CONNACK: the
-			// session has moved, publishes may flow again (gate.go).
-			h.gate.release(cl)
-		}
 	default:
 		return pk
 	}

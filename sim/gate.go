@@ -15,8 +15,11 @@ import (
 // client is not yet registered; a message published in between goes to the
 // old connection and is lost. flespi loses nothing there, so the simulated
 // broker holds its own publishes while a session is being established:
-// from OnSessionEstablish until the new client is registered (its CONNACK
-// is encoded), OnSessionEstablished, or gateMax, whichever comes first.
+// from OnSessionEstablish until OnSessionEstablished or gateMax, whichever
+// comes first. (Not only until the CONNACK, when the new client is already
+// registered: a message published between the CONNACK and mochi's resend of
+// the inherited queue is sent twice, and the DUP copy can overtake the
+// original.)
 //
 // Each establishment is tracked by its own *mqtt.Client, so the timer of an
 // earlier connection can never open the gate in the middle of a later
@@ -93,7 +96,7 @@ func (h *flespiHook) OnSessionEstablish(cl *mqtt.Client, _ packets.Packet) {
 	}
 }
 
-// OnSessionEstablished releases them (if the CONNACK did not already).
+// OnSessionEstablished releases them.
 func (h *flespiHook) OnSessionEstablished(cl *mqtt.Client, _ packets.Packet) {
 	if h.gate != nil {
 		h.gate.release(cl)
