@@ -241,3 +241,23 @@ func TestResumeModes(t *testing.T) {
 		}
 	}
 }
+
+// TestRedeliveryFlag: D marks a copy the broker flagged DUP, and a second
+// copy of a recent message even when only the first had DUP.
+func TestRedeliveryFlag(t *testing.T) {
+	store := history.NewStore(2 << 20)
+	m := New(1, themes.Build(themes.Plain()), DefaultKeyMap(), store, "t/#")
+	m.SetSize(80, 6)
+	store.Append([]broker.Message{
+		{Seq: 1, Topic: "t/a", Payload: []byte(`{"n":1}`), Received: time.Unix(1, 0).UTC()},
+		{Seq: 2, Topic: "t/b", Payload: []byte(`{"n":2}`), Duplicate: true, Received: time.Unix(2, 0).UTC()},
+		{Seq: 3, Topic: "t/b", Payload: []byte(`{"n":2}`), Received: time.Unix(3, 0).UTC()},
+	})
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	for i, want := range []string{" ", "D", "D"} {
+		row := lines[1+i]
+		if flag := strings.TrimSpace(row[len("│00:00:01.000"):][:2]); flag != strings.TrimSpace(want) {
+			t.Fatalf("row %d flag %q, want %q:\n%s", i+1, flag, want, strings.Join(lines, "\n"))
+		}
+	}
+}

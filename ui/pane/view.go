@@ -130,7 +130,7 @@ func (m Model) row(b *strings.Builder, pos int, e *history.Entry, c columns, inn
 	}
 	flag := " "
 	switch {
-	case e.Duplicate:
+	case e.Duplicate || e.Repeat: // DUP set, or a second copy of a recent message
 		flag = "D"
 	case e.Retain:
 		flag = "R"
