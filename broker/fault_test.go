@@ -39,7 +39,13 @@ func newChaosProxy(t *testing.T, upstream string, seed uint64) *chaosProxy {
 		t.Fatal(err)
 	}
 	p := &chaosProxy{ln: ln, upstream: upstream, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b9)), stop: make(chan struct{})}
-	go p.accept()
+	// The accept loop counts in conns too: the cleanup returns only once no
+	// connection to the broker can still be dialled. Otherwise one could
+	// reach mochi while the broker closes (cleanups run after this one), a
+	// data race inside mochi v2.7.9 (Server.Close against
+	// EstablishConnection) that the race detector reported once.
+	p.conns.Add(1)
+	go func() { defer p.conns.Done(); p.accept() }()
 	t.Cleanup(func() { close(p.stop); ln.Close(); p.conns.Wait() })
 	return p
 }
@@ -57,6 +63,12 @@ func (p *chaosProxy) accept() {
 		c, err := p.ln.Accept()
 		if err != nil {
 			return
+		}
+		select {
+		case <-p.stop:
+			c.Close()
+			return
+		default:
 		}
 		if p.refuse.Load() {
 			c.Close()
