@@ -151,7 +151,7 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 	if err := s.srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("sim: add auth hook: %w", err)
 	}
-	s.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: cfg.Listen})
+	s.tcp = newTCPListener("tcp", cfg.Listen)
 	if err := s.srv.AddListener(s.tcp); err != nil {
 		return nil, fmt.Errorf("sim: listen %s: %w", cfg.Listen, err)
 	}

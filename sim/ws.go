@@ -31,6 +31,7 @@ type wsListener struct {
 	establish listeners.EstablishFn
 	up        websocket.Upgrader
 	closed    atomic.Bool
+	track     connTracker // see listen.go
 }
 
 var _ listeners.Listener = (*wsListener)(nil)
@@ -89,8 +90,9 @@ func (l *wsListener) Close(closeClients listeners.CloseFn) {
 	closeClients(l.id)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	_ = l.srv.Shutdown(ctx) // hijacked (upgraded) connections are not waited for
+	_ = l.srv.Shutdown(ctx) // hijacked (upgraded) connections are not waited for...
 	_ = l.ln.Close()        // in case Serve never ran; a second close is harmless
+	l.track.close()         // ...but tracked: wait until mochi is done with each
 }
 
 func (l *wsListener) handle(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +101,12 @@ func (l *wsListener) handle(w http.ResponseWriter, r *http.Request) {
 		return // Upgrade has already answered with an HTTP error
 	}
 	defer c.Close()
-	if err := l.establish(l.id, newWSConn(c)); err != nil {
+	conn := newWSConn(c)
+	if !l.track.add(conn) {
+		return
+	}
+	defer l.track.done(conn)
+	if err := l.establish(l.id, conn); err != nil {
 		l.log.Debug("websocket client ended", "error", err)
 	}
 }
