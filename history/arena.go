@@ -39,6 +39,17 @@ const (
 	packMax = 16 << 10
 )
 
+// put appends s (at most packMax bytes) to the current slab, starting a
+// new slab when it does not fit, and returns where it starts there.
+func put[S ~string | ~[]byte](a *arena, s S) int {
+	if cap(a.buf)-len(a.buf) < len(s) {
+		a.buf = make([]byte, 0, slabBytes)
+	}
+	n := len(a.buf)
+	a.buf = append(a.buf, s...)
+	return n
+}
+
 // bytes returns a copy of b inside the current slab (b itself when empty or
 // above packMax) and what it is charged.
 func (a *arena) bytes(b []byte) ([]byte, int64) {
@@ -51,11 +62,7 @@ func (a *arena) bytes(b []byte) ([]byte, int64) {
 		}
 		return b, allocSize(cap(b))
 	}
-	if cap(a.buf)-len(a.buf) < len(b) {
-		a.buf = make([]byte, 0, slabBytes)
-	}
-	n := len(a.buf)
-	a.buf = append(a.buf, b...)
+	n := put(a, b)
 	return a.buf[n:len(a.buf):len(a.buf)], int64(len(b))
 }
 
@@ -68,25 +75,22 @@ func (a *arena) str(s string) (string, int64) {
 	if len(s) > packMax {
 		return s, allocSize(len(s))
 	}
-	if cap(a.buf)-len(a.buf) < len(s) {
-		a.buf = make([]byte, 0, slabBytes)
-	}
-	n := len(a.buf)
-	a.buf = append(a.buf, s...)
+	n := put(a, s)
 	return unsafe.String(&a.buf[n], len(s)), int64(len(s))
 }
 
 // pack moves e's own bytes into the arena and returns e's charge: the
 // entry's slot plus what it takes in the slabs (and any allocation kept
-// apart). Strings the interner shares stay shared and cost nothing.
-func (a *arena) pack(e *Entry, in *interner) int64 {
+// apart). Strings the interner shares stay shared and cost nothing;
+// topicShared says whether e.Topic is (the caller interned it).
+func (a *arena) pack(e *Entry, in *interner, topicShared bool) int64 {
 	cost := EntryOverhead
 	var n int64
 	e.Payload, n = a.bytes(e.Payload)
 	cost += n
 	// Topics stay where they are (interned, almost always): views that
 	// outlive an entry (the topic tree, the device list) keep them.
-	if !in.shared(e.Topic) {
+	if !topicShared {
 		cost += allocSize(len(e.Topic))
 	}
 	if len(e.TopicSafe) > 0 && unsafe.StringData(e.TopicSafe) != unsafe.StringData(e.Topic) {
@@ -141,14 +145,16 @@ func (a *arena) packProps(e *Entry, in *interner) int64 {
 	}
 	for i := range p.User {
 		u := &p.User[i] // the store's own copy: the message's slice is not touched
-		if u.Key = in.str(u.Key); !in.shared(u.Key) {
+		var shared bool
+		if u.Key, shared = in.str(u.Key); !shared {
 			u.Key, n = a.str(u.Key)
 			cost += n
 		}
+		shared = false
 		if len(u.Value) <= 8 {
-			u.Value = in.str(u.Value) // short values repeat (flespi's "cid")
+			u.Value, shared = in.str(u.Value) // short values repeat (flespi's "cid")
 		}
-		if !in.shared(u.Value) {
+		if !shared { // longer values are never interned
 			u.Value, n = a.str(u.Value)
 			cost += n
 		}

@@ -131,11 +131,12 @@ func (s *Store) AppendEntries(es []Entry) (first, n uint64) {
 			e.unreadable = false
 		}
 		safeIsTopic := unsafe.StringData(e.TopicSafe) == unsafe.StringData(e.Topic)
-		e.Topic = s.intern.str(e.Topic)
+		var topicShared bool
+		e.Topic, topicShared = s.intern.str(e.Topic)
 		if safeIsTopic {
 			e.TopicSafe = e.Topic
 		}
-		e.cost = s.arena.pack(&e, &s.intern)
+		e.cost = s.arena.pack(&e, &s.intern, topicShared)
 		// A redelivery: a copy of something in the window, where the broker
 		// set DUP on this copy or on the one before (mochi can resend a
 		// message, with DUP, before the original send reaches the client).

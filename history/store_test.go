@@ -39,7 +39,7 @@ func entryCost(e *Entry) int64 {
 	var a arena
 	var in interner
 	c := *e
-	return a.pack(&c, &in)
+	return a.pack(&c, &in, false)
 }
 
 func TestEntryCost(t *testing.T) {
