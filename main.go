@@ -60,6 +60,14 @@ Flags:
 // instead of ~95, so --fps 30 or less suits slow links.
 const defaultFPS = 60
 
+// checkFPS checks an --fps value: bubbletea takes 1 to 120.
+func checkFPS(fps int) error {
+	if fps < 1 || fps > 120 {
+		return fmt.Errorf("--fps %d: use 1 to 120", fps)
+	}
+	return nil
+}
+
 type options struct {
 	url, token, tokenFile, username, password, passwordFile  string
 	clientID, debugFile, theme, historyMem, record           string
@@ -209,8 +217,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	if o.version {
 		return o, nil
 	}
-	if o.fps < 1 || o.fps > 120 {
-		return nil, fmt.Errorf("--fps %d: use 1 to 120", o.fps)
+	if err := checkFPS(o.fps); err != nil {
+		return nil, err
 	}
 	if o.resume != "live" && o.resume != "in-place" {
 		return nil, fmt.Errorf("--resume %q: use live or in-place", o.resume)
@@ -661,8 +669,8 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hubtap open: --theme %q: use auto, dark, light, high-contrast or plain\n", o.theme)
 		return 2
 	}
-	if o.fps < 1 || o.fps > 120 {
-		fmt.Fprintf(stderr, "hubtap open: --fps %d: use 1 to 120\n", o.fps)
+	if err := checkFPS(o.fps); err != nil {
+		fmt.Fprintln(stderr, "hubtap open:", err)
 		return 2
 	}
 	log, closeLog, err := newLogger(o.debugFile)
