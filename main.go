@@ -22,6 +22,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"hubtap/broker"
+	"hubtap/config"
 	"hubtap/filters"
 	"hubtap/headless"
 	"hubtap/history"
@@ -29,6 +30,7 @@ import (
 	"hubtap/telematics"
 	"hubtap/themes"
 	"hubtap/ui/app"
+	"hubtap/ui/info"
 )
 
 const usage = `hubtap: a terminal debugger for MQTT 5 streams (flespi first).
@@ -83,7 +85,7 @@ type options struct {
 	profile, saveProfile, layout, tokenEnv, profileTokenFile string
 	resume                                                   string
 	tlsFiles                                                 broker.TLSFiles
-	panes                                                    []app.PaneSpec
+	panes                                                    []config.Pane
 }
 
 func main() {
@@ -428,10 +430,13 @@ func runUI(o *options) error {
 		Telematics:    telematics.Config{Stale: o.stale},
 		Demo:          o.demo,
 		Ctx:           bctx,
+		Requested: info.Requested{ClientID: bopts.ClientID, SessionExpiry: bopts.SessionExpiry, QoS: bopts.QoS,
+			Scheme: u.Scheme, Creds: broker.CredentialsOf(&bopts)},
 	}
 	opts = appearance(o, &cfg, opts)
 	if o.tokenOnCmdline {
 		cfg.StartNotice = "warning: --token is visible in the process list; prefer FLESPI_TOKEN or --token-file"
+		cfg.Requested.Notes = append(cfg.Requested.Notes, "the token was given with --token: other users of this machine can see it in the process list")
 	}
 	p := tea.NewProgram(guard{m: app.New(cfg), log: crash}, opts...)
 	crash.kill = p.Kill

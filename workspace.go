@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"hubtap/config"
-	"hubtap/ui/app"
 )
 
 // applyProfile fills options from profile o.profile in hubtap.toml; flags
@@ -67,8 +66,8 @@ func applyProfile(o *options, fs *flag.FlagSet) error {
 		o.resume = p.Resume
 	}
 	if len(o.topics) == 0 {
+		o.panes = append(o.panes, p.Panes...)
 		for _, pn := range p.Panes {
-			o.panes = append(o.panes, app.PaneSpec{Name: pn.Name, Topics: pn.Topics, Filter: pn.Filter, Columns: pn.Columns})
 			for _, t := range pn.Topics {
 				if !slices.Contains(o.topics, t) {
 					o.topics = append(o.topics, t)
@@ -82,7 +81,7 @@ func applyProfile(o *options, fs *flag.FlagSet) error {
 // saveProfile writes the workspace as profile o.saveProfile, keeping the
 // file's other profiles. The token itself is never written: only where it
 // came from (an environment variable or a file).
-func saveProfile(o *options, panes []app.PaneSpec, layout string) (string, error) {
+func saveProfile(o *options, panes []config.Pane, layout string) (string, error) {
 	path, err := config.Path()
 	if err != nil {
 		return "", err
@@ -119,9 +118,7 @@ func saveProfile(o *options, panes []app.PaneSpec, layout string) (string, error
 	if o.theme != "" && o.theme != "auto" {
 		p.Theme = o.theme
 	}
-	for _, pn := range panes {
-		p.Panes = append(p.Panes, config.Pane{Name: pn.Name, Topics: pn.Topics, Filter: pn.Filter, Columns: pn.Columns})
-	}
+	p.Panes = append(p.Panes, panes...)
 	f.Profiles[o.saveProfile] = p
 	return path, config.Save(path, f)
 }

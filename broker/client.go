@@ -342,6 +342,7 @@ func (c *Client) backoff(next func(int) time.Duration) func(int) time.Duration {
 
 func (c *Client) onUp(cm *autopaho.ConnectionManager, ack *paho.Connack) {
 	info := SessionInfo{
+		Limits:        Limits{MaxQoS: 2, RetainAvailable: true, Wildcards: true, SubIDs: true, SharedSubs: true},
 		Present:       ack.SessionPresent,
 		Persistent:    c.opts.SessionExpiry > 0,
 		ClientID:      c.opts.ClientID,
@@ -363,6 +364,7 @@ func (c *Client) onUp(cm *autopaho.ConnectionManager, ack *paho.Connack) {
 		for _, u := range p.User {
 			info.User = append(info.User, UserProperty{Key: u.Key, Value: u.Value})
 		}
+		info.Limits = limitsOf(p)
 	}
 	c.mu.Lock()
 	info.Lost = info.Persistent && c.hadSession && !ack.SessionPresent

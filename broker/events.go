@@ -64,6 +64,22 @@ type SessionInfo struct {
 	ServerKeepAlive uint16
 	ReceiveMax      uint16
 	User            []UserProperty // CONNACK user properties (flespi: token, subscriptions)
+	Limits          Limits         // what the broker says it supports, from CONNACK
+}
+
+// Limits are the CONNACK properties that say what the broker allows, as it
+// reported them (MQTT 5 §3.2.2.3). Absent properties keep the protocol's
+// defaults: no packet size limit (0), no topic aliases, QoS 2, and retain,
+// wildcard, subscription identifier and shared subscriptions available.
+type Limits struct {
+	MaxPacketSize   uint32 // 0: no limit given
+	TopicAliasMax   uint16
+	MaxQoS          byte
+	RetainAvailable bool
+	Wildcards       bool
+	SubIDs          bool
+	SharedSubs      bool
+	ReasonString    string // the broker's words, if it sent any
 }
 
 // SubResult is the SUBACK outcome of one topic filter.

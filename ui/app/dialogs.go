@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,11 +10,11 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/tidwall/gjson"
 
 	"hubtap/broker"
 	"hubtap/history"
 	"hubtap/ui/form"
+	"hubtap/ui/msglog"
 )
 
 // Sender publishes and makes REST-over-MQTT requests; *broker.Client is one.
@@ -60,10 +61,8 @@ func (m *Model) openPublish() tea.Cmd {
 		{Label: "user props", Placeholder: "key=value, key2=value2", Value: strings.Join(props, ", "), Check: checkProps},
 		{Label: "body (JSON)", Placeholder: `{"command":"getinfo"}`, Value: string(last.Payload), Check: checkJSON},
 	}
-	var cmd tea.Cmd
-	f, cmd := form.New(m.st, "publish", "publish", fields, m.sentNotes())
-	m.form = &f
-	return cmd
+	m.form = form.New(m.st, form.Spec{ID: "publish", Title: "publish", Fields: fields, Notes: m.sentNotes()})
+	return m.openOverlay(overlayForm)
 }
 
 func (m *Model) sentNotes() []string {
@@ -120,7 +119,7 @@ func parseProps(s string) ([]broker.UserProperty, error) {
 }
 
 func checkJSON(s string) error {
-	if strings.TrimSpace(s) == "" || gjson.Valid(s) {
+	if strings.TrimSpace(s) == "" || json.Valid([]byte(s)) {
 		return nil
 	}
 	return errors.New("not valid JSON (leave empty for an empty payload)")
@@ -138,14 +137,12 @@ func (m *Model) openREST() tea.Cmd {
 	}
 	notes := []string{m.st.List.Hint.Render("flespi REST over MQTT (experimental): the request goes to flespi/rest/{method}/{uri};"),
 		m.st.List.Hint.Render("the reply is paired by correlation data or topic, and shown in the detail view.")}
-	f, cmd := form.New(m.st, "rest", "REST request", fields, notes)
-	m.form = &f
-	return cmd
+	m.form = form.New(m.st, form.Spec{ID: "rest", Title: "REST request", Fields: fields, Notes: notes, SubmitOnEnter: true})
+	return m.openOverlay(overlayForm)
 }
 
 // onFormSubmit sends what a dialog collected.
 func (m *Model) onFormSubmit(msg form.SubmitMsg) tea.Cmd {
-	m.form = nil
 	s, ok := m.sender()
 	if !ok {
 		return nil
@@ -173,21 +170,20 @@ func (m *Model) onFormSubmit(msg form.SubmitMsg) tea.Cmd {
 		}
 	case "rest":
 		method, uri, body := strings.TrimSpace(msg.Values[0]), strings.TrimSpace(msg.Values[1]), []byte(strings.TrimSpace(msg.Values[2]))
-		m.status.Notice("REST "+method+" "+uri+"…", false, m.now())
-		return func() tea.Msg {
+		note := m.notify("REST "+method+" "+uri+"…", msglog.Info)
+		return tea.Batch(note, func() tea.Msg {
 			ctx, cancel := context.WithTimeout(ctx, broker.RESTTimeout)
 			defer cancel()
 			r, err := s.Request(ctx, method, uri, body)
 			return restDoneMsg{method: method, uri: uri, reply: r, err: err}
-		}
+		})
 	}
 	return nil
 }
 
-func (m *Model) onPublishDone(msg publishDoneMsg) {
+func (m *Model) onPublishDone(msg publishDoneMsg) tea.Cmd {
 	if msg.err != nil {
-		m.status.Notice("publish "+msg.o.Topic+": "+msg.err.Error(), true, m.now())
-		return
+		return m.notify("publish "+msg.o.Topic+": "+msg.err.Error(), msglog.Error)
 	}
 	m.sent = append(m.sent, msg.o)
 	if len(m.sent) > 50 {
@@ -197,13 +193,15 @@ func (m *Model) onPublishDone(msg publishDoneMsg) {
 	if msg.warn != "" {
 		text += " · " + msg.warn
 	}
-	m.status.Notice(text, msg.warn != "", m.now())
+	if msg.warn != "" {
+		return m.notify(text, msglog.Warn)
+	}
+	return m.notify(text, msglog.Info)
 }
 
-func (m *Model) onRESTDone(msg restDoneMsg) {
+func (m *Model) onRESTDone(msg restDoneMsg) tea.Cmd {
 	if msg.err != nil {
-		m.status.Notice("REST "+msg.method+" "+msg.uri+": "+msg.err.Error(), true, m.now())
-		return
+		return m.notify("REST "+msg.method+" "+msg.uri+": "+msg.err.Error(), msglog.Error)
 	}
 	r := msg.reply
 	how := "by topic"
@@ -214,11 +212,15 @@ func (m *Model) onRESTDone(msg restDoneMsg) {
 	if len(r.Errors) > 0 {
 		status += " (" + strings.Join(r.Errors, "; ") + ")"
 	}
-	m.status.Notice("REST "+msg.method+" "+msg.uri+" → "+status+" in "+r.Elapsed.Round(time.Millisecond).String()+", paired "+how,
-		r.Status >= 400, m.now())
+	lvl := msglog.Info
+	if r.Status >= 400 {
+		lvl = msglog.Error
+	}
+	note := m.notify("REST "+msg.method+" "+msg.uri+" → "+status+" in "+r.Elapsed.Round(time.Millisecond).String()+", paired "+how, lvl)
 	e := history.NewEntry(broker.Message{Topic: r.Topic, Payload: r.Payload, QoS: 1, Received: m.now()})
 	m.restReply = &e
 	m.detail.SetEntry(m.restReply)
 	m.detail.SetDiff(nil)
 	m.detail.Prepare()
+	return note
 }

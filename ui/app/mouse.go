@@ -30,7 +30,7 @@ func (m Model) hit(x, y int) (target, row int) {
 
 // onClick focuses what was clicked; in a pane it also selects the message.
 func (m Model) onClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
-	if ms.Button != tea.MouseLeft || m.focus == focusPrompt || m.filter.IsOpen() {
+	if ms.Button != tea.MouseLeft || m.overlay != overlayNone {
 		return m, nil
 	}
 	target, row := m.hit(ms.X, ms.Y)
@@ -59,7 +59,7 @@ func (m Model) onClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 
 // onWheel scrolls what is under the pointer, three lines a notch.
 func (m Model) onWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
-	if m.focus == focusPrompt || m.filter.IsOpen() {
+	if m.overlay != overlayNone {
 		return m, nil
 	}
 	code := tea.KeyDown

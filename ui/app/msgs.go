@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -9,6 +10,7 @@ import (
 	"hubtap/broker"
 	"hubtap/history"
 	"hubtap/ui/common"
+	"hubtap/ui/msglog"
 )
 
 // BatchSource is where batches come from: a *broker.Bridge, or a test double.
@@ -21,10 +23,6 @@ type Subscriber interface {
 	Subscribe(ctx context.Context, filters ...string) ([]broker.SubResult, error)
 	Unsubscribe(ctx context.Context, filters ...string) error
 }
-
-// tickMsg drives the msg/s figure and countdowns; it runs only while
-// something changes (idle means idle).
-type tickMsg struct{ at time.Time }
 
 // subscribeDoneMsg is the result of a subscribe started from the prompt.
 // Per-filter SUBACK results also arrive as a broker event; this carries
@@ -48,10 +46,6 @@ func waitForBatch(ctx context.Context, src BatchSource) tea.Cmd {
 	}
 }
 
-func tick() tea.Cmd {
-	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg{at: t} })
-}
-
 func subscribe(ctx context.Context, s Subscriber, filters []string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -61,7 +55,7 @@ func subscribe(ctx context.Context, s Subscriber, filters []string) tea.Cmd {
 	}
 }
 
-func unsubscribe(ctx context.Context, s Subscriber, filters []string) tea.Cmd {
+func unsubscribeCmd(ctx context.Context, s Subscriber, filters []string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
@@ -70,4 +64,26 @@ func unsubscribe(ctx context.Context, s Subscriber, filters []string) tea.Cmd {
 		}
 		return nil
 	}
+}
+
+// unsubscribe drops filters no pane shows any more.
+func (m *Model) unsubscribe(filters []string) tea.Cmd {
+	if len(filters) == 0 {
+		return nil
+	}
+	var keep []string
+	for _, t := range m.topics {
+		if !slices.Contains(filters, t) {
+			keep = append(keep, t)
+		}
+	}
+	m.topics = keep
+	for _, f := range filters {
+		delete(m.subs, f)
+	}
+	m.refreshPane()
+	if m.cfg.Client == nil {
+		return nil
+	}
+	return tea.Batch(unsubscribeCmd(m.ctx, m.cfg.Client, filters), m.notify("unsubscribed from "+joinFilters(filters), msglog.Info))
 }

@@ -7,11 +7,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"hubtap/broker"
 	"hubtap/filters"
 	"hubtap/history"
-	"hubtap/ui/common"
 	"hubtap/ui/devices"
+	"hubtap/ui/msglog"
 	"hubtap/ui/pane"
 )
 
@@ -22,63 +21,6 @@ const maxPanes = 9
 type slot struct {
 	p    pane.Model
 	name string
-}
-
-// layoutKind is how the panes share the screen.
-type layoutKind int
-
-const (
-	layoutGrid layoutKind = iota
-	layoutStacked
-	layoutSide
-)
-
-func (l layoutKind) String() string {
-	switch l {
-	case layoutStacked:
-		return "stacked"
-	case layoutSide:
-		return "side by side"
-	}
-	return "grid"
-}
-
-// rect is a cell of the layout.
-type rect struct{ x, y, w, h int }
-
-// layoutCells splits a w×h area into n cells. Grid: as square as the
-// count allows; stacked: rows; side by side: columns. Sizes differ by at
-// most one cell, and the cells tile the area exactly.
-func layoutCells(kind layoutKind, n, w, h int) []rect {
-	if n <= 0 {
-		return nil
-	}
-	cols, rows := 1, n
-	switch kind {
-	case layoutSide:
-		cols, rows = n, 1
-	case layoutGrid:
-		for cols*cols < n {
-			cols++
-		}
-		rows = (n + cols - 1) / cols
-		if w < 2*h && cols > rows { // a tall screen: more rows than columns
-			cols, rows = rows, cols
-		}
-	}
-	out := make([]rect, 0, n)
-	for r := 0; r < rows; r++ {
-		y0, y1 := r*h/rows, (r+1)*h/rows
-		inRow := cols
-		if r == rows-1 {
-			inRow = n - cols*(rows-1) // the last row takes what is left, full width
-		}
-		for c := 0; c < inRow; c++ {
-			x0, x1 := c*w/inRow, (c+1)*w/inRow
-			out = append(out, rect{x0, y0, x1 - x0, y1 - y0})
-		}
-	}
-	return out
 }
 
 // cp returns the focused message pane (or the last one focused, while the
@@ -103,7 +45,7 @@ func (m *Model) newPaneModel(id int, store *history.Store, title string) pane.Mo
 }
 
 // toggleResume switches what space does on a paused pane, in every pane.
-func (m *Model) toggleResume() {
+func (m *Model) toggleResume() tea.Cmd {
 	m.resumeInPlace = !m.resumeInPlace
 	for i := range m.panes {
 		m.panes[i].p.SetResumeInPlace(m.resumeInPlace)
@@ -112,18 +54,9 @@ func (m *Model) toggleResume() {
 		m.replay.live.SetResumeInPlace(m.resumeInPlace)
 	}
 	if m.resumeInPlace {
-		m.status.Notice("resume mode: in place (space keeps the position; G jumps to the newest)", false, m.now())
-	} else {
-		m.status.Notice("resume mode: live (space jumps to the newest and follows)", false, m.now())
+		return m.notify("resume mode: in place (space keeps the position; G jumps to the newest)", msglog.Info)
 	}
-}
-
-// ResumeMode returns the resume mode as a profile writes it: live or in-place.
-func (m Model) ResumeMode() string {
-	if m.resumeInPlace {
-		return "in-place"
-	}
-	return "live"
+	return m.notify("resume mode: live (space jumps to the newest and follows)", msglog.Info)
 }
 
 // addPane opens a message pane on topics (none: every message) and
@@ -176,8 +109,7 @@ func (m *Model) blurAll() {
 // filtered to the device).
 func (m *Model) openDevicePane(d devices.OpenMsg) tea.Cmd {
 	if len(m.panes) >= maxPanes {
-		m.status.Notice("at most "+strconv.Itoa(maxPanes)+" panes: close one with x", true, m.now())
-		return m.startTick()
+		return m.notify("at most "+strconv.Itoa(maxPanes)+" panes: close one with x", msglog.Error)
 	}
 	cmd := m.addPane(d.Key, nil)
 	expr, err := filters.Compile(d.Filter)
@@ -319,37 +251,9 @@ func (m *Model) openTreePane(topic string) tea.Cmd {
 		}
 	}
 	if len(m.panes) >= maxPanes {
-		m.status.Notice("at most "+strconv.Itoa(maxPanes)+" panes: close one with x", true, m.now())
-		return m.startTick()
+		return m.notify("at most "+strconv.Itoa(maxPanes)+" panes: close one with x", msglog.Error)
 	}
 	// The topic is already covered by a subscription (it was received), so
 	// no SUBSCRIBE is needed.
 	return m.addPane("", []string{topic})
-}
-
-// restoreSession opens a pane on the subscriptions a resumed session
-// carries (flespi's CONNACK "subscriptions" user property) that no pane
-// shows yet, and subscribes to them so they are renewed on reconnect.
-func (m *Model) restoreSession(info broker.SessionInfo) tea.Cmd {
-	var restored []string
-	for _, u := range info.User {
-		if u.Key != "subscriptions" {
-			continue
-		}
-		for _, t := range parseSubscriptions(u.Value) {
-			if !slices.Contains(m.topics, t) && broker.ValidateFilter(t) == nil {
-				restored = append(restored, t)
-			}
-		}
-	}
-	if len(restored) == 0 || len(m.panes) >= maxPanes {
-		return nil
-	}
-	m.topics = append(m.topics, restored...)
-	cmd := m.addPane("restored", restored)
-	m.status.Notice("session resumed with "+common.Commas(len(restored))+" subscription(s) hubtap did not ask for: opened a pane on them", false, m.now())
-	if m.cfg.Client != nil {
-		cmd = tea.Batch(cmd, subscribe(m.ctx, m.cfg.Client, restored))
-	}
-	return cmd
 }

@@ -9,6 +9,7 @@ import (
 	"hubtap/broker"
 	"hubtap/history"
 	"hubtap/ui/common"
+	"hubtap/ui/msglog"
 	"hubtap/ui/pane"
 	"hubtap/ui/statusbar"
 )
@@ -47,8 +48,7 @@ func (m *Model) startReplay() tea.Cmd {
 	ids, all := m.cp().Shown()
 	msgs := m.store.Snapshot().Messages(ids, all)
 	if len(msgs) == 0 {
-		m.status.Notice("nothing to replay: the pane is empty", true, m.now())
-		return m.startTick()
+		return m.notify("nothing to replay: the pane is empty", msglog.Error)
 	}
 	ctx, cancel := context.WithCancel(m.ctx)
 	rs := &replayState{r: history.NewReplay(msgs, 10, nil), live: *m.cp(), cancel: cancel, ctx: ctx, idx: m.cur,
@@ -84,7 +84,7 @@ func (m *Model) stopReplay() {
 	p := &m.panes[m.replay.idx].p
 	*p = m.replay.live
 	m.replay = nil
-	m.status.SetReplay("")
+	m.status.SetReplay("", "")
 	m.layout()
 	if m.focus == focusList {
 		m.focusPane(m.cur)
@@ -137,36 +137,50 @@ func (m *Model) syncReplay() {
 	if st.Pos == st.Total {
 		state = "■"
 	}
-	m.status.SetReplay(state + " replay " + speed + " " + statusbar.ProgressBar(pct, 20) + " " + strconv.Itoa(pct) + "%" + clock +
-		" (" + common.Commas(st.Pos) + "/" + common.Commas(st.Total) + ")")
+	m.status.SetReplay(state+" replay "+speed+" "+statusbar.ProgressBar(pct, 20)+" "+strconv.Itoa(pct)+"%"+clock+
+		" ("+common.Commas(st.Pos)+"/"+common.Commas(st.Total)+")", m.replayKeys())
 }
 
-// replayKey handles the replay's own keys; it reports whether it did.
-func (m *Model) replayKey(msg tea.KeyPressMsg) bool {
-	rs := m.replay
-	if rs == nil {
-		return false
+// replayAction is one of the replay's own commands.
+type replayAction int
+
+const (
+	replayPause replayAction = iota
+	replay1x
+	replay10x
+	replay100x
+	replayMax
+	replayBack
+	replayForward
+)
+
+// replayDo returns the handler of a replay command (keys.go). Outside a
+// replay it says so.
+func replayDo(a replayAction) func(*Model, tea.KeyPressMsg) tea.Cmd {
+	return func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+		rs := m.replay
+		if rs == nil {
+			return m.notify("no replay is running: P replays the focused pane", msglog.Error)
+		}
+		st := rs.r.Status()
+		step := max(st.Total/20, 1)
+		switch a {
+		case replayPause:
+			rs.r.TogglePause()
+		case replay1x:
+			rs.r.SetSpeed(1)
+		case replay10x:
+			rs.r.SetSpeed(10)
+		case replay100x:
+			rs.r.SetSpeed(100)
+		case replayMax:
+			rs.r.SetSpeed(0)
+		case replayBack:
+			rs.r.Seek(st.Pos - step)
+		case replayForward:
+			rs.r.Seek(st.Pos + step)
+		}
+		m.syncReplay()
+		return m.startTick()
 	}
-	st := rs.r.Status()
-	step := max(st.Total/20, 1)
-	switch msg.String() {
-	case "p":
-		rs.r.TogglePause()
-	case "1":
-		rs.r.SetSpeed(1)
-	case "2":
-		rs.r.SetSpeed(10)
-	case "3":
-		rs.r.SetSpeed(100)
-	case "4":
-		rs.r.SetSpeed(0)
-	case "[":
-		rs.r.Seek(st.Pos - step)
-	case "]":
-		rs.r.Seek(st.Pos + step)
-	default:
-		return false
-	}
-	m.syncReplay()
-	return true
 }

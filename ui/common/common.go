@@ -149,3 +149,26 @@ func Commas(n int) string {
 	}
 	return s
 }
+
+// Wrap breaks s (plain text, no escapes) into lines of at most w cells,
+// at spaces where it can, so a sentence is shown in full.
+func Wrap(s string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	return strings.Split(ansi.Wrap(s, w, " /"), "\n")
+}
+
+// Short formats n in at most five characters for narrow screens:
+// 999, 12.3k, 1.2M, 3.4G.
+func Short(n uint64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatUint(n, 10)
+	case n < 1_000_000:
+		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + "k"
+	case n < 1_000_000_000:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + "M"
+	}
+	return strconv.FormatFloat(float64(n)/1e9, 'f', 1, 64) + "G"
+}

@@ -1,12 +1,16 @@
 // Package form is a small dialog of labelled one-line fields (the publish
-// and REST dialogs): tab moves between fields, each field validates as it
-// is typed, enter on the last field (or ctrl+s anywhere) submits.
+// and REST dialogs). Every field behaves like every other input of hubtap
+// (see common.Input): a prefilled value is replaced by the first typed key,
+// and its check's error shows in full under it until the next edit fixes it.
+// tab/↓ move to the next field, ctrl+s submits from anywhere, and enter
+// submits from any field of a one-step form (SubmitOnEnter) or moves to the
+// next field of a longer one (submitting from the last).
 package form
 
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"hubtap/themes"
@@ -23,6 +27,16 @@ type Field struct {
 	Choices []string
 }
 
+// Spec describes a form.
+type Spec struct {
+	ID, Title string
+	Fields    []Field
+	Notes     []string // lines shown under the fields (history, hints)
+	// SubmitOnEnter: enter sends from any field (a request whose later
+	// fields are optional); otherwise enter moves to the next field.
+	SubmitOnEnter bool
+}
+
 // SubmitMsg carries the values, in field order, to the form's owner.
 type SubmitMsg struct {
 	ID     string
@@ -32,43 +46,73 @@ type SubmitMsg struct {
 // CancelMsg says the form was closed without submitting.
 type CancelMsg struct{ ID string }
 
-// Model is an open form.
+// KeyMap lists the form's bindings.
+type KeyMap struct{ Next, Prev, Enter, Submit, Cancel key.Binding }
+
+// DefaultKeyMap returns a fresh KeyMap.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
+		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")),
+		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next field")),
+		Submit: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
+		Cancel: key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "close")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Enter, k.Submit, k.Cancel} }
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp(), {k.Prev}} }
+
+// Model is a form. The zero value is an empty, closed form.
 type Model struct {
-	id     string
-	title  string
-	notes  []string // lines shown under the fields (history, hints)
-	fields []Field
-	inputs []textinput.Model
+	keys   KeyMap
+	spec   Spec
+	inputs []common.Input
 	errs   []string
 	cur    int
 	st     *themes.Styles
+	w, h   int
 }
 
-// New opens a form; id comes back in its messages.
-func New(st *themes.Styles, id, title string, fields []Field, notes []string) (Model, tea.Cmd) {
-	m := Model{id: id, title: title, fields: fields, notes: notes, st: st}
-	for _, f := range fields {
-		in := textinput.New()
+// New builds a form (blurred: Focus gives it the keyboard).
+func New(st *themes.Styles, spec Spec) Model {
+	m := Model{keys: DefaultKeyMap(), spec: spec, st: st}
+	if spec.SubmitOnEnter {
+		m.keys.Enter.SetHelp("enter", "send")
+	}
+	for _, f := range spec.Fields {
+		in := common.NewInput()
 		in.Prompt = ""
 		in.Placeholder = f.Placeholder
-		in.SetValue(f.Value)
-		in.CharLimit = 1 << 20
+		in.Prefill(f.Value)
 		if len(f.Choices) > 0 {
 			in.ShowSuggestions = true
 			in.SetSuggestions(f.Choices)
 		}
 		m.inputs = append(m.inputs, in)
 	}
-	m.errs = make([]string, len(fields))
-	for i := range fields {
+	m.errs = make([]string, len(spec.Fields))
+	for i := range spec.Fields {
 		m.validate(i)
 	}
-	return m, m.inputs[0].Focus()
+	return m
 }
+
+// ID returns the form's id (what its messages carry).
+func (m Model) ID() string { return m.spec.ID }
+
+// Value returns field i's text.
+func (m Model) Value(i int) string { return m.inputs[i].Value() }
+
+// Err returns field i's error ("" none).
+func (m Model) Err(i int) string { return m.errs[i] }
 
 func (m *Model) validate(i int) {
 	m.errs[i] = ""
-	if c := m.fields[i].Check; c != nil {
+	if c := m.spec.Fields[i].Check; c != nil {
 		if err := c(m.inputs[i].Value()); err != nil {
 			m.errs[i] = err.Error()
 		}
@@ -76,49 +120,79 @@ func (m *Model) validate(i int) {
 }
 
 // SetNotes replaces the lines under the fields.
-func (m *Model) SetNotes(n []string) { m.notes = n }
+func (m *Model) SetNotes(n []string) { m.spec.Notes = n }
 
-// Update edits the focused field and moves between fields.
+// SetSize sets the area the form draws in.
+func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
+
+// SetStyles swaps the styles.
+func (m *Model) SetStyles(st *themes.Styles) { m.st = st }
+
+// Focus gives the current field the keyboard.
+func (m *Model) Focus() tea.Cmd {
+	if len(m.inputs) == 0 {
+		return nil
+	}
+	return m.inputs[m.cur].Focus()
+}
+
+// Blur takes the keyboard away.
+func (m *Model) Blur() {
+	if len(m.inputs) > 0 {
+		m.inputs[m.cur].Blur()
+	}
+}
+
+// KeyMap returns the bindings, for help.
+func (m Model) KeyMap() KeyMap { return m.keys }
+
+// Update edits the focused field, moves between fields and submits.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if len(m.inputs) == 0 {
+		return m, nil
+	}
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		var cmd tea.Cmd
 		m.inputs[m.cur], cmd = m.inputs[m.cur].Update(msg)
 		return m, cmd
 	}
-	switch kp.String() {
-	case "esc", "ctrl+c":
-		id := m.id
+	in := m.inputs[m.cur]
+	switch {
+	case key.Matches(kp, m.keys.Cancel):
+		id := m.spec.ID
 		return m, func() tea.Msg { return CancelMsg{ID: id} }
-	case "tab", "down":
-		if kp.String() == "tab" && m.inputs[m.cur].ShowSuggestions && m.inputs[m.cur].CurrentSuggestion() != "" &&
-			m.inputs[m.cur].CurrentSuggestion() != m.inputs[m.cur].Value() {
-			break // let the input accept the completion
-		}
+	case kp.String() == "tab" && in.ShowSuggestions && in.CurrentSuggestion() != "" && in.CurrentSuggestion() != in.Value():
+		// tab accepts the completion on offer (below)
+	case key.Matches(kp, m.keys.Next):
 		return m, m.focus((m.cur + 1) % len(m.inputs))
-	case "shift+tab", "up":
+	case key.Matches(kp, m.keys.Prev):
 		return m, m.focus((m.cur - 1 + len(m.inputs)) % len(m.inputs))
-	case "enter", "ctrl+s":
-		if kp.String() == "enter" && m.cur < len(m.inputs)-1 {
-			return m, m.focus(m.cur + 1)
-		}
-		for i := range m.inputs {
-			m.validate(i)
-			if m.errs[i] != "" {
-				return m, m.focus(i)
-			}
-		}
-		vals := make([]string, len(m.inputs))
-		for i, in := range m.inputs {
-			vals[i] = in.Value()
-		}
-		id := m.id
-		return m, func() tea.Msg { return SubmitMsg{ID: id, Values: vals} }
+	case key.Matches(kp, m.keys.Enter) && !m.spec.SubmitOnEnter && m.cur < len(m.inputs)-1:
+		return m, m.focus(m.cur + 1)
+	case key.Matches(kp, m.keys.Enter), key.Matches(kp, m.keys.Submit):
+		return m.submit()
 	}
 	var cmd tea.Cmd
 	m.inputs[m.cur], cmd = m.inputs[m.cur].Update(msg)
 	m.validate(m.cur)
 	return m, cmd
+}
+
+// submit sends the values, or moves to the first field in error.
+func (m Model) submit() (Model, tea.Cmd) {
+	for i := range m.inputs {
+		m.validate(i)
+		if m.errs[i] != "" {
+			return m, m.focus(i)
+		}
+	}
+	vals := make([]string, len(m.inputs))
+	for i, in := range m.inputs {
+		vals[i] = in.Value()
+	}
+	id := m.spec.ID
+	return m, func() tea.Msg { return SubmitMsg{ID: id, Values: vals} }
 }
 
 func (m *Model) focus(i int) tea.Cmd {
@@ -127,15 +201,16 @@ func (m *Model) focus(i int) tea.Cmd {
 	return m.inputs[i].Focus()
 }
 
-// View draws the form in a framed w×h box.
-func (m Model) View(w, h int) string {
-	inner := max(w-2, 10)
+// View draws the form in a frame of exactly the set size. Errors are shown
+// in full, wrapped under their field.
+func (m Model) View() string {
+	inner := max(m.w-2, 10)
 	labelW := 0
-	for _, f := range m.fields {
+	for _, f := range m.spec.Fields {
 		labelW = max(labelW, len(f.Label))
 	}
 	var lines []string
-	for i, f := range m.fields {
+	for i, f := range m.spec.Fields {
 		in := m.inputs[i]
 		in.SetWidth(max(inner-labelW-3, 5))
 		label := m.st.Detail.Label.Render(common.Fit(f.Label, labelW+1))
@@ -144,10 +219,16 @@ func (m Model) View(w, h int) string {
 		}
 		lines = append(lines, label+" "+in.View())
 		if m.errs[i] != "" {
-			lines = append(lines, strings.Repeat(" ", labelW+2)+m.st.Input.Error.Render(m.errs[i]))
+			for _, l := range common.Wrap(m.errs[i], max(inner-labelW-2, 10)) {
+				lines = append(lines, strings.Repeat(" ", labelW+2)+m.st.Input.Error.Render(l))
+			}
 		}
 	}
 	lines = append(lines, "")
-	lines = append(lines, m.notes...)
-	return common.Frame(m.st, true, m.title, "tab next · enter/ctrl+s send · esc close", w, h, lines)
+	lines = append(lines, m.spec.Notes...)
+	hint := "tab next · enter next · ctrl+s send · esc close"
+	if m.spec.SubmitOnEnter {
+		hint = "tab next · enter/ctrl+s send · esc close"
+	}
+	return common.Frame(m.st, true, m.spec.Title, hint, m.w, m.h, lines)
 }

@@ -314,37 +314,64 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if !ok || !m.focused {
 		return m, nil
 	}
+	for _, b := range []struct {
+		b key.Binding
+		a Action
+	}{{m.keys.Follow, TogglePause}, {m.keys.Up, Older}, {m.keys.Down, Newer}, {m.keys.PageUp, PageOlder},
+		{m.keys.PageDown, PageNewer}, {m.keys.Oldest, Oldest}, {m.keys.Newest, Newest}} {
+		if key.Matches(kp, b.b) {
+			m.Do(b.a)
+			break
+		}
+	}
+	return m, nil
+}
+
+// Action is something the list does on a key or from the command palette.
+type Action int
+
+// The list's actions.
+const (
+	TogglePause Action = iota // pause, or resume (live or in place)
+	Older                     // select the previous message
+	Newer                     // select the next message
+	PageOlder
+	PageNewer
+	Oldest
+	Newest // select the newest and follow
+)
+
+// Do performs a; keys and the command palette both come here.
+func (m *Model) Do(a Action) {
 	n := m.rows.Len()
 	if n == 0 {
-		if key.Matches(kp, m.keys.Follow) {
+		if a == TogglePause {
 			m.setFollow(!m.follow)
 		}
-		return m, nil
+		return
 	}
 	top, cur := m.window()
 	page := max(m.visible()-1, 1)
-	switch {
-	case key.Matches(kp, m.keys.Follow):
+	switch a {
+	case TogglePause:
 		if m.follow || m.detached {
 			m.pin(top, cur) // pause (again): the counter starts from now
 		} else {
 			m.resume()
 		}
-		return m, nil
-	case key.Matches(kp, m.keys.Up):
+	case Older:
 		m.moveTo(top, cur-1)
-	case key.Matches(kp, m.keys.Down):
+	case Newer:
 		m.moveTo(top, cur+1)
-	case key.Matches(kp, m.keys.PageUp):
+	case PageOlder:
 		m.moveTo(top-page, cur-page)
-	case key.Matches(kp, m.keys.PageDown):
+	case PageNewer:
 		m.moveTo(top+page, cur+page)
-	case key.Matches(kp, m.keys.Oldest):
+	case Oldest:
 		m.moveTo(0, 0)
-	case key.Matches(kp, m.keys.Newest):
+	case Newest:
 		m.setFollow(true)
 	}
-	return m, nil
 }
 
 // pin stops following at the current window.

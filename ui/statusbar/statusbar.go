@@ -1,12 +1,21 @@
-// Package statusbar renders the one-line status: connection state and
-// reason, session, message rate, totals and the history counters.
+// Package statusbar renders the status: connection state and reason,
+// session, notices, message rate, totals and the history counters.
+//
+// It is built from segments with a rank. What cannot be missed (not
+// connected and why, session lost, messages dropped, recording failed,
+// certificate not verified, errors not yet seen in the log) is never cut:
+// when the width is short, the lower-ranked segments take their short form
+// ("kept 1.2M", "● REC") and then give way, and if the critical sentences
+// alone are wider than the screen they wrap onto a second line (Height).
 package statusbar
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"hubtap/broker"
@@ -15,9 +24,12 @@ import (
 	"hubtap/ui/common"
 )
 
-// noticeFor is how long an info or error notice stays before the
-// connection state shows again.
+// noticeFor is how long a notice stays before the connection state shows
+// again (it stays in the message log).
 const noticeFor = 8 * time.Second
+
+// maxLines bounds how many lines the critical sentences may take.
+const maxLines = 3
 
 // Model is the status bar. It has no keys; the root feeds it state.
 type Model struct {
@@ -28,13 +40,16 @@ type Model struct {
 	state   broker.State
 	reason  string // why disconnected, in plain words
 	retryAt time.Time
-	session string // "session resumed", "new session", ...
+	session string // "session resumed", "new persistent session", ...
 	lost    bool
+	queued  uint64 // messages a resumed session delivered from its queue
+	hasQ    bool
 
 	rate     float64
 	received uint64
 	stats    history.Stats
 	dropped  uint64 // bridge drops (counted before history)
+	unseen   int    // warnings and errors in the log not yet looked at
 
 	notice    string
 	noticeErr bool
@@ -43,6 +58,7 @@ type Model struct {
 	warning string // permanent, e.g. "TLS certificate NOT verified"
 	rec     history.RecordStatus
 	replay  string // the replay line, when replaying
+	keys    string // the replay keys, from the root keymap
 
 	offline bool // showing a file, no broker
 	offPath string
@@ -53,14 +69,27 @@ type Model struct {
 	offErr  string
 }
 
-// SetWarning sets a warning that stays at the start of the bar ("" none).
-func (m *Model) SetWarning(w string) { m.warning = w }
+// New returns a status bar for a connection to target.
+func New(st *themes.Styles, target string) Model {
+	return Model{st: st, target: history.SanitizeLine(target)}
+}
 
-// SetReplay shows a replay's progress instead of the connection ("" ends it).
-func (m *Model) SetReplay(line string) { m.replay = line }
+// SetWarning sets a warning that stays on the bar ("" none). Keep it
+// short: the full sentence belongs in the message log.
+func (m *Model) SetWarning(w string) { m.warning = history.SanitizeLine(w) }
+
+// SetReplay shows a replay's progress and its keys instead of the
+// connection ("" ends it).
+func (m *Model) SetReplay(line, keys string) { m.replay, m.keys = line, keys }
 
 // SetRecording shows the recording state ("● REC file 12,345").
 func (m *Model) SetRecording(r history.RecordStatus) { m.rec = r }
+
+// SetUnseen sets how many warnings and errors the log holds unseen.
+func (m *Model) SetUnseen(n int) { m.unseen = n }
+
+// SetQueued says how many queued messages the resumed session delivered.
+func (m *Model) SetQueued(n uint64) { m.queued, m.hasQ = n, true }
 
 // SetOffline switches the bar to a file's loading progress instead of a
 // connection.
@@ -72,19 +101,11 @@ func (m *Model) SetOffline(path string, read, size int64, done bool, bad int, er
 	}
 }
 
-// New returns a status bar for a connection to target.
-func New(st *themes.Styles, target string) Model {
-	return Model{st: st, target: target}
-}
-
-// SetSize sets the width (the bar is one line high).
+// SetSize sets the width.
 func (m *Model) SetSize(w int) { m.width = w }
 
 // SetStyles swaps the styles.
 func (m *Model) SetStyles(st *themes.Styles) { m.st = st }
-
-// SetTarget sets what the connection points at (shown while connecting).
-func (m *Model) SetTarget(t string) { m.target = t }
 
 // Event applies a connection state event.
 func (m *Model) Event(e broker.Event, now time.Time) {
@@ -94,7 +115,7 @@ func (m *Model) Event(e broker.Event, now time.Time) {
 	m.state = e.State
 	switch e.State {
 	case broker.StateConnected:
-		m.reason = ""
+		m.reason, m.hasQ = "", false
 		m.lost = e.Session.Lost
 		switch {
 		case e.Session.Lost:
@@ -115,7 +136,7 @@ func (m *Model) Event(e broker.Event, now time.Time) {
 	}
 }
 
-// SetCounts updates the figures on the right.
+// SetCounts updates the figures.
 func (m *Model) SetCounts(rate float64, received uint64, stats history.Stats, dropped uint64) {
 	m.rate, m.received, m.stats, m.dropped = rate, received, stats, dropped
 }
@@ -127,6 +148,11 @@ func (m *Model) Notice(text string, isErr bool, now time.Time) {
 
 // Waiting reports whether a countdown is on screen (the root keeps ticking).
 func (m Model) Waiting() bool { return m.state == broker.StateWaiting }
+
+// RetryIn is the time left before the next connection attempt.
+func (m Model) RetryIn(now time.Time) time.Duration {
+	return max(m.retryAt.Sub(now).Round(time.Second), 0)
+}
 
 // NoticeActive reports whether a notice is still showing at now.
 func (m Model) NoticeActive(now time.Time) bool {
@@ -140,127 +166,230 @@ func (m Model) State() broker.State { return m.state }
 func (m Model) Reason() string { return m.reason }
 
 // ProgressBar draws pct (0-100) in w cells.
-func ProgressBar(pct, w int) string { return progressBar(pct, w) }
-
-func progressBar(pct, w int) string {
+func ProgressBar(pct, w int) string {
 	full := pct * w / 100
 	return strings.Repeat("█", full) + strings.Repeat("░", w-full)
 }
 
-// View renders one line of exactly width cells.
-func (m Model) View(now time.Time) string {
+// seg is one piece of the bar. rank orders what stays when space is short
+// (lower stays longer); critical segments always stay.
+type seg struct {
+	full, short string
+	st          lipgloss.Style
+	rank        int
+	critical    bool
+	right       bool // in the counters on the right
+}
+
+// Height returns how many lines View draws at now: 1, or more when the
+// critical sentences do not fit on one.
+func (m Model) Height(now time.Time) int { return len(m.lines(now)) }
+
+// View renders the bar: Height lines of exactly width cells.
+func (m Model) View(now time.Time) string { return strings.Join(m.lines(now), "\n") }
+
+func (m Model) lines(now time.Time) []string {
+	if m.width <= 0 {
+		return []string{""}
+	}
+	segs := m.segments(now)
 	s := m.st.Status
-	var left strings.Builder
+	sep := s.Muted.Render(" · ")
+	// Critical segments first: if they alone are too wide, they wrap and
+	// the rest goes.
+	var crit []string
+	critW := 0
+	for _, g := range segs {
+		if g.critical {
+			crit = append(crit, g.full)
+			critW += ansi.StringWidth(g.full) + 3
+		}
+	}
+	if critW-3 > m.width {
+		var out []string
+		for _, c := range crit {
+			for _, l := range common.Wrap(c, m.width) {
+				out = append(out, common.Fit(s.Err.Render(l), m.width))
+			}
+		}
+		if len(out) > maxLines {
+			out = append(out[:maxLines-1], common.Fit(s.Err.Render("… l shows the message log in full"), m.width))
+		}
+		return out
+	}
+	// Greedy by rank: each segment in its full form if it fits, else its
+	// short form, else not at all.
+	order := make([]int, len(segs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ga, gb := segs[order[a]], segs[order[b]]
+		if ga.critical != gb.critical {
+			return ga.critical
+		}
+		return ga.rank < gb.rank
+	})
+	chosen := make([]string, len(segs))
+	used := 0
+	for _, i := range order {
+		g := segs[i]
+		for _, text := range []string{g.full, g.short} {
+			if text == "" {
+				continue
+			}
+			w := ansi.StringWidth(text) + 3
+			if g.critical || used+w <= m.width+3 {
+				chosen[i] = text
+				used += w
+				break
+			}
+		}
+	}
+	var left, right []string
+	for i, g := range segs {
+		if chosen[i] == "" {
+			continue
+		}
+		r := g.st.Render(chosen[i])
+		if g.right {
+			right = append(right, r)
+		} else {
+			left = append(left, r)
+		}
+	}
+	l, r := strings.Join(left, sep), strings.Join(right, sep)
+	gap := max(m.width-ansi.StringWidth(l)-ansi.StringWidth(r), 1)
+	return []string{common.Fit(l+strings.Repeat(" ", gap)+r, m.width)}
+}
+
+// segments lists what the bar could show, in display order.
+func (m Model) segments(now time.Time) []seg {
+	s := m.st.Status
+	var out []seg
+	add := func(g seg) { out = append(out, g) }
 	if m.warning != "" {
-		left.WriteString(s.Err.Render(m.warning) + " ")
+		add(seg{full: "⚠ " + m.warning, short: "⚠ " + shortWarning(m.warning), st: s.Err, rank: 3})
 	}
 	if m.rec.Active {
-		left.WriteString(s.Err.Render("● REC "))
-		left.WriteString(s.Muted.Render(m.rec.Path + " " + common.Commas(int(m.rec.Lines)) + " · "))
+		add(seg{full: "● REC " + m.rec.Path + " " + common.Commas(int(m.rec.Lines)), short: "● REC", st: s.Err, rank: 6})
 	} else if m.rec.Err != nil {
-		left.WriteString(s.Err.Render("recording failed: " + history.SanitizeLine(m.rec.Err.Error()) + " · "))
-	}
-	if m.replay != "" {
-		left.WriteString(s.Warn.Render(m.replay))
-		if m.NoticeActive(now) {
-			left.WriteString(s.Muted.Render(" · ") + s.Bar.Render(m.notice))
-		}
-		return m.join(left.String(), s.Muted.Render("p pause · 1-4 speed · [ ] seek · P stop"))
-	}
-	if m.offline {
-		left.WriteString(s.OK.Render("▤ " + m.offPath))
-		switch {
-		case m.offErr != "":
-			left.WriteString(s.Muted.Render(" · ") + s.Err.Render(m.offErr))
-		case !m.offDone:
-			pct := 0
-			if m.offSize > 0 {
-				pct = int(m.offRead * 100 / m.offSize)
-			}
-			left.WriteString(s.Warn.Render(" loading " + strconv.Itoa(pct) + "% " + progressBar(pct, 20)))
-		case m.offBad > 0:
-			left.WriteString(s.Warn.Render(" · " + common.Commas(m.offBad) + " unreadable lines skipped"))
-		}
-		if m.NoticeActive(now) {
-			st := s.Bar
-			if m.noticeErr {
-				st = s.Err
-			}
-			left.WriteString(s.Muted.Render(" · ") + st.Render(m.notice))
-		}
-		return m.join(left.String(), s.Counter.Render(common.Commas(int(m.received))+" messages")+s.Muted.Render(" · kept "+common.Commas(int(m.stats.Kept))))
-	}
-	switch m.state {
-	case broker.StateConnected:
-		left.WriteString(s.OK.Render("● connected"))
-	case broker.StateConnecting:
-		left.WriteString(s.Warn.Render("◌ connecting"))
-	case broker.StateWaiting:
-		secs := int(m.retryAt.Sub(now).Round(time.Second) / time.Second)
-		left.WriteString(s.Warn.Render("↻ retry in " + strconv.Itoa(max(secs, 0)) + "s"))
-	case broker.StateDisconnected:
-		left.WriteString(s.Err.Render("✕ disconnected"))
-	case broker.StateStopped:
-		left.WriteString(s.Muted.Render("■ stopped"))
-	default:
-		left.WriteString(s.Muted.Render("○ offline"))
-	}
-	if m.target != "" {
-		left.WriteString(s.Muted.Render(" " + m.target))
+		add(seg{full: "recording failed: " + history.SanitizeLine(m.rec.Err.Error()), st: s.Err, critical: true})
 	}
 	switch {
-	case m.NoticeActive(now):
+	case m.replay != "":
+		add(seg{full: m.replay, st: s.Warn, critical: true})
+		if m.keys != "" {
+			add(seg{full: m.keys, st: s.Muted, rank: 4, right: true})
+		}
+	case m.offline:
+		out = append(out, m.offlineSegs()...)
+	default:
+		out = append(out, m.connSegs(now)...)
+	}
+	if m.NoticeActive(now) {
 		st := s.Bar
 		if m.noticeErr {
 			st = s.Err
 		}
-		left.WriteString(s.Muted.Render(" · ") + st.Render(m.notice))
-	case m.reason != "" && m.state != broker.StateConnected:
-		left.WriteString(s.Muted.Render(" · ") + s.Err.Render(m.reason))
-	case m.session != "" && m.state == broker.StateConnected:
-		st := s.Muted
-		if m.lost {
-			st = s.Warn
-		}
-		left.WriteString(s.Muted.Render(" · ") + st.Render(m.session))
+		add(seg{full: m.notice, short: ansi.Truncate(m.notice, 40, "…"), st: st, rank: 2})
 	}
-
-	var right strings.Builder
-	right.WriteString(s.Counter.Render(strconv.FormatFloat(m.rate, 'f', 1, 64) + " msg/s"))
-	if m.NoticeActive(now) && ansi.StringWidth(left.String()) > m.width/2 {
-		// A notice is worth more than the totals for its few seconds.
-		return m.join(left.String(), right.String())
+	if m.unseen > 0 {
+		add(seg{full: strconv.Itoa(m.unseen) + " unread in the log (l)", short: strconv.Itoa(m.unseen) + " unread (l)", st: s.Warn, rank: 1})
 	}
-	right.WriteString(s.Muted.Render(" · " + common.Commas(int(m.received)) + " recv"))
-	right.WriteString(s.Muted.Render(" · kept " + common.Commas(int(m.stats.Kept))))
-	if m.stats.Repeats > 0 {
-		right.WriteString(s.Muted.Render(" · " + common.Commas(int(m.stats.Repeats)) + " redelivered"))
+	if m.replay != "" {
+		return out
 	}
-	if m.stats.Evicted > 0 {
-		right.WriteString(s.Muted.Render(" · evicted " + common.Commas(int(m.stats.Evicted))))
-	}
-	drop := m.dropped
-	dropSt := s.Muted
-	if drop > 0 {
-		dropSt = s.Warn
-	}
-	right.WriteString(dropSt.Render(" · dropped " + common.Commas(int(drop))))
-
-	return m.join(left.String(), right.String())
+	return append(out, m.counterSegs()...)
 }
 
-// join lays out the left and right parts on one line of exactly width cells.
-func (m Model) join(l, r string) string {
-	lw, rw := ansi.StringWidth(l), ansi.StringWidth(r)
-	if lw+1+rw > m.width {
-		// The counters give way first, then the left side is cut.
-		if rw > m.width/2 {
-			r = ansi.Truncate(r, max(m.width/2, 0), "…")
-			rw = ansi.StringWidth(r)
-		}
-		l = ansi.Truncate(l, max(m.width-rw-1, 0), "…")
-		lw = ansi.StringWidth(l)
+// connSegs: the state, the target, and the reason or the session.
+func (m Model) connSegs(now time.Time) []seg {
+	s := m.st.Status
+	var out []seg
+	switch m.state {
+	case broker.StateConnected:
+		out = append(out, seg{full: "● connected", short: "●", st: s.OK, rank: 0})
+	case broker.StateConnecting:
+		out = append(out, seg{full: "◌ connecting", st: s.Warn, critical: true})
+	case broker.StateWaiting:
+		secs := int(m.RetryIn(now) / time.Second)
+		out = append(out, seg{full: "↻ not connected, retry in " + strconv.Itoa(secs) + "s", st: s.Warn, critical: true})
+	case broker.StateDisconnected:
+		out = append(out, seg{full: "✕ disconnected", st: s.Err, critical: true})
+	case broker.StateStopped:
+		out = append(out, seg{full: "■ stopped", st: s.Muted, rank: 0})
+	default:
+		out = append(out, seg{full: "○ starting", st: s.Muted, rank: 0})
 	}
-	gap := max(m.width-lw-rw, 0)
-	return common.Fit(l+strings.Repeat(" ", gap)+r, m.width)
+	if m.target != "" {
+		out = append(out, seg{full: m.target, st: s.Muted, rank: 9})
+	}
+	switch {
+	case m.reason != "" && m.state != broker.StateConnected:
+		out = append(out, seg{full: m.reason, st: s.Err, critical: true})
+	case m.lost && m.state == broker.StateConnected:
+		out = append(out, seg{full: m.session, st: s.Warn, critical: true})
+	case m.session != "" && m.state == broker.StateConnected:
+		full, short := m.session, m.session
+		if m.hasQ {
+			full += " · " + common.Commas(int(m.queued)) + " queued delivered"
+			short += " · " + common.Short(m.queued) + " queued"
+		}
+		out = append(out, seg{full: full, short: short, st: s.Muted, rank: 1})
+	}
+	return out
+}
+
+// offlineSegs: a file's name and loading progress.
+func (m Model) offlineSegs() []seg {
+	s := m.st.Status
+	out := []seg{{full: "▤ " + m.offPath, short: "▤", st: s.OK, rank: 5}}
+	switch {
+	case m.offErr != "":
+		out = append(out, seg{full: m.offErr, st: s.Err, critical: true})
+	case !m.offDone:
+		pct := 0
+		if m.offSize > 0 {
+			pct = int(m.offRead * 100 / m.offSize)
+		}
+		out = append(out, seg{full: "loading " + strconv.Itoa(pct) + "% " + ProgressBar(pct, 20), short: "loading " + strconv.Itoa(pct) + "%", st: s.Warn, rank: 1})
+	case m.offBad > 0:
+		out = append(out, seg{full: common.Commas(m.offBad) + " unreadable lines skipped", st: s.Warn, critical: true})
+	}
+	return out
+}
+
+// counterSegs: rate, totals and history counters, on the right.
+func (m Model) counterSegs() []seg {
+	s := m.st.Status
+	n := func(v uint64) string { return common.Commas(int(v)) }
+	sh := common.Short
+	out := []seg{}
+	if !m.offline {
+		rate := strconv.FormatFloat(m.rate, 'f', 1, 64)
+		out = append(out, seg{full: rate + " msg/s", short: strconv.FormatFloat(m.rate, 'f', 0, 64) + "/s", st: s.Counter, rank: 4, right: true})
+	}
+	out = append(out, seg{full: n(m.received) + " recv", short: sh(m.received) + " recv", st: s.Muted, rank: 8, right: true},
+		seg{full: "kept " + n(m.stats.Kept), short: "kept " + sh(m.stats.Kept), st: s.Muted, rank: 7, right: true})
+	if m.stats.Repeats > 0 {
+		out = append(out, seg{full: n(m.stats.Repeats) + " redelivered", short: sh(m.stats.Repeats) + " redeliv.", st: s.Muted, rank: 10, right: true})
+	}
+	if m.stats.Evicted > 0 {
+		out = append(out, seg{full: "evicted " + n(m.stats.Evicted), short: "evict " + sh(m.stats.Evicted), st: s.Muted, rank: 10, right: true})
+	}
+	if m.dropped > 0 {
+		out = append(out, seg{full: "dropped " + n(m.dropped), short: "dropped " + sh(m.dropped), st: s.Warn, critical: true, right: true})
+	} else if !m.offline {
+		out = append(out, seg{full: "dropped 0", st: s.Muted, rank: 11, right: true})
+	}
+	return out
+}
+
+// shortWarning keeps a warning's gist: the words before a colon.
+func shortWarning(w string) string {
+	if i := strings.IndexAny(w, ":("); i > 0 {
+		return strings.TrimSpace(w[:i])
+	}
+	return ansi.Truncate(w, 24, "…")
 }
