@@ -29,6 +29,13 @@ type FilterDoneMsg struct {
 // filterState is the pane's active filter. ids holds what matched so far:
 // arrivals since the filter was set at once, and the history pass's result
 // when it comes back.
+//
+// Ownership: copies of a Model share the *filterState. The pointer-receiver
+// methods (SetFilter, SetTopics, Ingest, Close), which the root calls on
+// the Model it keeps, change it in place; Update, a value receiver, never
+// writes it: it installs a changed copy (see FilterDoneMsg), so an earlier
+// copy of the Model keeps its rows. progress is shared on purpose with the
+// running history pass, and cancel may be called from any copy.
 type filterState struct {
 	src      string
 	expr     *filters.Expr
@@ -300,14 +307,17 @@ func (m Model) window() (top, cur int) {
 // returns the concrete type.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if done, ok := msg.(FilterDoneMsg); ok {
-		f := m.filter
-		if done.Pane != m.id || f == nil || done.Gen != f.gen {
+		if done.Pane != m.id || m.filter == nil || done.Gen != m.filter.gen {
 			return m, nil // a newer filter won
 		}
+		f := *m.filter // copy on write: older copies of m keep theirs
 		f.pending = false
 		if done.Err == nil {
-			f.rows.prepend(done.IDs)
+			rows := *f.rows
+			rows.prepend(done.IDs) // a new ids slice: the shared one is not written
+			f.rows = &rows
 		}
+		m.filter, m.rows = &f, f.rows
 		return m, nil
 	}
 	kp, ok := msg.(tea.KeyPressMsg)
