@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,14 +65,19 @@ func press(s string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r, Text: s}
 }
 
+// flespiMsg is a flespi channel message from device ident, sent by the
+// device seq−2 s after t0 (so each device's timestamps increase with seq),
+// stamped by flespi 1.418732 s later and received at t0+seq s.
 func flespiMsg(seq int, ident string, speed int) broker.Message {
-	payload := fmt.Sprintf(`{"ident":"%s","timestamp":1715843521.0,"server.timestamp":1715843522.418732,`+
+	ts := float64(t0.Unix()+int64(seq)) - 2
+	srv := strconv.FormatFloat(ts+1.418732, 'f', 6, 64)
+	payload := fmt.Sprintf(`{"ident":"%s","timestamp":%.1f,"server.timestamp":%s,`+
 		`"channel.id":1234,"device.id":182083,"device.name":"Truck 17","position.latitude":52.229676,`+
-		`"position.longitude":21.012229,"position.speed":%d,"engine.ignition.status":true,"battery.voltage":4.05,"gsm.signal.level":80}`, ident, speed)
+		`"position.longitude":21.012229,"position.speed":%d,"engine.ignition.status":true,"battery.voltage":4.05,"gsm.signal.level":80}`, ident, ts, srv, speed)
 	return broker.Message{
 		Seq: uint64(seq), Topic: "flespi/message/gw/channels/1234/" + ident, Payload: []byte(payload), QoS: 1,
 		Received: t0.Add(time.Duration(seq) * time.Second),
-		Props:    &broker.Properties{User: []broker.UserProperty{{Key: "timestamp", Value: "1715843522.418732"}, {Key: "cid", Value: "8201"}}},
+		Props:    &broker.Properties{User: []broker.UserProperty{{Key: "timestamp", Value: srv}, {Key: "cid", Value: "8201"}}},
 	}
 }
 
@@ -138,7 +144,7 @@ func TestLiveMessagesAndDetail(t *testing.T) {
 		"352625066004561", "352625066004562", // idents in the list
 		"speed=81km/h",                // summary of the newest
 		`"position.speed": 81`,        // detail: pretty JSON of the selected (newest) message
-		"timestamp=1715843522.418732", // MQTT 5 user property
+		"timestamp=1795689721.418732", // MQTT 5 user property (server.timestamp of seq 2)
 		"● connected", "session resumed", "msg/s", "2 recv", "dropped 0",
 		"flespi/message/gw/channels/+/+", // pane title
 	} {

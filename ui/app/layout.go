@@ -69,18 +69,11 @@ func (m Model) bottomHeight() int {
 	if m.overlay == overlayFilter {
 		return 2
 	}
+	sh := m.status.Height(m.now())
 	if m.overlay == overlayPrompt {
-		return m.statusH + m.prompt.Height()
+		return sh + m.prompt.Height()
 	}
-	return m.statusH + 1
-}
-
-// relayout lays out again when the status bar's height changed (a critical
-// sentence wraps, or stops wrapping).
-func (m *Model) relayout() {
-	if m.status.Height(m.now()) != m.statusH {
-		m.layout()
-	}
+	return sh + 1
 }
 
 // layout computes component sizes from the window size: the panes area
@@ -88,11 +81,11 @@ func (m *Model) relayout() {
 // on the right (wide screens) or below, and the overlay's area.
 func (m *Model) layout() {
 	m.status.SetSize(m.width)
-	m.statusH = m.status.Height(m.now())
 	m.help.SetWidth(m.width)
 	m.filter.SetWidth(m.width)
 	m.prompt.SetSize(m.width)
-	w, h := m.width, max(m.height-m.bottomHeight(), 0)
+	m.laidBottom = m.bottomHeight()
+	w, h := m.width, max(m.height-m.laidBottom, 0)
 	m.wide = w >= 150
 	pw, ph := w, h
 	switch {

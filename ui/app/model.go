@@ -147,7 +147,7 @@ type Model struct {
 	session  sessionCount
 	// sessionInfo is what the last CONNACK granted.
 	sessionInfo  broker.SessionInfo
-	statusH      int    // the status bar's height when last laid out
+	laidBottom   int    // bottomHeight when last laid out
 	recErrLogged bool   // a failed recording is in the log already
 	tip          string // what the user can do about the last connection error
 

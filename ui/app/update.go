@@ -29,6 +29,17 @@ import (
 //     bindings; else the focused component only. Mouse: hit-test, then
 //     the component under the pointer.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	nm, cmd := m.route(msg)
+	mm := nm.(Model)
+	// The bottom grows and shrinks (a critical status sentence wraps, the
+	// prompt shows an error): lay out again when it did.
+	if mm.width > 0 && mm.bottomHeight() != mm.laidBottom {
+		mm.layout()
+	}
+	return mm, cmd
+}
+
+func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

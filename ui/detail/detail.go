@@ -24,14 +24,18 @@ type Model struct {
 	focused bool
 	width   int
 	height  int
-	offset  int // first visible body line
+	// sc scrolls the body lines: Top is the first visible line, Cursor the
+	// selected line while focused (quick filters act on it).
+	sc common.Scroller
+	// pickField: a new message; the next clamp puts the cursor on its
+	// first field line (or its first line).
+	pickField bool
 
 	hl   Highlights
 	diff *Diff // nil: diff off
 
 	cache      []string
 	refs       []ref // per cached line: the JSON field it shows, if any
-	cursor     int   // selected line while focused (quick filters act on it)
 	cacheW     int
 	cacheSt    *themes.Styles
 	cacheEntry *history.Entry
@@ -66,7 +70,7 @@ type QuickFilterMsg struct{ Clause string }
 // top and puts the line cursor on its first field.
 func (m *Model) SetEntry(e *history.Entry) {
 	if e != m.entry {
-		m.offset, m.cursor = 0, -1
+		m.sc.Top, m.sc.Cursor, m.pickField = 0, 0, true
 	}
 	m.entry = e
 }
@@ -106,72 +110,72 @@ func (m *Model) Prepare() { m.lines(); m.clamp() }
 
 func (m *Model) clamp() {
 	_, h := m.inner()
-	n := len(m.cache)
+	m.sc.Height, m.sc.Len = h, len(m.cache)
 	if m.entry == nil {
-		n = 0
+		m.sc.Len = 0
 	}
-	if m.cursor < 0 { // first field line, else the first line
-		m.cursor = 0
+	if m.pickField { // first field line, else the first line
+		m.sc.Cursor, m.pickField = 0, false
 		for i, r := range m.refs {
 			if r.path != "" {
-				m.cursor = i
+				m.sc.Cursor = i
 				break
 			}
 		}
 	}
-	m.cursor = max(min(m.cursor, n-1), 0)
-	if m.focused && h > 0 { // keep the cursor visible
-		if m.cursor < m.offset {
-			m.offset = m.cursor
-		}
-		if m.cursor >= m.offset+h {
-			m.offset = m.cursor - h + 1
-		}
+	if m.focused { // keep the cursor visible
+		m.sc.Clamp()
+	} else { // the cursor is not drawn: keep the top of the message in view
+		m.sc.ClampTop()
 	}
-	m.offset = max(min(m.offset, n-h), 0)
 }
 
 // Selected returns the field under the cursor (path and value), if any.
 func (m Model) Selected() (path, value string, ok bool) {
-	if m.cursor < 0 || m.cursor >= len(m.refs) || m.refs[m.cursor].path == "" {
+	c := m.sc.Cursor
+	if m.pickField || c >= len(m.refs) || m.refs[c].path == "" {
 		return "", "", false
 	}
-	r := m.refs[m.cursor]
+	r := m.refs[c]
 	return r.path, r.value, true
 }
 
-// Update handles scrolling keys while focused.
+// Update handles scrolling keys and the mouse wheel while focused.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok || !m.focused {
+	if !m.focused {
 		return m, nil
 	}
-	_, h := m.inner()
-	n := len(m.lines())
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.MouseWheelMsg:
+	default:
+		return m, nil
+	}
+	m.lines()
 	m.clamp()
+	if wh, ok := msg.(tea.MouseWheelMsg); ok {
+		m.sc.Wheel(wh)
+		return m, nil
+	}
+	kp := msg.(tea.KeyPressMsg)
 	switch {
 	case key.Matches(kp, m.keys.Up):
-		m.cursor--
+		m.sc.Up()
 	case key.Matches(kp, m.keys.Down):
-		m.cursor++
+		m.sc.Down()
 	case key.Matches(kp, m.keys.PageUp):
-		m.cursor -= max(h-1, 1)
-		m.offset -= max(h-1, 1)
+		m.sc.PageUp()
 	case key.Matches(kp, m.keys.PageDown):
-		m.cursor += max(h-1, 1)
-		m.offset += max(h-1, 1)
+		m.sc.PageDown()
 	case key.Matches(kp, m.keys.Top):
-		m.cursor, m.offset = 0, 0
+		m.sc.Home()
 	case key.Matches(kp, m.keys.Bottom):
-		m.cursor, m.offset = n-1, n
+		m.sc.End()
 	case key.Matches(kp, m.keys.Include, m.keys.Exclude):
-		if m.cursor < len(m.refs) && m.refs[m.cursor].path != "" {
-			clause := m.refs[m.cursor].Clause(key.Matches(kp, m.keys.Exclude))
+		if c := m.sc.Cursor; c < len(m.refs) && m.refs[c].path != "" {
+			clause := m.refs[c].Clause(key.Matches(kp, m.keys.Exclude))
 			return m, func() tea.Msg { return QuickFilterMsg{Clause: clause} }
 		}
-		return m, nil
 	}
-	m.clamp()
 	return m, nil
 }
 
@@ -184,17 +188,17 @@ func (m Model) View() string {
 		lines = []string{m.st.List.Hint.Render("no message selected")}
 	} else {
 		all := m.lines()
-		end := min(m.offset+h, len(all))
-		if m.offset < end {
-			lines = all[m.offset:end]
-			if m.focused && m.cursor >= m.offset && m.cursor < end {
+		top := m.sc.Top
+		end := min(top+h, len(all))
+		if top < end {
+			lines = all[top:end]
+			if c := m.sc.Cursor; m.focused && c >= top && c < end {
 				lines = append([]string(nil), lines...)
-				i := m.cursor - m.offset
-				lines[i] = m.st.Detail.Cursor.Render(common.Fit(ansi.Strip(lines[i]), max(m.width-2, 0)))
+				lines[c-top] = m.st.Detail.Cursor.Render(common.Fit(ansi.Strip(lines[c-top]), max(m.width-2, 0)))
 			}
 		}
 		if len(all) > h {
-			info = strconv.Itoa(m.offset+1) + "-" + strconv.Itoa(end) + " of " + strconv.Itoa(len(all))
+			info = strconv.Itoa(top+1) + "-" + strconv.Itoa(end) + " of " + strconv.Itoa(len(all))
 		}
 	}
 	return common.Frame(m.st, m.focused, "message", info, m.width, m.height, lines)

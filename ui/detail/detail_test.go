@@ -1,6 +1,7 @@
 package detail
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +156,78 @@ func TestHighlightMarksFieldsAndText(t *testing.T) {
 	m2.Prepare()
 	if m2.View() == v {
 		t.Fatal("highlights changed nothing in the styled output")
+	}
+}
+
+// longEntry is a JSON object of n fields, one per line.
+func longEntry(n int) *history.Entry {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`"k` + strconv.Itoa(i) + `":"value of a field"`)
+	}
+	b.WriteString("}")
+	return entry([]byte(b.String()))
+}
+
+// info returns the frame's "a-b of n" text from the top border.
+func info(t *testing.T, m Model) string {
+	t.Helper()
+	top := strings.Split(ansi.Strip(m.View()), "\n")[0]
+	f := strings.Fields(strings.Trim(top, "╭─╮ "))
+	if len(f) < 3 || f[len(f)-2] != "of" {
+		t.Fatalf("no position in the top border %q", top)
+	}
+	return strings.Join(f[len(f)-3:], " ")
+}
+
+// TestScrollPagesAndWheel: pages move the window by its height less one
+// line, the wheel by three lines, and both stop at the ends.
+func TestScrollPagesAndWheel(t *testing.T) {
+	m, _ := view(t, longEntry(100), 60, 12) // 10 body lines
+	m.Focus()
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyHome})
+	n := len(m.cache)
+	steps := []struct {
+		msg  tea.Msg
+		want string
+	}{
+		{tea.KeyPressMsg{Code: tea.KeyPgDown}, "10-19 of " + strconv.Itoa(n)},
+		{tea.KeyPressMsg{Code: tea.KeyPgDown}, "19-28 of " + strconv.Itoa(n)},
+		{tea.KeyPressMsg{Code: tea.KeyPgUp}, "10-19 of " + strconv.Itoa(n)},
+		{tea.MouseWheelMsg{Button: tea.MouseWheelUp}, "7-16 of " + strconv.Itoa(n)}, // cursor 18-9-3 = 6: above the window
+		{tea.KeyPressMsg{Code: tea.KeyEnd}, strconv.Itoa(n-9) + "-" + strconv.Itoa(n) + " of " + strconv.Itoa(n)},
+		{tea.KeyPressMsg{Code: tea.KeyPgDown}, strconv.Itoa(n-9) + "-" + strconv.Itoa(n) + " of " + strconv.Itoa(n)},
+	}
+	for i, s := range steps {
+		m, _ = m.Update(s.msg)
+		if got := info(t, m); got != s.want {
+			t.Fatalf("step %d (%v): window %q, want %q", i, s.msg, got, s.want)
+		}
+	}
+}
+
+// TestUnfocusedShowsTheTop: a new message shows from its first line while
+// the view is not focused, although the cursor waits on its first field
+// further down; focusing and moving brings the cursor into view.
+func TestUnfocusedShowsTheTop(t *testing.T) {
+	m, v := view(t, longEntry(5), 60, 6) // 4 body lines: the header fills them
+	if !strings.Contains(v, "topic") || info(t, m) != "1-4 of "+strconv.Itoa(len(m.cache)) {
+		t.Fatalf("unfocused detail does not show the message's top:\n%s", v)
+	}
+	if _, _, ok := m.Selected(); !ok {
+		t.Fatal("no field selected on a JSON message")
+	}
+	m.Focus()
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	path, _, ok := m.Selected()
+	if !ok || path != "k1" {
+		t.Fatalf("down from the first field selected %q (%v), want k1", path, ok)
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, `"k1": "value of a field"`) || strings.Contains(v, "topic") {
+		t.Fatalf("the focused view does not follow the cursor to k1:\n%s", v)
 	}
 }

@@ -53,7 +53,9 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 }
 
 // Model is the device table. Refresh copies the tracker's devices (on
-// ticks and batches), so View only formats.
+// ticks and batches), so View only formats. The tracker is shared (the
+// root owns it); rows is a fresh copy on every Refresh, so copies of a
+// Model never see each other's rows, order or cursor.
 type Model struct {
 	keys    KeyMap
 	st      *themes.Styles
@@ -61,9 +63,9 @@ type Model struct {
 	rows    []telematics.Device
 	by      telematics.Column
 	desc    bool
-	all     bool // also list topics that only carry bare values (state/telemetry)
-	hidden  int  // how many such topics are not listed
-	cursor  int
+	all     bool            // also list topics that only carry bare values (state/telemetry)
+	hidden  int             // how many such topics are not listed
+	sc      common.Scroller // over rows, below the header line
 	focused bool
 	width   int
 	height  int
@@ -76,7 +78,10 @@ func New(st *themes.Styles, tr *telematics.Tracker) Model {
 }
 
 // SetSize sets the outer size.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.sc.SetHeight(max(h-3, 0)) // the frame and the header line
+}
 
 // SetStyles swaps styles.
 func (m *Model) SetStyles(st *themes.Styles) { m.st = st }
@@ -93,8 +98,8 @@ func (m Model) KeyMap() KeyMap { return m.keys }
 // Refresh copies and sorts the devices as of now.
 func (m *Model) Refresh(now time.Time) {
 	var key string
-	if m.cursor < len(m.rows) {
-		key = m.rows[m.cursor].Key
+	if c := m.sc.Cursor; c < len(m.rows) {
+		key = m.rows[c].Key
 	}
 	m.now = now
 	m.rows = m.tr.Devices()
@@ -116,29 +121,37 @@ func (m *Model) Refresh(now time.Time) {
 	telematics.SortDevices(m.rows, m.by, m.desc)
 	for i := range m.rows { // the cursor stays on its device
 		if m.rows[i].Key == key {
-			m.cursor = i
+			m.sc.Cursor = i
 			break
 		}
 	}
-	m.cursor = max(min(m.cursor, len(m.rows)-1), 0)
+	m.sc.SetLen(len(m.rows))
 }
 
-// Update handles keys while focused.
+// Update handles keys and the mouse wheel while focused.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok || !m.focused {
+	if !m.focused {
 		return m, nil
 	}
-	page := max(m.height-4, 1)
+	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
+		m.sc.Wheel(msg)
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	}
+	return m, nil
+}
+
+func (m Model) onKey(kp tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(kp, m.keys.Up):
-		m.cursor--
+		m.sc.Up()
 	case key.Matches(kp, m.keys.Down):
-		m.cursor++
+		m.sc.Down()
 	case key.Matches(kp, m.keys.PageUp):
-		m.cursor -= page
+		m.sc.PageUp()
 	case key.Matches(kp, m.keys.PageDown):
-		m.cursor += page
+		m.sc.PageDown()
 	case key.Matches(kp, m.keys.Sort):
 		cols := telematics.Columns()
 		for i, c := range cols {
@@ -155,13 +168,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.desc = !m.desc
 		m.Refresh(m.now)
 	case key.Matches(kp, m.keys.Open):
-		if m.cursor < len(m.rows) {
-			d := m.rows[m.cursor]
+		if c := m.sc.Cursor; c < len(m.rows) {
+			d := m.rows[c]
 			f := openFilter(d)
 			return m, func() tea.Msg { return OpenMsg{Key: d.Key, Filter: f} }
 		}
 	}
-	m.cursor = max(min(m.cursor, len(m.rows)-1), 0)
 	return m, nil
 }
 
@@ -178,22 +190,19 @@ func openFilter(d telematics.Device) string {
 
 // View renders exactly height lines of at most width cells.
 func (m Model) View() string {
-	inner, h := max(m.width-2, 0), max(m.height-2, 0)
+	inner := max(m.width-2, 0)
 	lines := []string{m.st.Detail.Label.Render(common.Fit(m.header(), inner))}
-	top := 0
-	if body := h - 1; body > 0 && m.cursor >= body {
-		top = m.cursor - body + 1
-	}
 	stale := 0
 	for i := range m.rows {
 		if m.rows[i].Stale(m.now) {
 			stale++
 		}
 	}
-	for i := top; i < len(m.rows) && len(lines) < h; i++ {
+	from, to := m.sc.Visible()
+	for i := from; i < to; i++ {
 		line := m.row(&m.rows[i], inner)
 		switch {
-		case i == m.cursor:
+		case i == m.sc.Cursor:
 			st := m.st.List.Selected
 			if !m.focused {
 				st = m.st.List.SelectedBlurred

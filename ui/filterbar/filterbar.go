@@ -42,23 +42,45 @@ type ClosedMsg struct {
 
 type settleMsg struct{ gen uint64 }
 
-// KeyMap lists the bar's bindings.
+// KeyMap lists the bar's bindings. It satisfies help.KeyMap. Every other
+// key edits the text (bubbles' textinput keys).
 type KeyMap struct{ Apply, Cancel, Older, Newer key.Binding }
 
 // DefaultKeyMap returns a fresh KeyMap.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-		Cancel: key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "undo")),
+		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+		Cancel: key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel, restore")),
 		Older:  key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "older filter")),
 		Newer:  key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "newer filter")),
 	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Apply, k.Cancel, k.Older, k.Newer} }
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Apply, k.Cancel}, {k.Older, k.Newer}}
+}
+
+// hint is the bar's help line while the text is valid: its keys, from
+// ShortHelp, and an example.
+func (k KeyMap) hint() string {
+	var b strings.Builder
+	for _, kb := range k.ShortHelp() {
+		h := kb.Help()
+		b.WriteString(h.Key + " " + h.Desc + " · ")
+	}
+	b.WriteString(`e.g. position.speed > 80 && ident in ["352…"] · see docs/FILTERS.md`)
+	return b.String()
 }
 
 // Model is the filter bar. Its View is two lines: the error (or help) line
 // and the input line.
 type Model struct {
 	keys    KeyMap
+	hint    string // keys.hint(), built once
 	st      *themes.Styles
 	input   textinput.Model
 	open    bool
@@ -81,7 +103,8 @@ func New(st *themes.Styles) Model {
 	in.Prompt = prompt
 	in.Placeholder = `ident == "352625066004561" && position.speed > 80`
 	in.CharLimit = filters.MaxLen
-	return Model{keys: DefaultKeyMap(), st: st, input: in}
+	keys := DefaultKeyMap()
+	return Model{keys: keys, hint: keys.hint(), st: st, input: in}
 }
 
 // SetStyles swaps the styles.
@@ -109,22 +132,22 @@ func (m Model) IsOpen() bool { return m.open }
 // KeyMap returns the bindings, for help.
 func (m Model) KeyMap() KeyMap { return m.keys }
 
-// Remember adds src to the history (most recent last, no duplicates).
+// Remember adds src to the history (most recent last, no duplicates). It
+// builds a new slice (at most maxHistory strings) rather than editing the
+// one that earlier copies of the model share.
 func (m *Model) Remember(src string) {
 	src = strings.TrimSpace(src)
 	if src == "" {
 		return
 	}
-	for i, h := range m.history {
-		if h == src {
-			m.history = append(m.history[:i], m.history[i+1:]...)
-			break
+	h := make([]string, 0, len(m.history)+1)
+	for _, old := range m.history {
+		if old != src {
+			h = append(h, old)
 		}
 	}
-	m.history = append(m.history, src)
-	if len(m.history) > maxHistory {
-		m.history = m.history[len(m.history)-maxHistory:]
-	}
+	h = append(h, src)
+	m.history = h[max(len(h)-maxHistory, 0):]
 }
 
 // History returns the remembered filters, oldest first.
@@ -245,7 +268,7 @@ func (m Model) View() string {
 	case m.errText != "":
 		top = m.st.Input.Error.Render(m.errText)
 	default:
-		top = m.st.Help.Desc.Render("enter keep · esc undo · ↑/↓ history · e.g. position.speed > 80 && ident in [\"352…\"] · see docs/FILTERS.md")
+		top = m.st.Help.Desc.Render(m.hint)
 	}
 	return common.Fit(top, m.width) + "\n" + common.Fit(m.input.View(), m.width)
 }

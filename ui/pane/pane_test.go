@@ -261,3 +261,34 @@ func TestRedeliveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterResultLeavesCopiesAlone: the history pass's result, taken by
+// Update, changes the pane it returns and not an earlier copy (which still
+// shows only the arrivals and a running pass).
+func TestFilterResultLeavesCopiesAlone(t *testing.T) {
+	store := history.NewStore(8 << 20)
+	m := New(3, themes.Build(themes.Plain()), DefaultKeyMap(), store, "t/#")
+	m.SetSize(70, 8)
+	fill(store, 1, 100)
+	cmd := m.SetFilter("n > 90", mustCompile(t, "n > 90"))
+	first, n := store.Append(msgsFrom(101, 105))
+	m.Ingest(first, n)
+	cp := m
+	before := ansi.Strip(cp.View())
+	m, _ = m.Update(cmd())
+	if got := m.rows.Len(); got != 15 {
+		t.Fatalf("after the pass: %d rows, want 15 (91..105)", got)
+	}
+	if running, _, _ := m.Filtering(); running {
+		t.Fatal("the updated pane still reports a running pass")
+	}
+	if got := cp.rows.Len(); got != 5 {
+		t.Fatalf("the copy has %d rows after the original's Update, want its 5", got)
+	}
+	if running, _, _ := cp.Filtering(); !running {
+		t.Fatal("the copy's pass was marked done by the original's Update")
+	}
+	if after := ansi.Strip(cp.View()); after != before {
+		t.Fatalf("the copy's view changed:\n%s\nwas:\n%s", after, before)
+	}
+}

@@ -34,7 +34,13 @@ func (m Model) View() string {
 		}
 	} else if n == 0 {
 		for _, l := range m.hint {
-			lines = append(lines, m.st.List.Hint.Render(ansi.Truncate(l, max(inner-1, 0), "…")))
+			if strings.HasPrefix(l, "  ") { // an aligned example: cut
+				lines = append(lines, m.st.List.Hint.Render(ansi.Truncate(l, max(inner-1, 0), "…")))
+				continue
+			}
+			for _, w := range common.Wrap(l, max(inner-1, 1)) { // a sentence: in full
+				lines = append(lines, m.st.List.Hint.Render(w))
+			}
 		}
 	} else if inner > 0 {
 		top, cur := m.window()

@@ -195,27 +195,31 @@ func (m Model) lines(now time.Time) []string {
 	segs := m.segments(now)
 	s := m.st.Status
 	sep := s.Muted.Render(" · ")
-	// Critical segments first: if they alone are too wide, they wrap and
-	// the rest goes.
-	var crit []string
-	critW := 0
-	for _, g := range segs {
-		if g.critical {
-			crit = append(crit, g.full)
-			critW += ansi.StringWidth(g.full) + 3
-		}
-	}
-	if critW-3 > m.width {
-		var out []string
-		for _, c := range crit {
-			for _, l := range common.Wrap(c, m.width) {
-				out = append(out, common.Fit(s.Err.Render(l), m.width))
+	// Critical segments first, in full; if they are too wide together,
+	// those that have a short form take it; if they still are, they wrap
+	// (in full) and the rest goes.
+	width := func(short bool) int {
+		n := -3
+		for _, g := range segs {
+			if g.critical {
+				t := g.full
+				if short && g.short != "" {
+					t = g.short
+				}
+				n += ansi.StringWidth(t) + 3
 			}
 		}
-		if len(out) > maxLines {
-			out = append(out[:maxLines-1], common.Fit(s.Err.Render("… l shows the message log in full"), m.width))
+		return n
+	}
+	if width(false) > m.width {
+		if width(true) > m.width {
+			return m.wrapCritical(segs)
 		}
-		return out
+		for i := range segs {
+			if segs[i].critical && segs[i].short != "" {
+				segs[i].full = segs[i].short
+			}
+		}
 	}
 	// Greedy by rank: each segment in its full form if it fits, else its
 	// short form, else not at all.
@@ -232,8 +236,12 @@ func (m Model) lines(now time.Time) []string {
 	})
 	chosen := make([]string, len(segs))
 	used := 0
+	full := false // once a segment finds no room, every lower-ranked one gives way too
 	for _, i := range order {
 		g := segs[i]
+		if full && !g.critical {
+			continue
+		}
 		for _, text := range []string{g.full, g.short} {
 			if text == "" {
 				continue
@@ -245,6 +253,7 @@ func (m Model) lines(now time.Time) []string {
 				break
 			}
 		}
+		full = full || chosen[i] == ""
 	}
 	var left, right []string
 	for i, g := range segs {
@@ -269,7 +278,8 @@ func (m Model) segments(now time.Time) []seg {
 	var out []seg
 	add := func(g seg) { out = append(out, g) }
 	if m.warning != "" {
-		add(seg{full: "⚠ " + m.warning, short: "⚠ " + shortWarning(m.warning), st: s.Err, rank: 3})
+		// The gist only: the whole sentence is in the message log and in i.
+		add(seg{full: "⚠ " + shortWarning(m.warning), st: s.Err, critical: true})
 	}
 	if m.rec.Active {
 		add(seg{full: "● REC " + m.rec.Path + " " + common.Commas(int(m.rec.Lines)), short: "● REC", st: s.Err, rank: 6})
@@ -392,4 +402,46 @@ func shortWarning(w string) string {
 		return strings.TrimSpace(w[:i])
 	}
 	return ansi.Truncate(w, 24, "…")
+}
+
+// wrapCritical lays out only the critical segments (short forms where they
+// have one) on as many lines as they need, packed in display order; a
+// sentence longer than a line wraps. Past maxLines the last line points at
+// the message log, where everything is in full.
+func (m Model) wrapCritical(segs []seg) []string {
+	sep := m.st.Status.Muted.Render(" · ")
+	var out []string
+	cur, curW := "", 0
+	flush := func() {
+		if curW > 0 {
+			out = append(out, common.Fit(cur, m.width))
+		}
+		cur, curW = "", 0
+	}
+	for _, g := range segs {
+		if !g.critical {
+			continue
+		}
+		t := g.full
+		if g.short != "" {
+			t = g.short
+		}
+		for _, piece := range common.Wrap(t, m.width) {
+			w := ansi.StringWidth(piece)
+			if curW > 0 && curW+3+w > m.width {
+				flush()
+			}
+			if curW > 0 {
+				cur += sep
+				curW += 3
+			}
+			cur += g.st.Render(piece)
+			curW += w
+		}
+	}
+	flush()
+	if len(out) > maxLines {
+		out = append(out[:maxLines-1], common.Fit(m.st.Status.Err.Render("… more: l shows the message log in full"), m.width))
+	}
+	return out
 }

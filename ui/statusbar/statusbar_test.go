@@ -29,12 +29,12 @@ func TestStatesInWords(t *testing.T) {
 	}
 	for _, c := range cases {
 		m := New(themes.Build(themes.Plain()), "mqtts://mqtt.flespi.io:8883")
-		m.SetSize(140)
+		m.SetSize(220)
 		m.Event(c.ev, now)
 		m.SetCounts(1234.5, 1234567, history.Stats{Kept: 1000, Evicted: 5}, 7)
 		v := m.View(now)
-		if w := ansi.StringWidth(v); w != 140 {
-			t.Fatalf("width %d, want 140", w)
+		if w := ansi.StringWidth(v); w != 220 {
+			t.Fatalf("width %d, want 220", w)
 		}
 		s := ansi.Strip(v)
 		for _, want := range append(c.want, "1234.5 msg/s", "1,234,567 recv", "evicted 5", "dropped 7") {
@@ -60,5 +60,71 @@ func TestNarrowAndNotice(t *testing.T) {
 	}
 	if s := ansi.Strip(m.View(now.Add(time.Minute))); strings.Contains(s, "not authorized") {
 		t.Fatalf("notice did not expire: %q", s)
+	}
+}
+
+// TestCriticalNeverCut: with every part active at once (an insecure-TLS
+// warning, a recording, a long server name, a connection error, drops), the
+// error sentence and the dropped count are shown in full at 80, 120 and 200
+// columns; what can wait gives way first, and the bar wraps to more lines
+// only when the critical parts alone are wider than the screen.
+func TestCriticalNeverCut(t *testing.T) {
+	reason := "not authorized: the broker refused the token (CONNACK 0x87)"
+	for _, w := range []int{80, 120, 200} {
+		m := New(themes.Build(themes.Plain()), "mqtts://a-rather-long-broker-host-name.example.com:8883")
+		m.SetSize(w)
+		m.SetWarning("TLS certificate NOT verified (--insecure)")
+		m.SetRecording(history.RecordStatus{Active: true, Path: "hubtap-20261126-104200.jsonl", Lines: 123456})
+		m.Event(broker.Event{Kind: broker.EventState, State: broker.StateDisconnected, Err: errors.New(reason)}, now)
+		m.SetCounts(20000, 12345678, history.Stats{Kept: 1234567, Evicted: 621000}, 4321)
+		lines := strings.Split(m.View(now), "\n")
+		if len(lines) != m.Height(now) {
+			t.Fatalf("%d cols: %d lines, Height says %d", w, len(lines), m.Height(now))
+		}
+		for i, l := range lines {
+			if got := ansi.StringWidth(l); got != w {
+				t.Fatalf("%d cols: line %d is %d wide", w, i, got)
+			}
+		}
+		all := strings.Join(lines, "")
+		flat := strings.Join(strings.Fields(ansi.Strip(all)), " ")
+		for _, want := range []string{reason, "dropped 4", "✕ disconnected"} {
+			if !strings.Contains(flat, want) {
+				t.Errorf("%d cols: %q lacks %q", w, flat, want)
+			}
+		}
+		if w >= 200 && !strings.Contains(flat, "dropped 4,321") {
+			t.Errorf("%d cols: the dropped count is not in full: %q", w, flat)
+		}
+		if w == 200 && (len(lines) != 1 || !strings.Contains(flat, "● REC")) {
+			t.Errorf("200 cols: want one line with REC, got %d: %q", len(lines), flat)
+		}
+	}
+}
+
+// TestResumedSessionWords: a resumed session says so, with the count of
+// queued messages, even at 80 columns beside a warning.
+func TestResumedSessionWords(t *testing.T) {
+	for _, w := range []int{80, 120, 200} {
+		m := New(themes.Build(themes.Plain()), "mqtt://127.0.0.1:1883")
+		m.SetSize(w)
+		m.SetWarning("credentials sent unencrypted (mqtt://): use mqtts:// or wss://")
+		m.Event(broker.Event{Kind: broker.EventState, State: broker.StateConnected, Session: broker.SessionInfo{Persistent: true, Present: true}}, now)
+		m.SetQueued(500)
+		m.SetCounts(10, 1500, history.Stats{Kept: 1500}, 0)
+		s := ansi.Strip(m.View(now))
+		if !strings.Contains(s, "resumed") || !strings.Contains(s, "500") {
+			t.Errorf("%d cols: %q lacks the resumed session and its 500 queued", w, s)
+		}
+	}
+}
+
+func TestShortCounters(t *testing.T) {
+	m := New(themes.Build(themes.Plain()), "")
+	m.SetSize(60)
+	m.Event(broker.Event{Kind: broker.EventState, State: broker.StateConnected}, now)
+	m.SetCounts(50000, 12345678, history.Stats{Kept: 1234567}, 0)
+	if s := ansi.Strip(m.View(now)); !strings.Contains(s, "50000/s") && !strings.Contains(s, "50000.0 msg/s") {
+		t.Errorf("rate missing at 60 columns: %q", s)
 	}
 }

@@ -63,20 +63,27 @@ type node struct {
 	rate     float64
 	summary  string
 	retained bool
-	folded   bool
 }
 
 // Model is the topic tree.
+//
+// Ownership: the nodes under root (names, counts, rates, summaries) are
+// shared by every copy of a Model, and only the pointer-receiver methods
+// Ingest and Tick change them; the root model calls those on the one Model
+// it keeps. What Update changes is the copy's own: the folds (a map that
+// is replaced, never written: copy on write), the visible order (rebuilt
+// into a new slice) and the cursor. So an older copy keeps drawing what it
+// drew, apart from counts that arrived since.
 type Model struct {
 	keys     KeyMap
 	st       *themes.Styles
 	root     *node
 	topics   int
 	dropped  uint64
-	flat     []*node // visible nodes in order; rebuilt when the shape changes
+	folded   map[string]bool // paths of folded nodes; copy on write
+	flat     []*node         // visible nodes in order; rebuilt when the shape changes
 	dirty    bool
-	cursor   int
-	top      int
+	sc       common.Scroller // over flat
 	focused  bool
 	width    int
 	height   int
@@ -89,7 +96,10 @@ func New(st *themes.Styles) Model {
 }
 
 // SetSize sets the outer size.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.sc.SetHeight(m.visible())
+}
 
 // SetStyles swaps styles.
 func (m *Model) SetStyles(st *themes.Styles) { m.st = st }
@@ -181,9 +191,10 @@ func (m *Model) Tick(now time.Time) {
 	walk(m.root)
 }
 
-// rebuild recomputes the visible order (depth first, names sorted).
+// rebuild recomputes the visible order (depth first, names sorted) into a
+// new slice: copies of the model may still hold the old one.
 func (m *Model) rebuild() {
-	m.flat = m.flat[:0]
+	m.flat = make([]*node, 0, len(m.flat))
 	var walk func(n *node)
 	walk = func(n *node) {
 		if n.sorted == nil || len(n.sorted) != len(n.kids) {
@@ -195,14 +206,30 @@ func (m *Model) rebuild() {
 		}
 		for _, k := range n.sorted {
 			m.flat = append(m.flat, k)
-			if !k.folded {
+			if !m.folded[k.path] {
 				walk(k)
 			}
 		}
 	}
 	walk(m.root)
 	m.dirty = false
-	m.cursor = max(min(m.cursor, len(m.flat)-1), 0)
+	m.sc.SetLen(len(m.flat))
+}
+
+// toggleFold folds or unfolds n, copying the fold set rather than writing
+// the one older copies of the model share.
+func (m *Model) toggleFold(n *node) {
+	f := make(map[string]bool, len(m.folded)+1)
+	for p := range m.folded {
+		f[p] = true
+	}
+	if m.folded[n.path] {
+		delete(f, n.path)
+	} else {
+		f[n.path] = true
+	}
+	m.folded = f
+	m.rebuild()
 }
 
 // Prepare rebuilds the visible order if topics appeared; call it in Update.
@@ -214,36 +241,43 @@ func (m *Model) Prepare() {
 
 func (m Model) visible() int { return max(m.height-2, 0) }
 
-// Update handles keys while focused.
+// Update handles keys and the mouse wheel while focused.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok || !m.focused {
+	if !m.focused {
 		return m, nil
 	}
-	m.Prepare()
-	page := max(m.visible()-1, 1)
+	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
+		m.Prepare()
+		m.sc.Wheel(msg)
+	case tea.KeyPressMsg:
+		m.Prepare()
+		return m.onKey(msg)
+	}
+	return m, nil
+}
+
+func (m Model) onKey(kp tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(kp, m.keys.Up):
-		m.cursor--
+		m.sc.Up()
 	case key.Matches(kp, m.keys.Down):
-		m.cursor++
+		m.sc.Down()
 	case key.Matches(kp, m.keys.PageUp):
-		m.cursor -= page
+		m.sc.PageUp()
 	case key.Matches(kp, m.keys.PageDown):
-		m.cursor += page
+		m.sc.PageDown()
 	case key.Matches(kp, m.keys.Top):
-		m.cursor = 0
+		m.sc.Home()
 	case key.Matches(kp, m.keys.Bottom):
-		m.cursor = len(m.flat) - 1
+		m.sc.End()
 	case key.Matches(kp, m.keys.Collapse):
-		if m.cursor < len(m.flat) && len(m.flat[m.cursor].kids) > 0 {
-			n := m.flat[m.cursor]
-			n.folded = !n.folded
-			m.rebuild()
+		if c := m.sc.Cursor; c < len(m.flat) && len(m.flat[c].kids) > 0 {
+			m.toggleFold(m.flat[c])
 		}
 	case key.Matches(kp, m.keys.Open):
-		if m.cursor < len(m.flat) {
-			n := m.flat[m.cursor]
+		if c := m.sc.Cursor; c < len(m.flat) {
+			n := m.flat[c]
 			topic := n.path
 			if len(n.kids) > 0 {
 				topic += "/#" // a node with children: everything below (and itself)
@@ -251,7 +285,6 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, func() tea.Msg { return OpenMsg{Topic: topic} }
 		}
 	}
-	m.cursor = max(min(m.cursor, len(m.flat)-1), 0)
 	return m, nil
 }
 
@@ -261,24 +294,18 @@ func (m Model) View() string {
 	if m.dirty {
 		m.rebuild() // on a copy: Prepare in Update avoids this
 	}
-	top := m.top
-	if m.cursor < top {
-		top = m.cursor
-	}
-	if h > 0 && m.cursor >= top+h {
-		top = m.cursor - h + 1
-	}
+	from, to := m.sc.Visible()
 	lines := make([]string, 0, h)
 	if len(m.flat) == 0 {
 		lines = append(lines, m.st.List.Hint.Render("No topics yet."))
 	}
 	countW := 9
-	for i := top; i < len(m.flat) && i < top+h; i++ {
+	for i := from; i < to; i++ {
 		n := m.flat[i]
 		var b strings.Builder
 		b.WriteString(strings.Repeat("  ", n.depth))
 		switch {
-		case len(n.kids) > 0 && n.folded:
+		case len(n.kids) > 0 && m.folded[n.path]:
 			b.WriteString("▸ ")
 		case len(n.kids) > 0:
 			b.WriteString("▾ ")
@@ -297,7 +324,7 @@ func (m Model) View() string {
 			line += n.summary
 		}
 		line = ansi.Truncate(line, inner, "…")
-		if i == m.cursor {
+		if i == m.sc.Cursor {
 			st := m.st.List.Selected
 			if !m.focused {
 				st = m.st.List.SelectedBlurred
