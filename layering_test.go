@@ -36,3 +36,48 @@ func TestJSONScanImports(t *testing.T) {
 		}
 	}
 }
+
+// TestUIComponentsStandAlone: a ui/<component> package imports ui/common and
+// the pure packages, never a sibling component (siblings talk through the
+// root, with messages); no ui package imports paho (the UI sees
+// broker.Message and broker events only).
+func TestUIComponentsStandAlone(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./ui/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list ./ui/...: %v\n%s", err, out)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		pkg, imps := f[0], f[1:]
+		n++
+		for _, imp := range imps {
+			if strings.Contains(imp, "paho") {
+				t.Errorf("%s imports %s: the UI must not know the MQTT client", pkg, imp)
+			}
+			if pkg == "hubtap/ui/app" || pkg == "hubtap/ui/common" {
+				continue
+			}
+			if strings.HasPrefix(imp, "hubtap/ui/") && imp != "hubtap/ui/common" {
+				t.Errorf("%s imports its sibling %s: components talk through the root", pkg, imp)
+			}
+		}
+		if pkg == "hubtap/ui/common" {
+			for _, imp := range imps {
+				if strings.HasPrefix(imp, "hubtap/ui/") {
+					t.Errorf("ui/common imports %s: it must not know any component", imp)
+				}
+			}
+		}
+		if pkg == "hubtap/ui/app" {
+			for _, imp := range imps {
+				if imp == "github.com/tidwall/gjson" {
+					t.Errorf("ui/app imports gjson: reading payloads belongs in history, telematics or broker")
+				}
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d ui packages listed", n)
+	}
+}

@@ -2,6 +2,8 @@ package app
 
 import (
 	tea "charm.land/bubbletea/v2"
+
+	"hubtap/ui/pane"
 )
 
 // hit returns what is at screen cell (x, y): a pane index, the tree (-2),
@@ -57,36 +59,46 @@ func (m Model) onClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// onWheel scrolls what is under the pointer, three lines a notch.
+// onWheel scrolls what is under the pointer (three lines a notch; the
+// tree, the device view and the detail take the wheel message themselves).
 func (m Model) onWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	if m.overlay != overlayNone {
 		return m, nil
 	}
-	code := tea.KeyDown
-	if ms.Button == tea.MouseWheelUp {
-		code = tea.KeyUp
-	} else if ms.Button != tea.MouseWheelDown {
+	if ms.Button != tea.MouseWheelUp && ms.Button != tea.MouseWheelDown {
 		return m, nil
 	}
+	wheel := tea.MouseWheelMsg(ms)
 	target, _ := m.hit(ms.X, ms.Y)
 	var cmd tea.Cmd
-	for i := 0; i < 3; i++ {
-		switch {
-		case target >= 0:
-			if m.focus != focusList || m.cur != target {
-				m.focusPane(target)
-			}
-			*m.cp(), cmd = m.cp().Update(tea.KeyPressMsg{Code: code})
-			m.selectionChanged()
-		case target == -3:
-			m.detail.Focus()
-			m.focus = focusDetail
-			m.detail, cmd = m.detail.Update(tea.KeyPressMsg{Code: code})
-		case target == -2:
-			m.focus = focusTree
-			m.tree.Focus()
-			m.tree, cmd = m.tree.Update(tea.KeyPressMsg{Code: code})
+	switch {
+	case target >= 0:
+		if m.focus != focusList || m.cur != target {
+			m.focusPane(target)
 		}
+		a := pane.Newer
+		if ms.Button == tea.MouseWheelUp {
+			a = pane.Older
+		}
+		for i := 0; i < 3; i++ {
+			m.cp().Do(a)
+		}
+		m.selectionChanged()
+	case target == -3:
+		m.blurAll()
+		m.focus = focusDetail
+		m.detail.Focus()
+		m.detail, cmd = m.detail.Update(wheel)
+	case target == -2:
+		m.blurAll()
+		m.focus = focusTree
+		m.tree.Focus()
+		m.tree, cmd = m.tree.Update(wheel)
+	case target == -4:
+		m.blurAll()
+		m.focus = focusDevices
+		m.devices.Focus()
+		m.devices, cmd = m.devices.Update(wheel)
 	}
 	return m, cmd
 }

@@ -170,7 +170,11 @@ func (m Model) connectionPanel() []string {
 	}
 	switch {
 	case st.Waiting():
-		out = append(out, "What hubtap does: tries again in "+st.RetryIn(m.now()).String()+" (with growing pauses; l lists every try).")
+		in := "in " + st.RetryIn(m.now()).String()
+		if st.RetryIn(m.now()) < time.Second {
+			in = "in a moment"
+		}
+		out = append(out, "What hubtap does: tries again "+in+" (with growing pauses; l lists every try).")
 	case st.State() == broker.StateStopped:
 		out = append(out, "What hubtap does: nothing more; it gave up.")
 	}

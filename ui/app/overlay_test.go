@@ -158,7 +158,7 @@ func TestFailureAlwaysOnScreen(t *testing.T) {
 			broker.Event{Kind: broker.EventState, State: broker.StateWaiting, RetryIn: 4 * time.Second, Time: t0})
 		b.Dropped = 4321
 		m = update(t, m, b)
-		flat := strings.Join(strings.Fields(strings.ReplaceAll(ansi.Strip(screen(t, m)), "│", " ")), " ")
+		flat := flat(screen(t, m))
 		for _, want := range []string{refusal.Error(), "dropped 4", "What is wrong", "tries again in 4s", "flespi tokens are 64 characters, this one is 12", "⚠ TLS"} {
 			if !strings.Contains(flat, want) {
 				t.Errorf("%d cols: the screen lacks %q:\n%s", w, want, screen(t, m))
@@ -186,4 +186,10 @@ func TestEmptyPaneDoesNotLieWhileDisconnected(t *testing.T) {
 func requestedToken(n int) info.Requested {
 	return info.Requested{ClientID: "hubtap-test", SessionExpiry: time.Hour, QoS: 1, Scheme: "mqtts",
 		Creds: broker.Credentials{Kind: "flespi token", TokenLen: n}}
+}
+
+// flat is the screen's text with frames and line breaks folded into single
+// spaces, so a sentence wrapped over lines can be searched.
+func flat(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(ansi.Strip(s), "│", " ")), " ")
 }

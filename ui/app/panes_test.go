@@ -80,7 +80,8 @@ func TestPanesRouteByTopic(t *testing.T) {
 	state := broker.Message{Seq: 99, Topic: "flespi/state/gw/devices/182007/connected", Payload: []byte("true"), Retain: true, Received: t0}
 	m = update(t, m, batch([]broker.Message{flespiMsg(1, "352625066000007", 10), deviceMsg(2, 7), deviceMsg(3, 8), state}))
 	s := screen(t, m)
-	for _, want := range []string{"[1] flespi/message/gw/channels/+/+", "[2] truck 7 · flespi/message/gw/devic", "[3] flespi/state/gw/devices/+/connected"} {
+	// Titles give way to the counts in narrow panes (the counts stay whole).
+	for _, want := range []string{"[1] flespi/message/gw/channel", "[2] truck 7 · flespi/message/", "[3] flespi/state/gw/devic", "1 msgs"} {
 		if !strings.Contains(s, want) {
 			t.Fatalf("screen lacks %q:\n%s", want, s)
 		}

@@ -71,16 +71,24 @@ func Frame(st *themes.Styles, focused bool, title, info string, w, h int, lines 
 	}
 	inner := w - 2
 	var b strings.Builder
-	// top: ╭─ title ──── info ─╮
-	t := ""
-	if title != "" {
-		t = " " + ansi.Truncate(title, max(inner-4, 1), "…") + " "
-	}
+	// top: ╭─ title ──── info ─╮. When both do not fit, the info (counts,
+	// paused) keeps at least half the border and the title gets the rest.
 	in := ""
 	if info != "" {
-		room := inner - 2 - ansi.StringWidth(t) - 2
-		if room >= 5 {
-			in = " " + ansi.Truncate(info, room, "…") + " "
+		titleW := 0
+		if title != "" {
+			titleW = ansi.StringWidth(title) + 2
+		}
+		iw := min(ansi.StringWidth(info), max(inner/2-2, inner-6-titleW, 0))
+		if iw >= 5 {
+			in = " " + ansi.Truncate(info, iw, "…") + " "
+		}
+	}
+	t := ""
+	if title != "" {
+		room := inner - 4 - ansi.StringWidth(in)
+		if room >= 1 {
+			t = " " + ansi.Truncate(title, room, "…") + " "
 		}
 	}
 	fill := inner - 1 - ansi.StringWidth(t) - ansi.StringWidth(in) - 1
