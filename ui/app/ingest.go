@@ -106,10 +106,11 @@ func (m *Model) onEvent(e broker.Event) tea.Cmd {
 		}
 		if e.State == broker.StateDisconnected {
 			r := m.cfg.Requested
-			m.tip = broker.Advice(e.Err, r.Scheme, r.Creds)
-			if m.tip != "" {
-				m.log.Add(now, msglog.Info, "what you can do: "+m.tip)
+			tip := broker.Advice(e.Err, r.Scheme, r.Creds)
+			if tip != "" && tip != m.tip {
+				m.log.Add(now, msglog.Info, "what you can do: "+tip)
 			}
+			m.tip = tip
 		}
 		if e.State != broker.StateConnected {
 			return nil
@@ -126,8 +127,8 @@ func (m *Model) onEvent(e broker.Event) tea.Cmd {
 // eventWords says a state change in a sentence for the message log.
 func eventWords(e broker.Event) (string, msglog.Level, bool) {
 	switch e.State {
-	case broker.StateConnecting:
-		return "connecting…", msglog.Info, true
+	case broker.StateConnecting, broker.StateWaiting:
+		return "", 0, false // on the status bar; the log keeps what happened
 	case broker.StateConnected:
 		s := e.Session
 		switch {
@@ -144,8 +145,6 @@ func eventWords(e broker.Event) (string, msglog.Level, bool) {
 			return "disconnected: " + e.Err.Error(), msglog.Error, true
 		}
 		return "disconnected", msglog.Warn, true
-	case broker.StateWaiting:
-		return "next try in " + e.RetryIn.Round(1e9).String(), msglog.Info, true
 	case broker.StateStopped:
 		return "stopped", msglog.Info, true
 	}

@@ -39,9 +39,11 @@ func (l Level) String() string {
 
 // Entry is one line of the log.
 type Entry struct {
-	At    time.Time
-	Level Level
-	Text  string // sanitised, one line
+	At     time.Time
+	Level  Level
+	Text   string    // sanitised, one line
+	Count  int       // how many times it came in a row (1 or more)
+	Latest time.Time // when it last came, with Count > 1
 }
 
 // CopyMsg asks the root to put Text on the clipboard.
@@ -102,7 +104,19 @@ func New(st *themes.Styles, capacity int) Model {
 // Add appends an entry (text is sanitised to one line).
 func (m *Model) Add(at time.Time, lvl Level, text string) {
 	r := m.ring
-	e := Entry{At: at, Level: lvl, Text: history.SanitizeLine(text)}
+	e := Entry{At: at, Level: lvl, Text: history.SanitizeLine(text), Count: 1}
+	// The same words again (a retry loop): count them on the last entry.
+	if r.n > 0 {
+		last := &r.buf[(r.start+r.n-1)%len(r.buf)]
+		if last.Text == e.Text && last.Level == e.Level {
+			last.Count++
+			last.Latest = at
+			if lvl > Info && !m.focused {
+				r.unseen++
+			}
+			return
+		}
+	}
 	if r.n == len(r.buf) {
 		r.buf[r.start] = e
 		r.start = (r.start + 1) % len(r.buf)
@@ -131,7 +145,11 @@ func (m Model) At(i int) Entry { return m.ring.buf[(m.ring.start+i)%len(m.ring.b
 
 // Line formats one entry as text: "10:42:05 warn  words".
 func (e Entry) Line() string {
-	return e.At.Format("15:04:05") + " " + common.Fit(e.Level.String(), 5) + " " + e.Text
+	s := e.At.Format("15:04:05") + " " + common.Fit(e.Level.String(), 5) + " " + e.Text
+	if e.Count > 1 {
+		s += " (×" + strconv.Itoa(e.Count) + ", last at " + e.Latest.Format("15:04:05") + ")"
+	}
+	return s
 }
 
 // Lines returns every entry as text, oldest first.
@@ -223,6 +241,13 @@ func (m Model) View() string {
 			st = m.st.Status.Err
 		}
 		wrapped := common.Wrap(e.Line(), inner)
+		if len(wrapped) > 1 { // continuation lines sit under the text
+			rest := strings.Join(wrapped[1:], " ")
+			wrapped = wrapped[:1]
+			for _, l := range common.Wrap(rest, max(inner-15, 10)) {
+				wrapped = append(wrapped, "               "+l)
+			}
+		}
 		for j := range wrapped {
 			if i == cur {
 				wrapped[j] = m.st.List.Selected.Render(common.Fit(wrapped[j], inner))

@@ -76,7 +76,9 @@ func New(st *themes.Styles, target string) Model {
 
 // SetWarning sets a warning that stays on the bar ("" none). Keep it
 // short: the full sentence belongs in the message log.
-func (m *Model) SetWarning(w string) { m.warning = history.SanitizeLine(w) }
+func (m *Model) SetWarning(w string) {
+	m.warning = strings.TrimSpace(strings.TrimPrefix(history.SanitizeLine(w), "⚠"))
+}
 
 // SetReplay shows a replay's progress and its keys instead of the
 // connection ("" ends it).
@@ -323,8 +325,11 @@ func (m Model) connSegs(now time.Time) []seg {
 	case broker.StateConnecting:
 		out = append(out, seg{full: "◌ connecting", st: s.Warn, critical: true})
 	case broker.StateWaiting:
-		secs := int(m.RetryIn(now) / time.Second)
-		out = append(out, seg{full: "↻ not connected, retry in " + strconv.Itoa(secs) + "s", st: s.Warn, critical: true})
+		retry := "retrying"
+		if secs := int(m.RetryIn(now) / time.Second); secs > 0 {
+			retry = "retry in " + strconv.Itoa(secs) + "s"
+		}
+		out = append(out, seg{full: "↻ not connected, " + retry, st: s.Warn, critical: true})
 	case broker.StateDisconnected:
 		out = append(out, seg{full: "✕ disconnected", st: s.Err, critical: true})
 	case broker.StateStopped:
