@@ -90,7 +90,7 @@ func TestE2EClosedPortOnScreen(t *testing.T) {
 	m, took := liveModel(t, "mqtt://"+addr, "", "What is wrong: connection refused")
 	t.Logf("refusal on screen after %v", took)
 	if log := strings.Join(m.LogLines(), "\n"); !strings.Contains(log, "error disconnected: connection refused") ||
-		!strings.Contains(log, "what you can do: check the host and port") {
+		!strings.Contains(log, "· what you can do: check the host and port") {
 		t.Errorf("the log lacks the refusal or the advice:\n%s", log)
 	}
 }

@@ -101,16 +101,15 @@ func (m *Model) onEvent(e broker.Event) tea.Cmd {
 	switch e.Kind {
 	case broker.EventState:
 		m.status.Event(e, now)
-		if text, lvl, ok := eventWords(e); ok {
-			m.log.Add(now, lvl, text)
-		}
 		if e.State == broker.StateDisconnected {
 			r := m.cfg.Requested
-			tip := broker.Advice(e.Err, r.Scheme, r.Creds)
-			if tip != "" && tip != m.tip {
-				m.log.Add(now, msglog.Info, "what you can do: "+tip)
+			m.tip = broker.Advice(e.Err, r.Scheme, r.Creds)
+		}
+		if text, lvl, ok := eventWords(e); ok {
+			if e.State == broker.StateDisconnected && m.tip != "" {
+				text += " · what you can do: " + m.tip
 			}
-			m.tip = tip
+			m.log.Add(now, lvl, text)
 		}
 		if e.State != broker.StateConnected {
 			return nil

@@ -84,12 +84,12 @@ func (m *Model) layout() {
 	m.help.SetWidth(m.width)
 	m.filter.SetWidth(m.width)
 	m.prompt.SetSize(m.width)
-	m.laidBottom = m.bottomHeight()
+	m.laidBottom, m.laidDetail = m.bottomHeight(), m.detailOn()
 	w, h := m.width, max(m.height-m.laidBottom, 0)
 	m.wide = w >= 150
 	pw, ph := w, h
 	switch {
-	case !m.showDetail:
+	case !m.detailOn():
 		m.detail.SetSize(0, 0)
 	case m.wide:
 		pw = w * 11 / 20
@@ -179,4 +179,11 @@ func (m *Model) applyStyles(st *themes.Styles) {
 	hs.ShortSeparator, hs.FullSeparator, hs.Ellipsis = st.Help.Sep, st.Help.Sep, st.Help.Sep
 	m.help.Styles = hs
 	m.detail.Prepare()
+}
+
+// detailOn reports whether the detail is on screen: asked for (D), and with
+// something to show (before the first message the panes take the room, so
+// an empty pane's connection panel is readable on a small screen).
+func (m Model) detailOn() bool {
+	return m.showDetail && (m.store.Len() > 0 || m.restReply != nil || m.replay != nil)
 }

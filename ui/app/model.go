@@ -148,6 +148,7 @@ type Model struct {
 	// sessionInfo is what the last CONNACK granted.
 	sessionInfo  broker.SessionInfo
 	laidBottom   int    // bottomHeight when last laid out
+	laidDetail   bool   // detailOn when last laid out
 	recErrLogged bool   // a failed recording is in the log already
 	tip          string // what the user can do about the last connection error
 

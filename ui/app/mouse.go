@@ -21,7 +21,7 @@ func (m Model) hit(x, y int) (target, row int) {
 			return i, y - c.y - 1 // below the top border
 		}
 	}
-	if m.showDetail {
+	if m.detailOn() {
 		w, h := m.detailSize()
 		if x >= m.width-w && y >= max(m.height-2, 0)-h && y < max(m.height-2, 0) {
 			return -3, 0

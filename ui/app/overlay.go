@@ -86,7 +86,7 @@ func (m Model) toOverlay(msg tea.Msg) (tea.Model, tea.Cmd) {
 // inDetailArea reports whether overlays draw in the detail's place (the
 // detail is shown and has room) rather than over the whole main area.
 func (m Model) inDetailArea() bool {
-	return m.showDetail && (m.wide || max(m.height-2, 0) >= 12)
+	return m.detailOn() && (m.wide || max(m.height-2, 0) >= 12)
 }
 
 // overlaySize is the area the open panel overlay draws in.

@@ -134,7 +134,7 @@ func (m *Model) cycleFocus(back bool) {
 		devStop = stops
 		stops++
 	}
-	if m.showDetail {
+	if m.detailOn() {
 		detailStop = stops
 		stops++
 	}

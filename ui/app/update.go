@@ -33,7 +33,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	mm := nm.(Model)
 	// The bottom grows and shrinks (a critical status sentence wraps, the
 	// prompt shows an error): lay out again when it did.
-	if mm.width > 0 && mm.bottomHeight() != mm.laidBottom {
+	if mm.width > 0 && (mm.bottomHeight() != mm.laidBottom || mm.detailOn() != mm.laidDetail) {
 		mm.layout()
 	}
 	return mm, cmd
