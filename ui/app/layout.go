@@ -69,7 +69,7 @@ func (m Model) bottomHeight() int {
 	if m.overlay == overlayFilter {
 		return 2
 	}
-	sh := m.status.Height(m.now())
+	sh := m.status.Height()
 	if m.overlay == overlayPrompt {
 		return sh + m.prompt.Height()
 	}

@@ -186,7 +186,7 @@ func New(cfg Config) Model {
 		filter: filterbar.New(st),
 		tree:   tree.New(st),
 		detail: detail.New(st, detail.DefaultKeyMap()),
-		status: statusbar.New(st, cfg.Target),
+		status: statusbar.New(st, cfg.Target, cfg.Now),
 		help:   help.New(),
 		prompt: prompt.New(st),
 		info:   info.New(st),

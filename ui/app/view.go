@@ -52,7 +52,7 @@ func (m Model) render() string {
 	if m.overlay == overlayPrompt {
 		bottom = m.prompt.View()
 	}
-	return main + "\n" + m.status.View(m.now()) + "\n" + bottom
+	return main + "\n" + m.status.View() + "\n" + bottom
 }
 
 // panesView composes the panes (and the tree and device view) into their
