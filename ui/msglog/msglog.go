@@ -53,19 +53,17 @@ type CopyMsg struct{ Text string }
 type CloseMsg struct{}
 
 // KeyMap lists the log's bindings.
-type KeyMap struct{ Up, Down, PageUp, PageDown, Oldest, Newest, Copy, Close key.Binding }
+type KeyMap struct {
+	common.ScrollKeys
+	Copy, Close key.Binding
+}
 
 // DefaultKeyMap returns a fresh KeyMap.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "older")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "newer")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page older")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page newer")),
-		Oldest:   key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "oldest")),
-		Newest:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "newest")),
-		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy line")),
-		Close:    key.NewBinding(key.WithKeys("esc", "l", "q"), key.WithHelp("esc", "close")),
+		ScrollKeys: common.DefaultScrollKeys("older", "newer"),
+		Copy:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy line")),
+		Close:      key.NewBinding(key.WithKeys("esc", "l", "q"), key.WithHelp("esc", "close")),
 	}
 }
 
@@ -74,7 +72,7 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Oldest, k.Newest, k.Copy, k.Close}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Top, k.Bottom, k.Copy, k.Close}}
 }
 
 // Model is the log. Entries live in a ring of fixed capacity; it is shared
@@ -192,32 +190,20 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	page := max(m.rows()-1, 1)
-	cur := m.pos()
+	sc := common.Scroller{Cursor: max(m.pos(), 0), Height: m.rows(), Len: m.Len()}
 	switch {
 	case key.Matches(kp, m.keys.Close):
 		return m, func() tea.Msg { return CloseMsg{} }
 	case key.Matches(kp, m.keys.Copy):
-		if cur >= 0 {
-			text := m.At(cur).Line()
+		if m.Len() > 0 {
+			text := m.At(sc.Cursor).Line()
 			return m, func() tea.Msg { return CopyMsg{Text: text} }
 		}
-	case key.Matches(kp, m.keys.Up):
-		cur--
-	case key.Matches(kp, m.keys.Down):
-		cur++
-	case key.Matches(kp, m.keys.PageUp):
-		cur -= page
-	case key.Matches(kp, m.keys.PageDown):
-		cur += page
-	case key.Matches(kp, m.keys.Oldest):
-		cur = 0
-	case key.Matches(kp, m.keys.Newest):
-		cur = m.Len() - 1
-	}
-	m.cursor = min(max(cur, 0), max(m.Len()-1, 0))
-	if m.cursor == m.Len()-1 {
-		m.cursor = -1 // at the newest: follow new entries
+	case m.keys.Apply(kp, &sc):
+		m.cursor = sc.Cursor
+		if m.cursor >= m.Len()-1 {
+			m.cursor = -1 // at the newest: follow new entries
+		}
 	}
 	return m, nil
 }

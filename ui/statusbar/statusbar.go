@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-
 	"hubtap/broker"
 	"hubtap/history"
 	"hubtap/themes"

@@ -27,19 +27,17 @@ const MaxTopics = 100_000
 type OpenMsg struct{ Topic string }
 
 // KeyMap lists the tree's bindings.
-type KeyMap struct{ Up, Down, PageUp, PageDown, Top, Bottom, Open, Collapse key.Binding }
+type KeyMap struct {
+	common.ScrollKeys
+	Open, Collapse key.Binding
+}
 
 // DefaultKeyMap returns a fresh KeyMap.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open pane on topic")),
-		Collapse: key.NewBinding(key.WithKeys("space", "left", "right"), key.WithHelp("space", "fold/unfold")),
+		ScrollKeys: common.DefaultScrollKeys("up", "down"),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open pane on topic")),
+		Collapse:   key.NewBinding(key.WithKeys("space", "left", "right"), key.WithHelp("space", "fold/unfold")),
 	}
 }
 
@@ -259,18 +257,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) onKey(kp tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
-	case key.Matches(kp, m.keys.Up):
-		m.sc.Up()
-	case key.Matches(kp, m.keys.Down):
-		m.sc.Down()
-	case key.Matches(kp, m.keys.PageUp):
-		m.sc.PageUp()
-	case key.Matches(kp, m.keys.PageDown):
-		m.sc.PageDown()
-	case key.Matches(kp, m.keys.Top):
-		m.sc.Home()
-	case key.Matches(kp, m.keys.Bottom):
-		m.sc.End()
+	case m.keys.Apply(kp, &m.sc):
 	case key.Matches(kp, m.keys.Collapse):
 		if c := m.sc.Cursor; c < len(m.flat) && len(m.flat[c].kids) > 0 {
 			m.toggleFold(m.flat[c])
