@@ -19,6 +19,7 @@ import (
 
 	"hubtap/broker"
 	"hubtap/filters"
+	"hubtap/internal/dirs"
 )
 
 // File is hubtap.toml.
@@ -54,13 +55,14 @@ type Pane struct {
 }
 
 // Path returns the config file's path: $XDG_CONFIG_HOME/hubtap/hubtap.toml,
-// else ~/.config/hubtap/hubtap.toml.
+// else ~/.config/hubtap/hubtap.toml (internal/dirs says where on macOS and
+// Windows).
 func Path() (string, error) {
-	dir, err := os.UserConfigDir()
+	dir, err := dirs.Config()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(dir, "hubtap", "hubtap.toml"), nil
+	return filepath.Join(dir, "hubtap.toml"), nil
 }
 
 // Error is a problem in the config file, with where it is.
