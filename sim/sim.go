@@ -47,6 +47,12 @@ type Config struct {
 	// NoREST turns off the REST-over-MQTT responder (rest.go): requests to
 	// flespi/rest/... are then discarded unanswered, like any flespi/... publish.
 	NoREST bool
+
+	// TLSListen and WSSListen serve MQTT over TLS (mqtts://) and over
+	// secure WebSocket (wss://) with the certificate in TLS (tls.go); ""
+	// means none, "127.0.0.1:0" picks a free port.
+	TLSListen, WSSListen string
+	TLS                  *Certs
 }
 
 // Defaults used when Config fields are zero.
@@ -72,6 +78,8 @@ type Sim struct {
 	nReg  int
 	infos []Device       // immutable snapshot of the registered devices
 	rest  *restResponder // nil with Config.NoREST
+
+	secure secureListeners // TLS listeners (tls.go)
 
 	rate      atomic.Uint64 // math.Float64bits of device messages per second; <=0 pauses
 	rateSet   chan struct{} // cap 1: wakes a paused publisher
@@ -161,6 +169,10 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 			s.closeListeners()
 			return nil, fmt.Errorf("sim: listen websocket %s: %w", cfg.WSListen, err)
 		}
+	}
+	if err := s.addSecureListeners(cfg); err != nil {
+		s.closeListeners()
+		return nil, err
 	}
 	s.pub = s.srv.NewClient(nil, mqtt.LocalListener, "flespi-sim", true)
 	s.pub.Properties.ProtocolVersion = 5
