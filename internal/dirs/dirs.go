@@ -10,14 +10,18 @@
 // of %APPDATA%): there a directory that exists only in the earlier place
 // is still used.
 //
-// adrg/xdg reads the environment once, when the program starts; tests that
-// set XDG_* variables call Reload.
+// adrg/xdg reads the environment into package variables when the program
+// starts; Config and State make it read again each time (under a lock: no
+// other code of hubtap uses adrg/xdg), so they always follow the current
+// environment, as tests that set XDG_* variables need. They are called a
+// few times per run.
 package dirs
 
 import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/adrg/xdg"
 )
@@ -29,29 +33,38 @@ const App = "hubtap"
 // $XDG_CONFIG_HOME/hubtap, else ~/.config/hubtap on Linux. It does not
 // create it.
 func Config() (string, error) {
+	base := current(func() string { return xdg.ConfigHome })
 	legacy := ""
 	if d, err := os.UserConfigDir(); err == nil { // what hubtap used before
 		legacy = filepath.Join(d, App)
 	}
-	return pick(xdg.ConfigHome, legacy)
+	return pick(base, legacy)
 }
 
 // State returns hubtap's state directory (the sessions file, crash
 // reports): $XDG_STATE_HOME/hubtap, else ~/.local/state/hubtap on Linux. It
 // does not create it.
 func State() (string, error) {
+	base := current(func() string { return xdg.StateHome })
 	legacy := ""
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" { // what hubtap used before, on every OS
 		legacy = filepath.Join(d, App)
 	} else if home, err := os.UserHomeDir(); err == nil {
 		legacy = filepath.Join(home, ".local", "state", App)
 	}
-	return pick(xdg.StateHome, legacy)
+	return pick(base, legacy)
 }
 
-// Reload re-reads the XDG environment variables. Not safe to call while
-// another goroutine resolves a directory; for tests.
-func Reload() { xdg.Reload() }
+// mu serialises xdg.Reload, which rewrites adrg/xdg's package variables.
+var mu sync.Mutex
+
+// current re-reads the XDG environment and returns one base directory.
+func current(get func() string) string {
+	mu.Lock()
+	defer mu.Unlock()
+	xdg.Reload()
+	return get()
+}
 
 // pick returns base/hubtap, or legacy when only legacy exists.
 func pick(base, legacy string) (string, error) {

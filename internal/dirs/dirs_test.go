@@ -18,8 +18,6 @@ func TestSamePlacesAsBefore(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", "")
 	t.Setenv("XDG_STATE_HOME", "")
-	Reload()
-	t.Cleanup(Reload)
 	check := func(what string, got func() (string, error), want string) {
 		t.Helper()
 		dir, err := got()
@@ -33,7 +31,6 @@ func TestSamePlacesAsBefore(t *testing.T) {
 	cfg, state := t.TempDir(), t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	t.Setenv("XDG_STATE_HOME", state)
-	Reload()
 	check("config with XDG_CONFIG_HOME", Config, filepath.Join(cfg, "hubtap"))
 	check("state with XDG_STATE_HOME", State, filepath.Join(state, "hubtap"))
 }

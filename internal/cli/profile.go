@@ -1,20 +1,22 @@
-package main
+package cli
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"slices"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"hubtap/config"
 )
 
 // applyProfile fills options from profile o.profile in hubtap.toml; flags
-// given on the command line win over the profile.
-func applyProfile(o *options, fs *flag.FlagSet) error {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+// given on the command line win over the profile. fs holds the flags of
+// the command (the UI or sub): a field whose flag the command does not
+// have (sub has no --theme) is harmless to set.
+func applyProfile(o *options, fs *pflag.FlagSet) error {
+	set := func(name string) bool { return fs.Changed(name) }
 	path, err := config.Path()
 	if err != nil {
 		return err
@@ -27,10 +29,10 @@ func applyProfile(o *options, fs *flag.FlagSet) error {
 	if !ok {
 		return fmt.Errorf("no profile %q in %s (hubtap --save-profile %s writes one when hubtap exits)", o.profile, path, o.profile)
 	}
-	if p.URL != "" && !set["url"] {
+	if p.URL != "" && !set("url") {
 		o.url = p.URL
 	}
-	if !set["token"] && !set["token-file"] && (p.TokenEnv != "" || p.TokenFile != "" || p.Token != "") {
+	if !set("token") && !set("token-file") && (p.TokenEnv != "" || p.TokenFile != "" || p.Token != "") {
 		tok, err := p.ResolveToken()
 		if err != nil {
 			return fmt.Errorf("%s: profile %s: %w", path, o.profile, err)
@@ -40,29 +42,29 @@ func applyProfile(o *options, fs *flag.FlagSet) error {
 		}
 		o.token, o.tokenEnv, o.profileTokenFile = tok, p.TokenEnv, p.TokenFile
 	}
-	if p.Username != "" && !set["username"] {
+	if p.Username != "" && !set("username") {
 		o.username = p.Username
 	}
-	if p.PasswordEnv != "" && !set["password"] && !set["password-file"] {
+	if p.PasswordEnv != "" && !set("password") && !set("password-file") {
 		o.password = os.Getenv(p.PasswordEnv)
 	}
-	if p.ClientID != "" && !set["client-id"] {
+	if p.ClientID != "" && !set("client-id") {
 		o.clientID = p.ClientID
 	}
-	if p.SessionExpiry != "" && !set["session-expiry"] {
+	if p.SessionExpiry != "" && !set("session-expiry") {
 		o.sessionExpiry, _ = p.Expiry() // checked by config.Parse
 	}
-	if p.QoS != nil && !set["qos"] {
+	if p.QoS != nil && !set("qos") {
 		o.qos = *p.QoS
 	}
-	if p.Theme != "" && !set["theme"] {
+	if p.Theme != "" && !set("theme") {
 		o.theme = p.Theme
 	}
-	if p.Demo && !set["demo"] {
+	if p.Demo && !set("demo") {
 		o.demo = true
 	}
 	o.layout = p.Layout
-	if p.Resume != "" && !set["resume"] {
+	if p.Resume != "" && !set("resume") {
 		o.resume = p.Resume
 	}
 	if len(o.topics) == 0 {

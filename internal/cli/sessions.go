@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"hubtap/internal/dirs"
 )
 
 // sessionState remembers, per client ID and broker, that hubtap left a
@@ -16,25 +18,11 @@ import (
 type sessionState struct{ path string }
 
 func newSessionState() sessionState {
-	dir, err := stateDir()
+	dir, err := dirs.State()
 	if err != nil {
 		return sessionState{}
 	}
 	return sessionState{path: filepath.Join(dir, "sessions")}
-}
-
-// stateDir is hubtap's XDG state directory: $XDG_STATE_HOME/hubtap, else
-// ~/.local/state/hubtap (crash reports, the sessions file).
-func stateDir() (string, error) {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "hubtap"), nil
 }
 
 func sessionKey(clientID, host string) string { return clientID + "@" + host }

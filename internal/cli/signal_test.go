@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -108,14 +108,14 @@ func childOf(t *testing.T, pid int) int {
 // crash report that does not contain the token.
 func TestCrashRestoresTerminalAndReports(t *testing.T) {
 	dir := t.TempDir()
-	bin := ptyBinary(t)
+	bin := crashBinary(t)
 	const token = "SECRETtokenVALUE0123456789"
 	typescript := filepath.Join(dir, "typescript")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "script", "-qfec", "exec "+bin+" --url mqtt://127.0.0.1:1 --token "+token+" 'flespi/#'", typescript)
 	state := t.TempDir()
-	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "HUBTAP_TEST_PANIC=update", "XDG_STATE_HOME="+state)
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "XDG_STATE_HOME="+state)
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		t.Fatal("hubtap exited 0 after a panic")
@@ -216,20 +216,46 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 }
 
-// TestMain removes the binary ptyBinary built.
+// TestMain removes the binaries ptyBinary and crashBinary built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if ptyBin != "" {
-		_ = os.RemoveAll(filepath.Dir(ptyBin))
+	for _, b := range []*builtBinary{&ptyBin, &crashBin} {
+		if b.path != "" {
+			_ = os.RemoveAll(filepath.Dir(b.path))
+		}
 	}
 	os.Exit(code)
 }
 
-var (
-	ptyOnce sync.Once
-	ptyBin  string
-	ptyErr  error
-)
+// builtBinary is the hubtap binary, built once for the tests that need it.
+type builtBinary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+var ptyBin, crashBin builtBinary
+
+// build builds hubtap once with the extra go build arguments.
+func (b *builtBinary) build(t *testing.T, extra ...string) string {
+	t.Helper()
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "hubtap-bin-")
+		if err != nil {
+			b.err = err
+			return
+		}
+		b.path = filepath.Join(dir, "hubtap")
+		args := append(append([]string{"build", "-o", b.path}, extra...), "hubtap")
+		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
+}
 
 // ptyBinary skips the test unless it may build and run the binary in a
 // pseudo-terminal (script(1)), and returns the binary, built once for all
@@ -239,24 +265,16 @@ func ptyBinary(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	if _, err := exec.LookPath("script"); err != nil {
-		t.Skip("script(1) from util-linux is not installed; it provides the terminal")
-	}
-	ptyOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hubtap-bin-")
-		if err != nil {
-			ptyErr = err
-			return
-		}
-		ptyBin = filepath.Join(dir, "hubtap")
-		if out, err := exec.Command("go", "build", "-o", ptyBin, ".").CombinedOutput(); err != nil {
-			ptyErr = fmt.Errorf("build: %v\n%s", err, out)
-		}
-	})
-	if ptyErr != nil {
-		t.Fatal(ptyErr)
-	}
-	return ptyBin
+	needProgram(t, "script", "util-linux")
+	return ptyBin.build(t)
+}
+
+// crashBinary is ptyBinary built with the crash test hook
+// (testPanicInUpdate): its UI panics on the first window size.
+func crashBinary(t *testing.T) string {
+	t.Helper()
+	ptyBinary(t) // the same skips
+	return crashBin.build(t, "-ldflags", "-X hubtap/internal/cli.testPanicInUpdate=yes")
 }
 
 // withoutScriptHeader drops script(1)'s own header and footer lines, which

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"hubtap/internal/dirs"
 )
 
 // crashLog remembers the first panic anywhere in the UI process, so that
@@ -59,7 +61,7 @@ func (c *crashLog) goroutine(where string, fn func()) func() {
 func (c *crashLog) write() (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	dir, err := stateDir()
+	dir, err := dirs.State()
 	if err != nil {
 		return "", err
 	}
@@ -82,7 +84,15 @@ func (c *crashLog) write() (string, error) {
 type guard struct {
 	m   tea.Model
 	log *crashLog
+	// testPanic makes the first WindowSizeMsg panic in Update, so tests can
+	// check the crash path (see testPanicInUpdate).
+	testPanic bool
 }
+
+// testPanicInUpdate, set at link time by the crash test
+// (-ldflags "-X hubtap/internal/cli.testPanicInUpdate=yes"), sets
+// guard.testPanic in the binary it builds. Empty in every other build.
+var testPanicInUpdate string
 
 func (g guard) catch(where string) {
 	if r := recover(); r != nil {
@@ -95,9 +105,9 @@ func (g guard) Init() tea.Cmd { return g.wrap(g.m.Init()) }
 
 func (g guard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	defer g.catch("Update")
-	if os.Getenv("HUBTAP_TEST_PANIC") == "update" {
+	if g.testPanic {
 		if _, ok := msg.(tea.WindowSizeMsg); ok {
-			panic("test panic in Update (HUBTAP_TEST_PANIC)")
+			panic("test panic in Update (guard.testPanic)")
 		}
 	}
 	m, cmd := g.m.Update(msg)

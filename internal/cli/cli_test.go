@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 // with the topic and the payload.
 func TestSubAgainstDemo(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run([]string{"sub", "--demo", "--quiet", "-C", "1000", "flespi/#"}, &out, &errb); code != 0 {
+	if code := Run([]string{"sub", "--demo", "--quiet", "-C", "1000", "flespi/#"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -41,7 +41,7 @@ func TestBadFlagsExitTwo(t *testing.T) {
 		{"sub", "--qos", "3", "a/b"},
 	} {
 		var out, errb bytes.Buffer
-		if code := run(args, &out, &errb); code != 2 || strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 || errb.Len() == 0 {
+		if code := Run(args, &out, &errb); code != 2 || strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 || errb.Len() == 0 {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
 		}
 	}
