@@ -28,7 +28,12 @@ topic filters.`,
               hubtap completion zsh > "${fpath[1]}/_hubtap"
   fish        hubtap completion fish > ~/.config/fish/completions/hubtap.fish
   powershell  hubtap completion powershell | Out-String | Invoke-Expression   in $PROFILE`,
-		ValidArgs: shells(),
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return shells(), cobra.ShellCompDirectiveNoFileComp
+		},
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usage(errors.New("give one shell: bash, zsh, fish or powershell"))
