@@ -90,6 +90,14 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	return root
 }
 
+// noArgs is cobra.NoArgs as a usage error (exit 2).
+func noArgs(_ *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usage(fmt.Errorf("unexpected argument %q", args[0]))
+	}
+	return nil
+}
+
 // knownFlags returns the long flag names of every command in the tree.
 func knownFlags(root *cobra.Command) map[string]*pflag.Flag {
 	all := map[string]*pflag.Flag{}

@@ -1,10 +1,19 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"hubtap/sim"
 )
 
 // TestSubAgainstDemo: `hubtap sub -C 1000 'flespi/#'` with the built-in
@@ -44,5 +53,82 @@ func TestBadFlagsExitTwo(t *testing.T) {
 		if code := Run(args, &out, &errb); code != 2 || strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 || errb.Len() == 0 {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
 		}
+	}
+}
+
+// TestSubOverSimTLS: against `sim --tls` (its listener and throw-away CA),
+// sub with --ca receives messages over mqtts:// and wss://; without --ca the
+// real binary says why the certificate is refused, in one sentence.
+func TestSubOverSimTLS(t *testing.T) {
+	certs, err := sim.NewCerts(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := sim.Start(ctx, sim.Config{Rate: 200, Devices: 5, TLSListen: "127.0.0.1:0", WSSListen: "127.0.0.1:0", TLS: certs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, u := range []string{s.TLSURL(), s.WSSURL() + "/mqtt"} {
+		t.Run(u, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := []string{"sub", "--url", u, "--ca", certs.CAFile, "--token", sim.DemoToken, "--session-expiry", "0",
+				"--quiet", "-C", "5", "flespi/message/gw/devices/+"}
+			if code := Run(args, &out, &errb); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			if n := strings.Count(out.String(), "\n"); n != 5 || !strings.Contains(out.String(), `"topic":"flespi/message/gw/devices/`) {
+				t.Fatalf("%d lines, want 5 device messages:\n%s", n, out.String())
+			}
+		})
+	}
+	t.Run("without --ca", func(t *testing.T) {
+		bin := filepath.Join(hubtapOnPath(t), "hubtap")
+		cmd := exec.CommandContext(ctx, bin, "sub", "--url", s.TLSURL(), "--token", sim.DemoToken, "flespi/#")
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+		sc := bufio.NewScanner(stderr)
+		const want = "hubtap sub: TLS: the broker's certificate is signed by an unknown authority"
+		var seen []string
+		for sc.Scan() {
+			if sc.Text() == want {
+				return
+			}
+			seen = append(seen, sc.Text())
+		}
+		t.Fatalf("stderr ended (%v) without %q:\n%s", ctx.Err(), want, strings.Join(seen, "\n"))
+	})
+}
+
+// TestSubProfile: sub -p takes the broker and the topics from a profile.
+func TestSubProfile(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	dir := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "hubtap")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	toml := "[profiles.lab]\ndemo = true\n\n[[profiles.lab.panes]]\ntopics = [\"flespi/message/gw/devices/+\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "hubtap.toml"), []byte(toml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := Run([]string{"sub", "-p", "lab", "--quiet", "-C", "20"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for i, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		if !strings.Contains(l, `"topic":"flespi/message/gw/devices/`) {
+			t.Fatalf("line %d is not from the profile's topic: %s", i+1, l)
+		}
+	}
+	if code := Run([]string{"sub", "-p", "nope", "a/b"}, io.Discard, &errb); code != 2 || !strings.Contains(errb.String(), `no profile "nope"`) {
+		t.Fatalf("unknown profile: exit %d, stderr %q", code, errb.String())
 	}
 }

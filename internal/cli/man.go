@@ -19,7 +19,7 @@ func manCmd() *cobra.Command {
 environment and the files hubtap uses.`,
 		Example: `  hubtap man | man -l -
   hubtap man > ~/.local/share/man/man1/hubtap.1`,
-		Args:              cobra.NoArgs,
+		Args:              noArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return writeMan(cmd.OutOrStdout(), cmd.Root())

@@ -39,7 +39,7 @@ authority made at start; clients trust its ca.pem with --ca.`,
 		Example: `  hubtap sim
   hubtap sim --tls --ws-listen 127.0.0.1:8080 --rate 500
   hubtap --url mqtts://127.0.0.1:8883 --ca DIR/ca.pem --token TOKEN 'flespi/#'   # DIR is printed at start`,
-		Args:              cobra.NoArgs,
+		Args:              noArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSim(cmd, so)

@@ -82,7 +82,7 @@ func versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:               "version",
 		Short:             "print the version, commit and build date",
-		Args:              cobra.NoArgs,
+		Args:              noArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, err := fmt.Fprintln(cmd.OutOrStdout(), versionString())
