@@ -145,10 +145,7 @@ func themeFlags(cmd *cobra.Command, o *options, mem, memUsage string) {
 // completeThemes offers auto and every theme.
 func completeThemes(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	out := []cobra.Completion{cobra.CompletionWithDesc("auto", "dark or light, from the terminal's background")}
-	for _, n := range themes.Names() {
-		out = append(out, n)
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+	return append(out, themes.Names()...), cobra.ShellCompDirectiveNoFileComp
 }
 
 // completeProfiles offers the profile names in hubtap.toml.
