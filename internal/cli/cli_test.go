@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -130,5 +132,50 @@ func TestSubProfile(t *testing.T) {
 	}
 	if code := Run([]string{"sub", "-p", "nope", "a/b"}, io.Discard, &errb); code != 2 || !strings.Contains(errb.String(), `no profile "nope"`) {
 		t.Fatalf("unknown profile: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// firstWrite is a writer that closes started on its first Write.
+type firstWrite struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	started chan struct{}
+}
+
+func (w *firstWrite) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.buf.Len() == 0 {
+		close(w.started)
+	}
+	return w.buf.Write(p)
+}
+
+// TestSubSurvivesSIGPIPE: a SIGPIPE (as a write to a socket the broker
+// reset raises) does not end sub: it still writes every message asked for.
+func TestSubSurvivesSIGPIPE(t *testing.T) {
+	out := &firstWrite{started: make(chan struct{})}
+	done := make(chan int, 1)
+	var errb bytes.Buffer
+	go func() { done <- Run([]string{"sub", "--demo", "--demo-rate", "2000", "--quiet", "-C", "3000", "flespi/message/gw/devices/+"}, out, &errb) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	select {
+	case <-out.started: // the connection step is done, SIGPIPE is caught
+	case <-ctx.Done():
+		t.Fatal("sub wrote nothing")
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGPIPE); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-done:
+		out.mu.Lock()
+		defer out.mu.Unlock()
+		if n := strings.Count(out.buf.String(), "\n"); code != 0 || n != 3000 {
+			t.Fatalf("exit %d after %d of 3000 lines (stderr %q): the SIGPIPE ended sub", code, n, errb.String())
+		}
+	case <-ctx.Done():
+		t.Fatal("sub did not finish")
 	}
 }

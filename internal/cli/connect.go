@@ -17,9 +17,20 @@ import (
 // the terminal delivers it as a key.
 func uiSignals() []os.Signal { return []os.Signal{syscall.SIGTERM, syscall.SIGHUP} }
 
-// pipeSignals end sub: Ctrl+C too, and SIGPIPE (its reader went away).
-func pipeSignals() []os.Signal {
-	return []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
+// pipeSignals end sub: Ctrl+C too. SIGPIPE is not one of them (see
+// epipeNotSignal).
+func pipeSignals() []os.Signal { return []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} }
+
+// epipeNotSignal makes a write to a broken pipe fail with EPIPE instead of
+// killing the process (the Go runtime's default for stdout), so that sub
+// ends cleanly, exit 0, when its reader goes away (| head). SIGPIPE must
+// not end the command itself: once it is notified, a write to any broken
+// socket raises it too, and a broker resetting the connection would then
+// stop sub instead of making it reconnect. The returned function undoes it.
+func epipeNotSignal() func() {
+	ch := make(chan os.Signal, 1) // never read: the signal only has to be caught
+	signal.Notify(ch, syscall.SIGPIPE)
+	return func() { signal.Stop(ch) }
 }
 
 // simSignals end sim.

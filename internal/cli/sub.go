@@ -102,6 +102,7 @@ func runSub(cmd *cobra.Command, o *options, cfg headless.Config) error {
 		return err
 	}
 	defer c.close()
+	c.onClose(epipeNotSignal())
 	cfg.Broker, cfg.Logger = c.broker, c.log
 	if c.warning != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", cmd.CommandPath(), c.warning)
