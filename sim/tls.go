@@ -158,6 +158,9 @@ func (l *wssListener) Init(log *slog.Logger) error {
 		return err
 	}
 	l.ln = tls.NewListener(l.ln, l.cfg)
+	// Failed handshakes (a client without the CA) go to the debug log, not
+	// to the process's stderr through the standard logger.
+	l.srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 	return nil
 }
 
