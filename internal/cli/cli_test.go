@@ -157,7 +157,9 @@ func TestSubSurvivesSIGPIPE(t *testing.T) {
 	out := &firstWrite{started: make(chan struct{})}
 	done := make(chan int, 1)
 	var errb bytes.Buffer
-	go func() { done <- Run([]string{"sub", "--demo", "--demo-rate", "2000", "--quiet", "-C", "3000", "flespi/message/gw/devices/+"}, out, &errb) }()
+	go func() {
+		done <- Run([]string{"sub", "--demo", "--demo-rate", "2000", "--quiet", "-C", "3000", "flespi/message/gw/devices/+"}, out, &errb)
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	select {
