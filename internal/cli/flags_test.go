@@ -135,13 +135,15 @@ func TestLegacySingleDashFlags(t *testing.T) {
 		note     string // "" when no line is expected
 	}{
 		{in: []string{"-url", "mqtt://x", "-ca=ca.pem", "a/b"}, want: []string{"--url", "mqtt://x", "--ca=ca.pem", "a/b"},
-			note: "hubtap: single-dash long flags are deprecated: write --url --ca instead of -url -ca\n"},
+			note: "hubtap: deprecated flag spelling: write --url --ca instead of -url -ca\n"},
 		{in: []string{"sub", "-F", "%t", "-C", "5", "-demo", "x"}, want: []string{"sub", "-F", "%t", "-C", "5", "--demo", "x"},
-			note: "hubtap: single-dash long flags are deprecated: write --demo instead of -demo\n"},
+			note: "hubtap: deprecated flag spelling: write --demo instead of -demo\n"},
 		{in: []string{"--filter", "-demo", "-p", "-url"}, want: []string{"--filter", "-demo", "-p", "-url"}}, // values, not flags
 		{in: []string{"--url", "x", "--", "-demo"}, want: []string{"--url", "x", "--", "-demo"}},
 		{in: []string{"-bogus", "-h"}, want: []string{"-bogus", "-h"}},
-		{in: []string{"-help"}, want: []string{"--help"}, note: "hubtap: single-dash long flags are deprecated: write --help instead of -help\n"},
+		{in: []string{"-help"}, want: []string{"--help"}, note: "hubtap: deprecated flag spelling: write --help instead of -help\n"},
+		{in: []string{"sub", "--F", "%t", "--C=5", "--p", "lab"}, want: []string{"sub", "-F", "%t", "-C=5", "-p", "lab"},
+			note: "hubtap: deprecated flag spelling: write -F -C -p instead of --F --C --p\n"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.in, " "), func(t *testing.T) {
@@ -155,7 +157,7 @@ func TestLegacySingleDashFlags(t *testing.T) {
 	// End to end: -qos 2 is read as --qos 2 and refused as before.
 	var errb bytes.Buffer
 	if code := Run([]string{"-qos", "2", "-demo"}, io.Discard, &errb); code != 2 ||
-		errb.String() != "hubtap: single-dash long flags are deprecated: write --qos --demo instead of -qos -demo\n"+
+		errb.String() != "hubtap: deprecated flag spelling: write --qos --demo instead of -qos -demo\n"+
 			"hubtap: --qos 2: use 0 or 1 (flespi does not support QoS 2)\n" {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
