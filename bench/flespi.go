@@ -27,7 +27,7 @@ func Topic(dev int) string {
 }
 
 // AppendMessage appends message i of device dev: a flat flespi device
-// message of about 550 bytes (FLESPI.md §5), its values drawn from rng.
+// message of about 550 bytes (docs/FLESPI.md §5), its values drawn from rng.
 func AppendMessage(b []byte, rng *rand.Rand, dev int, i int64) []byte {
 	ts := 1795687828.0 + float64(i)/1000
 	f := func(key string, v float64, prec int) {

@@ -21,7 +21,7 @@ func (w *PublishWarning) Error() string { return w.Topic + ": " + w.Reason }
 // PublishChecks vets a topic before a user PUBLISH. It returns a plain error
 // for a topic no broker accepts (empty, wildcards, NUL, invalid UTF-8, too
 // long, $-prefixed) and a *PublishWarning for flespi/... topics other than
-// flespi/rest/..., which flespi silently discards (FLESPI.md §3, §9.10).
+// flespi/rest/..., which flespi silently discards (docs/FLESPI.md §3, §9.10).
 func PublishChecks(topic string) error {
 	switch {
 	case topic == "":

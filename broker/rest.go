@@ -18,7 +18,7 @@ import (
 	"github.com/eclipse/paho.golang/paho"
 )
 
-// REST over MQTT (FLESPI.md §7): flespi takes REST calls published to
+// REST over MQTT (docs/FLESPI.md §7): flespi takes REST calls published to
 // flespi/rest/{method}/{uri}. Whether it replies on the request topic or
 // honours the MQTT 5 Response Topic is unknown, so Request listens on both
 // and takes the first reply. The feature is experimental.
@@ -37,7 +37,7 @@ var ErrNoReply = errors.New("no reply")
 type noReplyError struct{ wait time.Duration }
 
 func (e *noReplyError) Error() string {
-	return "no reply from the broker in " + plainDuration(e.wait) + " (REST over MQTT is experimental, see FLESPI.md)"
+	return "no reply from the broker in " + plainDuration(e.wait) + " (REST over MQTT is experimental, see docs/FLESPI.md)"
 }
 
 func (e *noReplyError) Unwrap() error { return ErrNoReply }

@@ -187,7 +187,7 @@ func TestRESTTimeout(t *testing.T) {
 	if !errors.Is(err, broker.ErrNoReply) || r != nil {
 		t.Fatalf("Request = %v, %v; want ErrNoReply", r, err)
 	}
-	if want := "no reply from the broker in 500 ms (REST over MQTT is experimental, see FLESPI.md)"; err.Error() != want {
+	if want := "no reply from the broker in 500 ms (REST over MQTT is experimental, see docs/FLESPI.md)"; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
 	if got := c.Topics(); !slices.Equal(got, before) {

@@ -32,10 +32,18 @@ type Entry struct {
 	// before, and the broker set DUP on this copy or on that one. Stats
 	// counts it apart (Repeats).
 	Repeat bool
+	// CopyOf is 0 for a message seen for the first time, else how many
+	// entries back its first copy is (Original gives the index): the same
+	// message that arrived again on another topic or through other
+	// subscriptions, e.g. a flespi device message on both its channel and
+	// its device topic (identity.go). Counts, rates, anomaly checks and the
+	// diff skip copies; panes list them.
+	CopyOf uint32
 
 	unreadable bool // set by Prepare when building the entry failed; counted by the Store
 
-	cost int64 // bytes charged to the Store's budget; set by Store.Append
+	cost  int64  // bytes charged to the Store's budget; set by Store.Append
+	idKey uint64 // identity key (identity.go), computed by Prepare
 }
 
 // NewEntry computes an Entry from a message: Kind, Ident, Summary and
@@ -66,6 +74,7 @@ func buildEntry(m broker.Message, sum summarizer) (e Entry, err error) {
 		e.TopicSafe = SanitizeLine(m.Topic)
 		e.Kind = Classify(m.Payload)
 		e.Ident, e.Summary = sum(e.Kind, m.Payload)
+		e.idKey = identityKey(&e)
 		return nil
 	})
 	if err != nil {
@@ -73,6 +82,7 @@ func buildEntry(m broker.Message, sum summarizer) (e Entry, err error) {
 		e.Ident = ""
 		e.TopicSafe = printableASCII(m.Topic)
 		e.Summary = "unreadable " + string(appendSize(nil, len(m.Payload)))
+		e.idKey = identityKey(&e) // binary now: a payload hash, no parsing
 	}
 	return e, err
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// FLESPI.md §5, Example A (topic flespi/message/gw/devices/182083).
+// docs/FLESPI.md §5, Example A (topic flespi/message/gw/devices/182083).
 const exampleA = `{"ident":"352625066004561","timestamp":1715843521.0,"server.timestamp":1715843522.418732,
  "channel.id":1234,"protocol.id":14,"peer":"85.12.34.56:40213",
  "device.id":182083,"device.name":"Truck 17","device.type.id":744,

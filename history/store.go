@@ -10,7 +10,7 @@ import (
 const DefaultBudget int64 = 256 << 20
 
 // EntryOverhead is the fixed part of an entry's charge, in bytes: the
-// entry's slot in its chunk (which embeds the broker.Message); 152 on 64-bit
+// entry's slot in its chunk (which embeds the broker.Message); 160 on 64-bit
 // platforms.
 const EntryOverhead = int64(unsafe.Sizeof(Entry{}))
 
@@ -71,6 +71,7 @@ type Store struct {
 	summarize  summarizer
 	observe    func(abs uint64, e *Entry) // see SetObserver
 	recent     recentSet                  // hashes of recent messages, to spot redeliveries
+	copies     copySet                    // recent messages by identity, to spot copies (identity.go)
 	intern     interner                   // shared topics and property keys (intern.go)
 	arena      arena                      // slabs holding the entries' bytes (arena.go)
 	repeats    uint64
@@ -144,8 +145,18 @@ func (s *Store) AppendEntries(es []Entry) (first, n uint64) {
 			e.Repeat = true
 			s.repeats++
 		}
+		abs := first + uint64(i)
+		if e.idKey == 0 { // built without Prepare
+			e.idKey = identityKey(&e)
+		}
+		e.CopyOf = s.copies.copyOf(identitySeed, abs, &e)
 		if s.observe != nil {
-			s.observe(first+uint64(i), &e)
+			s.observe(abs, &e)
+		}
+		if e.CopyOf != 0 { // a copy carries its first copy's anomaly flags
+			if o, ok := s.Get(e.Original(abs)); ok {
+				e.Flags = o.Flags
+			}
 		}
 		for s.end > s.first && s.bytes+e.cost > s.budget {
 			s.evictOldest()

@@ -99,7 +99,7 @@ const (
 	fGSM
 )
 
-// telemetry holds the flespi fields a summary shows (FLESPI.md §5).
+// telemetry holds the flespi fields a summary shows (docs/FLESPI.md §5).
 type telemetry struct {
 	speed, lat, lon, batt, pwr, gsm float64
 	ign                             bool

@@ -21,10 +21,10 @@ type Device struct {
 // Quirks some simulated devices have on purpose.
 const (
 	// QuirkClockAhead: the device clock runs two minutes fast, so its
-	// `timestamp` is later than `server.timestamp` (FLESPI.md §8 "future timestamps").
+	// `timestamp` is later than `server.timestamp` (docs/FLESPI.md §8 "future timestamps").
 	QuirkClockAhead = "clock-ahead"
 	// QuirkUnregistered: an ident with no flespi device. Its messages appear
-	// only on the channel topic and have no device.* fields (FLESPI.md §5 Example B).
+	// only on the channel topic and have no device.* fields (docs/FLESPI.md §5 Example B).
 	QuirkUnregistered = "unregistered"
 )
 

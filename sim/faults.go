@@ -11,7 +11,7 @@ import (
 )
 
 // Faults makes the simulator break device messages on purpose, so that a
-// debugger's timestamp checks (FLESPI.md §8) have something to find. Each
+// debugger's timestamp checks (docs/FLESPI.md §8) have something to find. Each
 // field is a probability per device message, from 0 to 1; the zero value
 // injects nothing. A message gets at most one fault: the kinds are drawn in
 // field order, so if the rates add up to more than 1 the later kinds get

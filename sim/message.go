@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// appendMessage appends d's current reading as flat flespi JSON (FLESPI.md §5
+// appendMessage appends d's current reading as flat flespi JSON (docs/FLESPI.md §5
 // Example A). A registered device's message is 450-650 bytes. An unregistered
 // ident sends a short message without device.* fields (Example B). It uses
 // strconv.Append* only, so it does not allocate when b has room.

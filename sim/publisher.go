@@ -155,7 +155,7 @@ func (s *Sim) publishDevice(d *device, now time.Time) {
 	r := &d.cur
 	if d.info.ID != 0 && d.rng.IntN(blackBoxOneIn) == 0 {
 		// A record the device buffered during a coverage gap, flushed now:
-		// timestamp hours before server.timestamp (FLESPI.md §5 Example C).
+		// timestamp hours before server.timestamp (docs/FLESPI.md §5 Example C).
 		bb := d.cur
 		bb.tsUS -= int64(2*time.Hour/time.Microsecond) + d.rng.Int64N(int64(4*time.Hour/time.Microsecond))
 		bb.speed, bb.moving, bb.ign, bb.din = 0, false, false, 0

@@ -13,7 +13,7 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
-// REST over MQTT (FLESPI.md §7). A client PUBLISH to
+// REST over MQTT (docs/FLESPI.md §7). A client PUBLISH to
 // flespi/rest/{method}/{uri} is discarded like every client publish to
 // flespi/... (subscribers never see the request), and answered with flespi's
 // REST body, {"result":[…]} or {"errors":[{"code":…,"reason":…}]}:

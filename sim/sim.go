@@ -1,5 +1,5 @@
 // Package sim is an embedded MQTT 5 broker on loopback that behaves like the
-// flespi telematics hub (FLESPI.md) and streams simulated devices: token auth,
+// flespi telematics hub (docs/FLESPI.md) and streams simulated devices: token auth,
 // per-filter SUBACK refusals for an ACL token, flespi/... topics that clients
 // cannot publish to, persistent sessions, flat flespi message JSON on
 // flespi/message/gw/channels/{cid}/{ident} and flespi/message/gw/devices/{id},
@@ -41,7 +41,7 @@ type Config struct {
 	// DefaultFaults for a demo). The zero value injects none.
 	Faults Faults
 	// Stale stops the first Stale registered devices right after their
-	// first message, so a debugger sees them go stale (FLESPI.md §8); see
+	// first message, so a debugger sees them go stale (docs/FLESPI.md §8); see
 	// StopDevice. 0 means none; more than Devices means all.
 	Stale int
 	// NoREST turns off the REST-over-MQTT responder (rest.go): requests to
@@ -243,7 +243,7 @@ func capabilities() *mqtt.Capabilities {
 	c.ReceiveMaximum = 4096
 	// Large enough for any telematics payload or REST body; bounds memory.
 	c.MaximumPacketSize = 16 << 20
-	// flespi's QoS 2 support is unclear (FLESPI.md §2): grant at most 1.
+	// flespi's QoS 2 support is unclear (docs/FLESPI.md §2): grant at most 1.
 	c.MaximumQos = 1
 	// Don't echo a PUBLISH's properties (content type, user properties...) in its PUBACK.
 	c.Compatibilities.NoInheritedPropertiesOnAck = true

@@ -68,7 +68,7 @@ func checkDeviceMessage(t *testing.T, s *Sim, m *paho.Publish) {
 	if len(ident) != 15 || strings.Trim(ident, "0123456789") != "" {
 		t.Errorf("%s: ident %q is not 15 digits", m.Topic, ident)
 	}
-	if !field(p, "device.id").Exists() { // an unregistered ident (FLESPI.md Example B)
+	if !field(p, "device.id").Exists() { // an unregistered ident (docs/FLESPI.md Example B)
 		if levels[3] != "channels" || field(p, "position.valid").Bool() {
 			t.Errorf("%s: unregistered ident message is wrong: %s", m.Topic, p)
 		}
@@ -101,7 +101,7 @@ func checkDeviceMessage(t *testing.T, s *Sim, m *paho.Publish) {
 			ahead = d.Quirk == QuirkClockAhead
 		}
 	}
-	switch blackBox := srv-ts > 3600; { // a buffered record flushed late (FLESPI.md Example C)
+	switch blackBox := srv-ts > 3600; { // a buffered record flushed late (docs/FLESPI.md Example C)
 	case blackBox && (field(p, "engine.ignition.status").Bool() || field(p, "position.speed").Int() != 0):
 		t.Errorf("%s: black-box record is not a parked reading: %s", m.Topic, p)
 	case !blackBox && ahead != (ts > srv):

@@ -8,7 +8,7 @@ import (
 	"hubtap/history"
 )
 
-// realistic returns n messages of devices flespi devices (FLESPI.md §5
+// realistic returns n messages of devices flespi devices (docs/FLESPI.md §5
 // Example A, ~550 bytes each), round-robin, one per device per second.
 func realistic(devices, n int) []*history.Entry {
 	out := make([]*history.Entry, n)

@@ -12,7 +12,7 @@ import (
 // KeyKind says what a Device is grouped by.
 type KeyKind uint8
 
-// The grouping keys, in order of preference (FLESPI.md §5: ident is always
+// The grouping keys, in order of preference (docs/FLESPI.md §5: ident is always
 // present in flespi messages; device.id only for registered devices).
 const (
 	ByIdent    KeyKind = iota // Key is the message's "ident"
@@ -46,11 +46,11 @@ type Device struct {
 	Name string  // "device.name", sanitized; "" until a message has one
 	// DeviceID is "device.id" (flespi's registered device); 0 until seen.
 	// Messages without it on a channel topic are the "unregistered ident"
-	// signature (FLESPI.md §8).
+	// signature (docs/FLESPI.md §8).
 	DeviceID int64
 	Topic    string // sanitized topic of the last message
 
-	Messages            uint64    // messages observed
+	Messages            uint64    // distinct messages observed (copies are counted in Copies)
 	FirstSeen, LastSeen time.Time // receive time of the first and last message
 	// LastAbs is the history index (Observe's abs) of the last message;
 	// PrevAbs that of the one before, valid when Messages > 1: the pair to
@@ -80,10 +80,11 @@ type Device struct {
 	Flagged     uint64     // messages with at least one flag
 	LastFlags   Flags      // the last message's flags
 	NoTimestamp uint64     // messages without a usable "timestamp" (not JSON, or no number): never flagged
-	// Copies counts messages that repeat a recent message of the device on
-	// another topic (same timestamp, same payload): flespi publishes each
-	// message on its channel topic and on its device topic, so subscribing
-	// to both shows each twice. Copies are not duplicates.
+	// Copies counts copies of the device's messages (history.Entry.CopyOf):
+	// flespi publishes each message on its channel topic and on its device
+	// topic, so subscribing to both shows each twice, and a $share/ or
+	// overlapping subscription adds more. Copies are not counted in
+	// Messages or Rate and are not duplicates.
 	Copies uint64
 
 	staleAfter time.Duration // Config.Stale when the snapshot was taken
@@ -108,7 +109,7 @@ func (d *Device) LastSeenAgo(now time.Time) time.Duration {
 }
 
 // Stale reports whether the device has been silent for longer than the
-// tracker's Config.Stale threshold (FLESPI.md §8: flespi itself closes an
+// tracker's Config.Stale threshold (docs/FLESPI.md §8: flespi itself closes an
 // idle connection after 10 minutes). A negative threshold turns it off.
 func (d *Device) Stale(now time.Time) bool {
 	return d.staleAfter >= 0 && d.LastSeenAgo(now) > d.staleAfter

@@ -1,5 +1,5 @@
 // Package telematics turns a stream of history entries into per-device state
-// for flespi troubleshooting (issue 7, FLESPI.md §5 and §8): a Tracker groups
+// for flespi troubleshooting (issue 7, docs/FLESPI.md §5 and §8): a Tracker groups
 // messages by device, keeps the last known position, ignition, voltages and
 // GSM level, a message rate and staleness, and flags timestamp anomalies
 // (future, gap, out-of-order, duplicate, latency) per message. Diff compares

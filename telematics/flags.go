@@ -10,7 +10,7 @@ type Flags uint8
 const (
 	// FlagFuture: the device timestamp is ahead of server.timestamp (or of
 	// the receive time when there is none) by more than Config.Future. A
-	// wrong device clock or GPS time (FLESPI.md §8).
+	// wrong device clock or GPS time (docs/FLESPI.md §8).
 	FlagFuture Flags = 1 << iota
 	// FlagGap: the device timestamp is more than Config.Gap after the newest
 	// timestamp the device sent before. The device was silent or lost data.
@@ -22,7 +22,7 @@ const (
 	// messages on the same topic.
 	FlagDuplicate
 	// FlagLatency: server.timestamp − timestamp is more than Config.Latency:
-	// a buffered black-box record or a clock problem (FLESPI.md §8).
+	// a buffered black-box record or a clock problem (docs/FLESPI.md §8).
 	FlagLatency
 
 	numFlags = 5

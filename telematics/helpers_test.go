@@ -9,7 +9,7 @@ import (
 	"hubtap/history"
 )
 
-// t0 is the tests' epoch: 2024-05-16 07:12:01 UTC (FLESPI.md Example A).
+// t0 is the tests' epoch: 2024-05-16 07:12:01 UTC (docs/FLESPI.md Example A).
 var t0 = time.Unix(1_715_843_521, 0)
 
 // at returns t0 + d.

@@ -11,10 +11,10 @@ import (
 
 // Defaults used when Config fields are zero.
 const (
-	DefaultStale      = 10 * time.Minute // flespi's own inactivity timeout (FLESPI.md §8, close code 17)
+	DefaultStale      = 10 * time.Minute // flespi's own inactivity timeout (docs/FLESPI.md §8, close code 17)
 	DefaultGap        = 5 * time.Minute
 	DefaultFuture     = 30 * time.Second
-	DefaultLatency    = time.Hour // FLESPI.md §8: server.timestamp − timestamp > 3600 s
+	DefaultLatency    = time.Hour // docs/FLESPI.md §8: server.timestamp − timestamp > 3600 s
 	DefaultMaxDevices = 100_000
 )
 
@@ -145,6 +145,11 @@ func (t *Tracker) Reset() {
 // history index abs. It never panics and does not allocate, except on a
 // device's first message or when its device.name changes.
 //
+// A copy (e.CopyOf > 0: the same message seen before on another topic or
+// through another subscription, history/identity.go) only adds to
+// Device.Copies and gets no flags of its own: the Store gives it those of
+// its first copy.
+//
 // Grouping: by e.Ident (history extracts "ident", else "device.id" as text),
 // else by topic. JSON objects are read with gjson in one pass over their
 // top-level keys; flespi keys are flat ("position.speed" is one key).
@@ -157,13 +162,13 @@ func (t *Tracker) Reset() {
 //   - duplicate: the timestamp equals that of one of the device's last 8
 //     messages on the same topic, or on another topic with a different
 //     payload (two records in one µs: flespi merges them in storage, MQTT
-//     delivers both, FLESPI.md §5). The same timestamp with an identical
+//     delivers both, docs/FLESPI.md §5). The same timestamp with an identical
 //     payload on another topic is the same message seen on both its channel
 //     and its device topic: counted in Device.Copies, not flagged.
 //   - future: timestamp > server.timestamp + Config.Future; without
 //     server.timestamp, the receive time is the reference.
 //   - latency: server.timestamp − timestamp > Config.Latency (a black-box
-//     record, FLESPI.md §5 Example C; usually also out-of-order).
+//     record, docs/FLESPI.md §5 Example C; usually also out-of-order).
 //   - out-of-order: timestamp < the device's newest timestamp so far, unless
 //     the message is a duplicate or future.
 //   - gap: timestamp − the device's newest timestamp so far > Config.Gap,
@@ -174,14 +179,20 @@ func (t *Tracker) Reset() {
 // whose clock is always ahead gets only future flags.
 func (t *Tracker) Observe(abs uint64, e *history.Entry) Flags {
 	t.observed++
+	if e.CopyOf != 0 {
+		// The same message again on another topic or subscription
+		// (history/identity.go): one message for the counts, the rate
+		// and the checks.
+		if d := t.byKey[keyOf(e)]; d != nil {
+			d.d.Copies++
+		}
+		return 0
+	}
 	var f fields
 	if e.Kind == history.KindJSON {
 		f = readFields(e.Payload)
 	}
-	k := devKey{s: e.Ident}
-	if k.s == "" {
-		k = devKey{topic: true, s: e.Topic}
-	}
+	k := keyOf(e)
 	d := t.byKey[k]
 	if d == nil {
 		if len(t.list) >= t.cfg.MaxDevices {
@@ -220,6 +231,14 @@ func (t *Tracker) Observe(abs uint64, e *history.Entry) Flags {
 		dv.Counts.add(fl)
 	}
 	return fl
+}
+
+// keyOf is the device e belongs to: its ident, else its topic.
+func keyOf(e *history.Entry) devKey {
+	if e.Ident == "" {
+		return devKey{topic: true, s: e.Topic}
+	}
+	return devKey{s: e.Ident}
 }
 
 // add starts tracking a device on its first message.
@@ -404,23 +423,41 @@ func SameDevice(a, b *history.Entry) bool {
 }
 
 // PrevOf finds, for the diff of any message (not only a device's last), the
-// history index of the same device's message before abs: it walks back from
-// abs−1 through get (history.Store.Get or Snapshot.Get) and stops at the
-// first index get does not have, or after limit entries. Device.PrevAbs
-// answers the same question for a device's last message in O(1).
+// history index of the same device's previous different message: it walks
+// back from abs−1 through get (history.Store.Get or Snapshot.Get), passing
+// over copies of the message at abs (history.Entry.CopyOf), and stops at
+// the first index get does not have, or after limit entries. Of the copies
+// of that previous message it prefers the one on abs's topic, so a device
+// topic message is compared with the previous device topic message, else it
+// returns the previous message's first copy. Device.PrevAbs answers the
+// same question for a device's last message in O(1).
 func PrevOf(get func(abs uint64) (*history.Entry, bool), abs uint64, limit int) (uint64, bool) {
 	cur, ok := get(abs)
 	if !ok {
 		return 0, false
 	}
+	orig := cur.Original(abs)
+	var best, prev uint64 // best: the copy found so far; prev: the previous message's first copy
+	found := false
 	for i := uint64(1); i <= uint64(max(0, limit)) && i <= abs; i++ {
-		e, ok := get(abs - i)
+		idx := abs - i
+		e, ok := get(idx)
 		if !ok {
-			return 0, false
+			break
 		}
-		if SameDevice(cur, e) {
-			return abs - i, true
+		o := e.Original(idx)
+		if o == orig || !SameDevice(cur, e) || (found && o != prev) {
+			continue
+		}
+		if !found {
+			best, prev, found = idx, o, true
+		}
+		if e.Topic == cur.Topic {
+			return idx, true
+		}
+		if idx == prev {
+			return idx, true
 		}
 	}
-	return 0, false
+	return best, found
 }

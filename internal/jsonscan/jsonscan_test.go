@@ -235,7 +235,7 @@ func FuzzNoPanic(f *testing.F) {
 	})
 }
 
-// flespiMsg is FLESPI.md §5, Example A, on one line.
+// flespiMsg is docs/FLESPI.md §5, Example A, on one line.
 const flespiMsg = `{"ident":"352625066004561","timestamp":1715843521.0,"server.timestamp":1715843522.418732,` +
 	`"channel.id":1234,"protocol.id":14,"peer":"85.12.34.56:40213",` +
 	`"device.id":182083,"device.name":"Truck 17","device.type.id":744,` +

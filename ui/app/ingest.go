@@ -204,6 +204,11 @@ func (m *Model) selectionChanged() {
 	}
 	e := m.cp().Selected()
 	m.detail.SetEntry(e)
+	var also []string // the same message on other topics (not in replay: its pane reads another store)
+	if e != nil && m.replay == nil {
+		also = m.store.AlsoOn(m.cp().SelectedAbs())
+	}
+	m.detail.SetAlsoOn(also)
 	var d *detail.Diff
 	switch {
 	case !m.diffOn || e == nil || m.replay != nil:

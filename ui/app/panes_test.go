@@ -282,7 +282,7 @@ func TestDeviceViewDiffAndAnomalies(t *testing.T) {
 	// The diff against the device's previous message.
 	m = update(t, m, press("d"))
 	s := screen(t, m)
-	if !strings.Contains(s, "diff against this device's previous message (seq 2") || !strings.Contains(s, "~ position.speed: 20 → 25") {
+	if !strings.Contains(s, "diff against this device's previous different message (seq 2") || !strings.Contains(s, "~ position.speed: 20 → 25") {
 		t.Fatalf("diff:\n%s", s)
 	}
 	// Off and on again, and a new batch with the same selection: still there.

@@ -3,6 +3,7 @@
 package detail
 
 import (
+	"slices"
 	"strconv"
 
 	"charm.land/bubbles/v2/key"
@@ -31,8 +32,9 @@ type Model struct {
 	// first field line (or its first line).
 	pickField bool
 
-	hl   Highlights
-	diff *Diff // nil: diff off
+	hl     Highlights
+	diff   *Diff    // nil: diff off
+	alsoOn []string // other topics the same message arrived on (history.Store.AlsoOn)
 
 	cache      []string
 	refs       []ref // per cached line: the JSON field it shows, if any
@@ -41,11 +43,17 @@ type Model struct {
 	cacheEntry *history.Entry
 	cacheHL    Highlights
 	cacheDiff  *Diff
+	cacheAlso  []string
 }
 
 // SetDiff shows (or, with nil, hides) what changed against the device's
 // previous message.
 func (m *Model) SetDiff(d *Diff) { m.diff = d }
+
+// SetAlsoOn lists the other topics the shown message also arrived on (the
+// same message, e.g. a flespi device message on its channel and its device
+// topic: history.Store.AlsoOn); nil shows none.
+func (m *Model) SetAlsoOn(topics []string) { m.alsoOn = topics }
 
 // SetHighlights marks what the pane's filter looks at.
 func (m *Model) SetHighlights(h Highlights) { m.hl = h }
@@ -97,9 +105,10 @@ func (m *Model) lines() []string {
 		return nil
 	}
 	w, _ := m.inner()
-	if m.cacheEntry != m.entry || m.cacheW != w || m.cacheSt != m.st || !m.cacheHL.equal(m.hl) || m.cacheDiff != m.diff {
-		m.cache, m.refs = renderEntry(m.st, m.entry, w, m.hl, m.diff)
-		m.cacheEntry, m.cacheW, m.cacheSt, m.cacheHL, m.cacheDiff = m.entry, w, m.st, m.hl, m.diff
+	if m.cacheEntry != m.entry || m.cacheW != w || m.cacheSt != m.st || !m.cacheHL.equal(m.hl) || m.cacheDiff != m.diff ||
+		!slices.Equal(m.cacheAlso, m.alsoOn) {
+		m.cache, m.refs = renderEntry(m.st, m.entry, w, m.hl, m.diff, m.alsoOn)
+		m.cacheEntry, m.cacheW, m.cacheSt, m.cacheHL, m.cacheDiff, m.cacheAlso = m.entry, w, m.st, m.hl, m.diff, m.alsoOn
 	}
 	return m.cache
 }

@@ -26,7 +26,7 @@ const (
 
 // renderEntry produces every line of the detail body for e at width w:
 // header, properties, rule, payload. Lines are styled and at most w cells.
-func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights, diff *Diff) ([]string, []ref) {
+func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights, diff *Diff, alsoOn []string) ([]string, []ref) {
 	if w < 8 {
 		w = 8
 	}
@@ -36,6 +36,13 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights, diff
 		out = append(out, wrap(line, w)...)
 	}
 	field("topic", st.Detail.Value.Render(e.TopicSafe))
+	for i, t := range alsoOn { // already sanitized (Entry.TopicSafe)
+		label := ""
+		if i == 0 {
+			label = "also on"
+		}
+		field(label, st.Detail.Value.Render(t)+st.Detail.Muted.Render("  (the same message)"))
+	}
 	field("received", st.Detail.Value.Render(e.Received.Format("2006-01-02 15:04:05.000000 -07:00"))+
 		st.Detail.Muted.Render("  seq "+strconv.FormatUint(e.Seq, 10)))
 	var flags []string
@@ -341,7 +348,8 @@ func padLeft(s string, n int) string {
 	return strings.Repeat("0", n-len(s)) + s
 }
 
-// Diff is what changed against the same device's previous message.
+// Diff is what changed against the same device's previous different
+// message (telematics.PrevOf: copies of the same message are passed over).
 type Diff struct {
 	Prev    *history.Entry // nil: this is the device's first message in history
 	Changes []telematics.Change
@@ -356,7 +364,7 @@ func diffLines(st *themes.Styles, e *history.Entry, d *Diff, w int) []string {
 		return out
 	}
 	gap := e.Received.Sub(d.Prev.Received).Round(time.Millisecond)
-	add(st.Detail.Label.Render("diff against this device's previous message (seq " + strconv.FormatUint(d.Prev.Seq, 10) +
+	add(st.Detail.Label.Render("diff against this device's previous different message (seq " + strconv.FormatUint(d.Prev.Seq, 10) +
 		", " + gap.String() + " earlier): " + strconv.Itoa(len(d.Changes)) + " fields changed"))
 	for _, c := range d.Changes {
 		key := history.SanitizeLine(c.Key)
