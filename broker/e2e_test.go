@@ -228,7 +228,7 @@ func TestE2EWrongTokenIsNotAuthorized(t *testing.T) {
 }
 
 func TestE2EACLTokenRefusedPerFilter(t *testing.T) {
-	s := startSim(t, sim.Config{Rate: 200, Devices: 4, Seed: 2})
+	s := startSim(t, sim.Config{Rate: 200, Devices: 4, Seed: 2, ACLMode: sim.ACLRefuse})
 	h := newHarness(t)
 	allowed := fmt.Sprintf("flespi/message/gw/channels/%d/+", sim.ACLChannelID)
 	connect(t, h, s.URL(), sim.ACLToken, "e2e-acl", allowed, "flespi/message/gw/devices/+")

@@ -107,7 +107,8 @@ func restResponseTopic(clientID string, id []byte) string {
 // It subscribes (QoS 1, no retained replay) to the request topic (levels
 // with a comma as +, see replyFilter) and to a private response topic
 // hubtap/rest/{clientID}/{random hex}, publishes the body at QoS 1 with that
-// Response Topic and a random 16-byte Correlation Data, and takes the first
+// Response Topic and a random 16-byte Correlation Data (without them when the
+// broker refused the response topic), and takes the first
 // reply: a message on the response topic carrying that correlation data, or
 // a message on the exact request topic that looks like a reply (a `status`
 // user property, or a JSON object with "result" or "errors") and is not our
@@ -166,13 +167,19 @@ func (c *Client) Request(ctx context.Context, method, uri string, body []byte) (
 		w.stop() // after the UNSUBACK, so a reply still being routed is not lost on the way
 		remove()
 	}()
-	if err := c.restSubscribe(wctx, filters); err != nil {
+	refused, err := c.restSubscribe(wctx, filters)
+	if err != nil {
 		return nil, timedOut(err)
 	}
 
 	sent := time.Now()
-	p := &paho.Publish{Topic: topic, QoS: 1, Payload: body,
-		Properties: &paho.PublishProperties{ResponseTopic: private, CorrelationData: id}}
+	p := &paho.Publish{Topic: topic, QoS: 1, Payload: body}
+	// A Response Topic only when we may read it: a broker that answers on
+	// the Response Topic alone (the simulator does, docs/FLESPI.md §7) would
+	// otherwise answer where an ACL token cannot hear it.
+	if !slices.Contains(refused, private) {
+		p.Properties = &paho.PublishProperties{ResponseTopic: private, CorrelationData: id}
+	}
 	if pr, err := c.cm.Publish(wctx, p); err != nil {
 		if pr != nil && pr.ReasonCode >= 0x80 {
 			return nil, fmt.Errorf("request %s: %w", topic, pubackError(pr))
@@ -208,12 +215,12 @@ func replyFilter(topic string) string {
 }
 
 // restSubscribe subscribes to the request's filters at QoS 1 without
-// retained replays (a retained message is never a reply). One refused filter
-// is fine: an ACL token may read the request topic but not its own
-// namespace, or the other way round.
-func (c *Client) restSubscribe(ctx context.Context, filters []string) error {
+// retained replays (a retained message is never a reply) and returns the
+// filters the broker refused. One refused filter is fine: an ACL token may
+// read the request topic but not its own namespace, or the other way round.
+func (c *Client) restSubscribe(ctx context.Context, filters []string) (refused []string, err error) {
 	if len(filters) == 0 {
-		return nil
+		return nil, nil
 	}
 	sub := &paho.Subscribe{}
 	for _, f := range filters {
@@ -224,17 +231,19 @@ func (c *Client) restSubscribe(ctx context.Context, filters []string) error {
 		if err == nil {
 			err = errors.New("no SUBACK")
 		}
-		return fmt.Errorf("subscribe: %w", err)
+		return nil, fmt.Errorf("subscribe: %w", err)
 	}
-	var refused error
+	var last error
 	for _, r := range subResults(filters, sa) {
-		if r.Err == nil {
-			return nil
+		if r.Err != nil {
+			c.log.Info("REST reply filter refused", "filter", r.Filter, "err", r.Err)
+			refused, last = append(refused, r.Filter), r.Err
 		}
-		c.log.Info("REST reply filter refused", "filter", r.Filter, "err", r.Err)
-		refused = r.Err
 	}
-	return fmt.Errorf("subscribe to the reply topics: %w", refused)
+	if len(refused) == len(filters) {
+		return refused, fmt.Errorf("subscribe to the reply topics: %w", last)
+	}
+	return refused, nil
 }
 
 // endRequest unsubscribes from the request's filters, with a context of its

@@ -107,8 +107,8 @@ func TestRESTReplies(t *testing.T) {
 		{method: "get", uri: "gw/devices/999", status: 404, errors: []string{"device not found"}},
 		{method: "get", uri: "gw/channels/all", status: 200, results: 2},
 		{method: "get", uri: "platform/customer", status: 200, results: 1},
-		{method: "get", uri: "gw/nothing/here", status: 404, errors: []string{"resource not found: gw/nothing/here (the simulator answers gw/devices, gw/channels and platform/customer)"}},
-		{method: "put", uri: "gw/devices/" + id0, body: `{"name":"x"}`, status: 405, errors: []string{"the simulator is read-only: only get is answered"}},
+		{method: "get", uri: "gw/nothing/here", status: 404, errors: []string{"resource not found: gw/nothing/here (the simulator answers gw/devices, gw/channels, gw/devices/{id}/commands-queue and platform/customer)"}},
+		{method: "put", uri: "gw/devices/" + id0, body: `{"name":"x"}`, status: 405, errors: []string{"the simulator only reads here: get is answered (and post on gw/devices/{id}/commands-queue)"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.method+" "+tc.uri, func(t *testing.T) {

@@ -16,9 +16,11 @@ type Reply struct {
 	Topic   string // where it arrived: the private response topic or the request topic
 	Payload []byte // the JSON body as received; owned by the Reply
 	// Status is HTTP-like: the `status` user property if the broker sent one
-	// (the simulator does), else a top-level "status" number in the body,
-	// else 200 when the body has "result", the first error's code (or 400)
-	// when it has only "errors", else 0 (unknown).
+	// (flespi and the simulator send none), else a top-level "status" number in the body,
+	// else 200 when the body has "result", the first error's code when it
+	// has only "errors" and that code is an HTTP status, else 400 (flespi
+	// also uses codes of its own, such as 2 for a bad request), else 0
+	// (unknown).
 	Status     int
 	Errors     []string      // reasons from {"errors":[{"code":…,"reason":…}]}, in order
 	Elapsed    time.Duration // from sending the request to receiving the reply

@@ -38,6 +38,7 @@ const (
 	maxStepSeconds  = 30.0 // a longer gap (paused sim) does not teleport vehicles
 	telemetryParams = 5
 	faultSalt       = 0xfa017 // seeds the fault generators apart from the motion ones
+	logSalt         = 0x10c5  // seeds the reconnect generators apart from both
 )
 
 // telemetryParam names the retained flespi/state/gw/devices/{id}/telemetry/{param} topics.
@@ -114,7 +115,13 @@ type device struct {
 	chanTopic, devTopic string
 	telTopics           [telemetryParams]string
 	connTopic           string
-	peer                string
+	stateBase           string            // flespi/state/gw/devices/{id}
+	logBase             string            // flespi/log/gw/devices/{id}/
+	telTopic            map[string]string // telemetry topic by parameter key (state.go)
+	peer                atomic.Pointer[string]
+	wholeSec            bool // the device reports whole-second timestamps (most trackers do)
+	lrng                *rand.Rand
+	lastActive          atomic.Int64 // last_active, Unix seconds (state.go)
 	c                   city
 	cosLat              float64
 	is24V               bool
@@ -182,16 +189,19 @@ func newFleet(n, unreg int, seed uint64, now time.Time) []*device {
 			}
 			id := strconv.FormatInt(d.info.ID, 10)
 			d.devTopic = "flespi/message/gw/devices/" + id
-			d.connTopic = "flespi/state/gw/devices/" + id + "/connected"
+			d.stateBase = "flespi/state/gw/devices/" + id
+			d.logBase = "flespi/log/gw/devices/" + id + "/"
+			d.connTopic = d.stateBase + "/connected"
 			for p := range telemetryParams {
 				d.telTopics[p] = "flespi/state/gw/devices/" + id + "/telemetry/" + telemetryParam(p)
 			}
 		} else {
 			d.info.Quirk = QuirkUnregistered
 		}
-		d.peer = strconv.Itoa(c.peerA) + "." + strconv.Itoa(c.peerB) + "." +
-			strconv.Itoa(rng.IntN(256)) + "." + strconv.Itoa(1+rng.IntN(254)) + ":" +
-			strconv.Itoa(30000+rng.IntN(30000))
+		d.peer.Store(ptr(newPeer(c, rng)))
+		d.lrng = rand.New(rand.NewPCG(seed^logSalt, uint64(i)+1))
+		d.wholeSec = i%5 != 2 // four devices in five report whole seconds
+		d.telTopic = make(map[string]string, 32)
 		d.initRoute(rng)
 		d.cosLat = math.Cos(c.lat * math.Pi / 180)
 		d.mileage = 8000 + rng.Float64()*340000
@@ -208,6 +218,15 @@ func newFleet(n, unreg int, seed uint64, now time.Time) []*device {
 	}
 	return out
 }
+
+// newPeer returns a public ip:port in c's range.
+func newPeer(c city, rng *rand.Rand) string {
+	return strconv.Itoa(c.peerA) + "." + strconv.Itoa(c.peerB) + "." +
+		strconv.Itoa(rng.IntN(256)) + "." + strconv.Itoa(1+rng.IntN(254)) + ":" +
+		strconv.Itoa(30000+rng.IntN(30000))
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func twoDigits(n int) string {
 	if n < 10 {

@@ -3,11 +3,8 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"sync/atomic"
 	"time"
-
-	"github.com/mochi-mqtt/server/v2/packets"
 )
 
 // Faults makes the simulator break device messages on purpose, so that a
@@ -155,7 +152,7 @@ func (s *Sim) StopDevice(ident string) bool {
 		return false
 	}
 	if !d.stopped.Swap(true) {
-		s.publishConnected(d, false)
+		s.publishConnection(d, false, closeInactivity)
 	}
 	return true
 }
@@ -171,7 +168,7 @@ func (s *Sim) ResumeDevice(ident string) bool {
 	}
 	d.stopAfterFirst.Store(false)
 	if d.stopped.Swap(false) {
-		s.publishConnected(d, true)
+		s.publishConnection(d, true, 0)
 	}
 	return true
 }
@@ -186,17 +183,4 @@ func (s *Sim) StoppedDevices() []string {
 		}
 	}
 	return out
-}
-
-// publishConnected retains d's connected state. It may run on any
-// goroutine: it uses its own user properties, not the publisher's.
-func (s *Sim) publishConnected(d *device, up bool) {
-	if d.info.ID == 0 || s.closed.Load() {
-		return
-	}
-	props := []packets.UserProperty{
-		{Key: "timestamp", Val: string(appendMicros(nil, s.now().UnixMicro(), 6))},
-		{Key: "cid", Val: strconv.Itoa(AccountID)},
-	}
-	_ = s.inject(d.connTopic, []byte(strconv.FormatBool(up)), true, 1, props)
 }

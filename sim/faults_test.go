@@ -90,6 +90,13 @@ func TestFaultsFlagged(t *testing.T) {
 	s := startSim(t, Config{Devices: 3, Unregistered: -1, Rate: -1, Seed: 7, Faults: rates})
 	c := mustConnect(ctx, t, s, DemoToken, "faults", 8192)
 	mustSubscribe(ctx, t, c, "flespi/message/gw/channels/+/+")
+	// Millisecond timestamps: with whole seconds a late record can land on
+	// the very second of an earlier message and is then rightly flagged a
+	// duplicate, so the injected and flagged kinds would not pair up. The
+	// publisher is idle (Rate < 0): the devices are the test's to change.
+	for _, d := range s.devs {
+		d.wholeSec = false
+	}
 
 	const n = 3000
 	now := time.Now()

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/packets"
 )
 
 // takeoverGate works around a race in mochi v2.7.9: when a client resumes
@@ -88,17 +87,3 @@ func (g *takeoverGate) enter() {
 
 // leave ends a publish started with enter.
 func (g *takeoverGate) leave() { g.active.Add(-1) }
-
-// OnSessionEstablish holds publishes while mochi moves a session over.
-func (h *flespiHook) OnSessionEstablish(cl *mqtt.Client, _ packets.Packet) {
-	if h.gate != nil {
-		h.gate.establish(cl)
-	}
-}
-
-// OnSessionEstablished releases them.
-func (h *flespiHook) OnSessionEstablished(cl *mqtt.Client, _ packets.Packet) {
-	if h.gate != nil {
-		h.gate.release(cl)
-	}
-}

@@ -6,14 +6,19 @@ import (
 )
 
 // appendMessage appends d's current reading as flat flespi JSON (docs/FLESPI.md §5
-// Example A). A registered device's message is 450-650 bytes. An unregistered
+// Example A); timestamp is whole seconds for most devices (device.wholeSec),
+// milliseconds for the others. A registered device's message is 450-650 bytes. An unregistered
 // ident sends a short message without device.* fields (Example B). It uses
 // strconv.Append* only, so it does not allocate when b has room.
 func appendMessage(b []byte, d *device, r *reading) []byte {
 	b = append(b, `{"ident":`...)
 	b = appendString(b, d.info.Ident)
 	b = append(b, `,"timestamp":`...)
-	b = appendMicros(b, r.tsUS, 3)
+	if d.wholeSec { // most trackers report whole seconds
+		b = strconv.AppendInt(b, floorDiv(r.tsUS, 1e6), 10)
+	} else {
+		b = appendMicros(b, r.tsUS, 3)
+	}
 	b = append(b, `,"server.timestamp":`...)
 	b = appendMicros(b, r.srvUS, 6)
 	b = append(b, `,"channel.id":`...)
@@ -21,7 +26,7 @@ func appendMessage(b []byte, d *device, r *reading) []byte {
 	b = append(b, `,"protocol.id":`...)
 	b = strconv.AppendInt(b, d.c.protocol, 10)
 	b = append(b, `,"peer":`...)
-	b = appendString(b, d.peer)
+	b = appendString(b, *d.peer.Load())
 	if d.info.ID == 0 {
 		b = append(b, `,"position.valid":false,"battery.voltage":`...)
 		b = strconv.AppendFloat(b, r.batV-0.3, 'f', 2, 64)
@@ -72,6 +77,15 @@ func appendMessage(b []byte, d *device, r *reading) []byte {
 	b = append(b, `,"event.priority.enum":`...)
 	b = strconv.AppendInt(b, int64(r.prio), 10)
 	return append(b, '}')
+}
+
+// floorDiv divides rounding towards minus infinity.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // appendTelemetry appends the bare JSON value of telemetry parameter p.

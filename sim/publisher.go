@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -189,35 +190,30 @@ func (s *Sim) publishDevice(d *device, now time.Time) {
 			_ = s.inject(d.devTopic, s.buf, false, 1, props)
 		}
 	}
-	if d.info.ID != 0 && !now.Before(d.nextTel) {
-		s.publishTelemetry(d, d.telIdx, props)
-		d.telIdx = (d.telIdx + 1) % telemetryParams
-		d.nextTel = now.Add(telemetryEvery)
+	if d.info.ID != 0 {
+		if s.tel == TelemetryFull {
+			s.publishTelemetryAll(d, s.buf, props)
+		} else if !now.Before(d.nextTel) {
+			s.publishTelemetry(d, d.telIdx, props)
+			d.telIdx = (d.telIdx + 1) % telemetryParams
+			d.nextTel = now.Add(telemetryEvery)
+		}
+		s.publishLastActive(d, r.srvUS, props)
 	}
+	s.maybeReconnect(d, props)
 	s.published.Add(1)
 	if d.stopAfterFirst.Swap(false) { // Config.Stale
 		s.StopDevice(d.info.Ident)
 	}
 }
 
-// publishTelemetry publishes one retained telemetry parameter of d. Each
-// device publishes one parameter per telemetryEvery, rotating, so telemetry
-// costs a bounded number of publishes whatever the rate.
+// publishTelemetry publishes one retained telemetry parameter of d
+// (TelemetryLight). Each device publishes one parameter per telemetryEvery,
+// rotating, so telemetry costs a bounded number of publishes whatever the
+// rate.
 func (s *Sim) publishTelemetry(d *device, p int, props []packets.UserProperty) {
 	s.buf = appendTelemetry(s.buf[:0], p, &d.cur)
 	_ = s.inject(d.telTopics[p], s.buf, true, 1, props)
-}
-
-// publishInitialState retains every registered device's connected flag and
-// telemetry, so state subscribers get a full picture even with no traffic.
-func (s *Sim) publishInitialState(now time.Time) {
-	props := s.stampProps(now)
-	for _, d := range s.devs[:s.nReg] {
-		_ = s.inject(d.connTopic, []byte("true"), true, 1, props)
-		for p := range telemetryParams {
-			s.publishTelemetry(d, p, props)
-		}
-	}
 }
 
 // stampProps returns the user properties for a publish at now. The slice is
@@ -226,4 +222,12 @@ func (s *Sim) stampProps(now time.Time) []packets.UserProperty {
 	s.tsBuf = appendMicros(s.tsBuf[:0], now.UnixMicro(), 6)
 	s.props[0] = packets.UserProperty{Key: "timestamp", Val: string(s.tsBuf)}
 	return s.props[:]
+}
+
+// channelConns is the number of devices connected to a channel.
+func (s *Sim) channelConns(channel int64) *atomic.Int64 {
+	if channel == DemoChannelID {
+		return &s.conns[0]
+	}
+	return &s.conns[1]
 }

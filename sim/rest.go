@@ -15,31 +15,33 @@ import (
 
 // REST over MQTT (docs/FLESPI.md §7). A client PUBLISH to
 // flespi/rest/{method}/{uri} is discarded like every client publish to
-// flespi/... (subscribers never see the request), and answered with flespi's
-// REST body, {"result":[…]} or {"errors":[{"code":…,"reason":…}]}:
+// flespi/... (subscribers never see the request), and answered once with
+// flespi's REST body, {"result":[…]} or {"errors":[{"code":…,"reason":…}]}:
+// on the request's Response Topic, with its Correlation Data, when the
+// request has one (and it is not a flespi/... or $... topic: a client
+// cannot make the platform publish there), else on the request topic
+// itself, which is where third-party flespi clients listen. flespi documents
+// only the request topic; whether it honours Response Topic is unconfirmed.
 //
-//   - to the request's Response Topic, with its Correlation Data, when the
-//     request had one (and it is not a flespi/... or $... topic: a client
-//     cannot make the platform publish there);
-//   - and to the request topic itself, without Correlation Data, which is
-//     where third-party flespi clients listen.
+// The reply is QoS 1, not retained, from the broker's inline client, with
+// the usual `timestamp` and `cid` user properties and nothing else: the
+// HTTP status is not sent (flespi's MQTT replies carry none that we know
+// of), so clients read the body. Error codes are flespi's: 2 for a request
+// the API cannot take (bad method, body or selector; seen in flespi's own
+// tools), otherwise the HTTP status (403, 404, 405, 413).
 //
-// Both copies are QoS 1, not retained, from the broker's inline client, with
-// the usual `timestamp` and `cid` user properties and a `status` user
-// property holding the HTTP-like status ("200", "404"...). The status
-// property is the simulator's own convention: how flespi reports it over MQTT
-// is unknown, so clients should also read the body.
+// The simulator answers:
 //
-// The simulator answers GET only (everything else is 405, it is read-only):
+//	get gw/devices/all, gw/devices/{id}[,{id}...]    registered devices
+//	get gw/channels/all, gw/channels/{id}[,{id}...]  the two channels
+//	get platform/customer                            the account (never a token)
+//	post gw/devices/{id}/commands-queue              queues commands: body [{"name":…,"properties":{…}}];
+//	                                                 publishes their command-queue log records (logs.go)
 //
-//	gw/devices/all, gw/devices/{id}[,{id}...]    registered devices
-//	gw/channels/all, gw/channels/{id}[,{id}...]  the two channels
-//	platform/customer                            the account (never a token)
-//
-// A list where some ids exist answers 200 with the found ones in "result"
-// and one 404 item per missing id in "errors"; none found is 404. Unknown
-// paths are 404, an unknown method or a body that is not JSON 400. ACLToken
-// may only GET gw/channels/{ACLChannelID}: everything else is 403.
+// A list where some ids exist answers the found ones in "result" and one
+// 404 item per missing id in "errors"; none found is 404. Unknown paths are
+// 404, other methods 405. ACLToken may only GET gw/channels/{ACLChannelID}:
+// everything else is 403.
 const restPrefix = "flespi/rest/"
 
 // restQueueLen bounds the requests waiting for an answer. Past it requests
@@ -104,16 +106,17 @@ func (r *restResponder) run(ctx context.Context) {
 // reply publishes the answer to req (see the package comment above).
 func (r *restResponder) reply(req restRequest) {
 	method, uri, _ := strings.Cut(strings.TrimPrefix(req.topic, restPrefix), "/")
-	status, body := r.s.restAnswer(req.role, method, uri, req.body, req.tooLarge)
-	props := []packets.UserProperty{
+	_, body := r.s.restAnswer(req.role, method, uri, req.body, req.tooLarge)
+	props := packets.Properties{User: []packets.UserProperty{
 		{Key: "timestamp", Val: string(appendMicros(nil, r.s.now().UnixMicro(), 6))},
 		{Key: "cid", Val: strconv.Itoa(AccountID)},
-		{Key: "status", Val: strconv.Itoa(status)},
-	}
+	}}
 	if validResponseTopic(req.respTopic) {
-		r.publish(req.respTopic, body, packets.Properties{User: props, CorrelationData: req.corr})
+		props.CorrelationData = req.corr
+		r.publish(req.respTopic, body, props)
+		return
 	}
-	r.publish(req.topic, body, packets.Properties{User: props})
+	r.publish(req.topic, body, props)
 }
 
 func (r *restResponder) publish(topic string, body []byte, props packets.Properties) {
@@ -173,28 +176,34 @@ func (s *Sim) restAnswer(r role, method, uri string, body []byte, tooLarge bool)
 	switch method {
 	case "get", "post", "put", "patch", "delete":
 	default:
-		return restFail(400, "unknown method "+strconv.Quote(method)+": use get, post, put, patch or delete")
+		return restFail(400, codeBadRequest, "unknown method "+strconv.Quote(method)+": use get, post, put, patch or delete")
 	}
 	if tooLarge {
-		return restFail(413, "request body too large")
+		return restFail(413, 413, "request body too large")
 	}
 	if len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
-		return restFail(400, "request body is not valid JSON")
+		return restFail(400, codeBadRequest, "request body is not valid JSON")
 	}
 	path, _, _ := strings.Cut(uri, "?") // query parameters (fields=…) are ignored
 	if r == roleACL && (method != "get" || path != "gw/channels/"+strconv.Itoa(ACLChannelID)) {
-		return restFail(403, "access denied: the token's ACL does not allow "+method+" "+path)
+		return restFail(403, 403, "access denied: the token's ACL does not allow "+method+" "+path)
 	}
 	levels := strings.Split(path, "/")
+	if len(levels) == 4 && levels[0] == "gw" && levels[1] == "devices" && levels[3] == "commands-queue" {
+		if method != "post" {
+			return restFail(405, 405, "the simulator takes post on commands-queue only")
+		}
+		return s.restCommands(levels[2], body)
+	}
 	switch {
 	case len(levels) == 3 && levels[0] == "gw" && levels[1] == "devices":
 	case len(levels) == 3 && levels[0] == "gw" && levels[1] == "channels":
 	case path == "platform/customer":
 	default:
-		return restFail(404, "resource not found: "+path+" (the simulator answers gw/devices, gw/channels and platform/customer)")
+		return restFail(404, 404, "resource not found: "+path+" (the simulator answers gw/devices, gw/channels, gw/devices/{id}/commands-queue and platform/customer)")
 	}
 	if method != "get" {
-		return restFail(405, "the simulator is read-only: only get is answered")
+		return restFail(405, 405, "the simulator only reads here: get is answered (and post on gw/devices/{id}/commands-queue)")
 	}
 	if path == "platform/customer" {
 		return restOK([]any{map[string]any{"id": AccountID, "name": "hubtap simulator", "blocked": false}}, nil)
@@ -246,7 +255,7 @@ func restSelect(sel, kind string, items map[int64]any) (int, []byte) {
 	for part := range strings.SplitSeq(sel, ",") {
 		id, err := strconv.ParseInt(part, 10, 64)
 		if err != nil || id <= 0 {
-			return restFail(400, "selector "+strconv.Quote(sel)+": the simulator takes all or a comma list of ids")
+			return restFail(400, codeBadRequest, "selector "+strconv.Quote(sel)+": the simulator takes all or a comma list of ids")
 		}
 		if it, ok := items[id]; ok {
 			res = append(res, it)
@@ -268,8 +277,50 @@ func restOK(result []any, errs []restError) (int, []byte) {
 	return restStatus(200, body)
 }
 
-func restFail(code int, reason string) (int, []byte) {
-	return restStatus(code, map[string]any{"errors": []restError{{Code: code, Reason: reason}}})
+// codeBadRequest is flespi's own error code for a request it cannot take
+// (seen in flespi's skills file: "a code=2 (bad-request)").
+const codeBadRequest = 2
+
+// restFail answers one error: status is HTTP-like (for tests and logs; not
+// sent), code is what the body says.
+func restFail(status, code int, reason string) (int, []byte) {
+	return restStatus(status, map[string]any{"errors": []restError{{Code: code, Reason: reason}}})
+}
+
+// restCommands queues commands for one registered device.
+func (s *Sim) restCommands(sel string, body []byte) (int, []byte) {
+	id, err := strconv.ParseInt(sel, 10, 64)
+	if err != nil || id <= 0 {
+		return restFail(400, codeBadRequest, "selector "+strconv.Quote(sel)+": the simulator takes one device id here")
+	}
+	var d *device
+	for _, dv := range s.devs[:s.nReg] {
+		if dv.info.ID == id {
+			d = dv
+		}
+	}
+	if d == nil {
+		return restFail(404, 404, "device "+sel+" not found")
+	}
+	var cmds []struct {
+		Name       string          `json:"name"`
+		Properties json.RawMessage `json:"properties"`
+	}
+	if json.Unmarshal(body, &cmds) != nil || len(cmds) == 0 {
+		return restFail(400, codeBadRequest, `body: want an array of commands, [{"name":"…","properties":{…}}]`)
+	}
+	res := make([]any, 0, len(cmds))
+	for _, c := range cmds {
+		if c.Name == "" || strings.ContainsAny(c.Name, "/+#") {
+			return restFail(400, codeBadRequest, "command name "+strconv.Quote(c.Name)+": want a non-empty name without / + #")
+		}
+		p := []byte(c.Properties)
+		if len(p) == 0 {
+			p = []byte("{}")
+		}
+		res = append(res, json.RawMessage(s.queueCommand(d, c.Name, p)))
+	}
+	return restOK(res, nil)
 }
 
 func restStatus(code int, body map[string]any) (int, []byte) {

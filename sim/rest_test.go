@@ -36,7 +36,7 @@ func TestRESTAnswer(t *testing.T) {
 			check: "errors.0.id", checkWant: "999"},
 		{r: roleDemo, method: "get", uri: "gw/devices/999", status: 404, results: -1, errCode: 404,
 			check: "errors.0.reason", checkWant: "device not found"},
-		{r: roleDemo, method: "get", uri: "gw/devices/abc", status: 400, results: -1, errCode: 400},
+		{r: roleDemo, method: "get", uri: "gw/devices/abc", status: 400, results: -1, errCode: codeBadRequest},
 		{r: roleDemo, method: "get", uri: "gw/devices/all?fields=id,name", status: 200, results: 4},
 		{r: roleDemo, method: "get", uri: "gw/channels/all", status: 200, results: 2, check: "result.1.protocol_id", checkWant: "21"},
 		{r: roleDemo, method: "get", uri: "gw/channels/" + strconv.Itoa(SecondChannelID), status: 200, results: 1},
@@ -47,9 +47,15 @@ func TestRESTAnswer(t *testing.T) {
 		{r: roleDemo, method: "post", uri: "gw/devices", body: `[{"name":"x"}]`, status: 404, results: -1, errCode: 404},
 		{r: roleDemo, method: "put", uri: "gw/devices/" + id(0), body: `{"name":"x"}`, status: 405, results: -1, errCode: 405},
 		{r: roleDemo, method: "delete", uri: "gw/devices/all", status: 405, results: -1, errCode: 405},
-		{r: roleDemo, method: "put", uri: "gw/devices/" + id(0), body: `{"name":`, status: 400, results: -1, errCode: 400},
+		{r: roleDemo, method: "put", uri: "gw/devices/" + id(0), body: `{"name":`, status: 400, results: -1, errCode: codeBadRequest},
 		{r: roleDemo, method: "post", uri: "gw/devices/all", tooLarge: true, status: 413, results: -1, errCode: 413},
-		{r: roleDemo, method: "head", uri: "gw/devices/all", status: 400, results: -1, errCode: 400},
+		{r: roleDemo, method: "head", uri: "gw/devices/all", status: 400, results: -1, errCode: codeBadRequest},
+		{r: roleDemo, method: "post", uri: "gw/devices/" + id(0) + "/commands-queue", body: `[{"name":"getinfo","properties":{}}]`,
+			status: 200, results: 1, check: "result.0.name", checkWant: "getinfo"},
+		{r: roleDemo, method: "post", uri: "gw/devices/999/commands-queue", body: `[{"name":"getinfo"}]`, status: 404, results: -1, errCode: 404},
+		{r: roleDemo, method: "post", uri: "gw/devices/" + id(0) + "/commands-queue", body: `{"name":"getinfo"}`, status: 400, results: -1, errCode: codeBadRequest},
+		{r: roleDemo, method: "get", uri: "gw/devices/" + id(0) + "/commands-queue", status: 405, results: -1, errCode: 405},
+		{r: roleACL, method: "post", uri: "gw/devices/" + id(0) + "/commands-queue", body: `[{"name":"getinfo"}]`, status: 403, results: -1, errCode: 403},
 		{r: roleACL, method: "get", uri: "gw/channels/" + strconv.Itoa(ACLChannelID), status: 200, results: 1},
 		{r: roleACL, method: "get", uri: "gw/channels/" + strconv.Itoa(ACLChannelID) + "?fields=id", status: 200, results: 1},
 		{r: roleACL, method: "get", uri: "gw/channels/" + strconv.Itoa(SecondChannelID), status: 403, results: -1, errCode: 403},
@@ -112,7 +118,7 @@ func TestACLAllowsREST(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.r)+" "+tc.filter+" write="+strconv.FormatBool(tc.write), func(t *testing.T) {
-			if got := aclAllows(tc.r, tc.filter, tc.write); got != tc.want {
+			if got := aclAllows(tc.r, ACLRefuse, tc.filter, tc.write); got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
@@ -143,8 +149,9 @@ func restRequestPublish(topic, respTopic string, corr []byte) *paho.Publish {
 	return p
 }
 
-// TestRESTOverMQTT: the reply goes to the Response Topic with the Correlation
-// Data, then to the request topic without it; the request itself is not
+// TestRESTOverMQTT: the reply goes once, to the Response Topic with the
+// Correlation Data when the request has one, else to the request topic; it
+// carries no user property but timestamp and cid; the request itself is not
 // forwarded; a response topic under flespi/ is not published to.
 func TestRESTOverMQTT(t *testing.T) {
 	s := startSim(t, Config{Rate: -1, Devices: 5, Seed: 4})
@@ -157,49 +164,66 @@ func TestRESTOverMQTT(t *testing.T) {
 	if m := next(ctx, t, c); m.Topic != forged || !m.Retain {
 		t.Fatalf("first message %s retain=%v, want the retained %s", m.Topic, m.Retain, forged)
 	}
+	checkReply := func(m *paho.Publish, topic string, corr []byte) {
+		t.Helper()
+		if m.Topic != topic {
+			t.Fatalf("reply on %s, want %s (once; the request must not be forwarded)", m.Topic, topic)
+		}
+		if m.Retain || m.QoS != 1 {
+			t.Errorf("reply retain=%v qos=%d, want a QoS 1 live message", m.Retain, m.QoS)
+		}
+		var gotCorr []byte
+		var user []paho.UserProperty
+		if m.Properties != nil {
+			gotCorr, user = m.Properties.CorrelationData, m.Properties.User
+		}
+		if !bytes.Equal(gotCorr, corr) {
+			t.Errorf("reply on %s has correlation data %q, want %q", m.Topic, gotCorr, corr)
+		}
+		if len(user) != 2 || userProp(m, "cid") != strconv.Itoa(AccountID) || userProp(m, "timestamp") == "" {
+			t.Errorf("reply user properties %v, want timestamp and cid only", user)
+		}
+	}
 
+	// 1. With a Response Topic: the reply goes there, and only there.
 	const req = "flespi/rest/get/gw/devices/all"
 	corr := []byte("0123456789abcdef")
 	if _, err := c.Publish(ctx, restRequestPublish(req, resp, corr)); err != nil {
 		t.Fatalf("publish request: %v", err)
 	}
-	for i, want := range []string{resp, req} {
-		m := next(ctx, t, c)
-		if m.Topic != want {
-			t.Fatalf("reply %d on %s, want %s (the request must not be forwarded)", i, m.Topic, want)
-		}
-		if m.Retain || m.QoS != 1 {
-			t.Errorf("reply %d retain=%v qos=%d, want a QoS 1 live message", i, m.Retain, m.QoS)
-		}
-		var gotCorr []byte
-		if m.Properties != nil {
-			gotCorr = m.Properties.CorrelationData
-		}
-		if wantCorr := corr; (want == resp) != bytes.Equal(gotCorr, wantCorr) {
-			t.Errorf("reply %d on %s has correlation data %q", i, m.Topic, gotCorr)
-		}
-		if st, cid := userProp(m, "status"), userProp(m, "cid"); st != "200" || cid != strconv.Itoa(AccountID) || userProp(m, "timestamp") == "" {
-			t.Errorf("reply %d user properties status=%q cid=%q", i, st, cid)
-		}
-		if n := len(gjson.GetBytes(m.Payload, "result").Array()); n != 5 {
-			t.Errorf("reply %d has %d devices, want 5: %s", i, n, m.Payload)
+	m := next(ctx, t, c)
+	checkReply(m, resp, corr)
+	if n := len(gjson.GetBytes(m.Payload, "result").Array()); n != 5 {
+		t.Errorf("reply has %d devices, want 5: %s", n, m.Payload)
+	}
+	// 2. Without one: on the request topic. The marker after it proves
+	// nothing else (a second copy) came in between.
+	const req2 = "flespi/rest/get/gw/devices/999"
+	for _, p := range []*paho.Publish{restRequestPublish(req2, "", nil), {Topic: resp, QoS: 1, Payload: []byte("marker")}} {
+		if _, err := c.Publish(ctx, p); err != nil {
+			t.Fatalf("publish %s: %v", p.Topic, err)
 		}
 	}
-
-	// A response topic the client may not publish to is ignored: only the
-	// request-topic copy comes (had the sim published to the forged state
-	// topic, that copy would arrive first).
-	const req2 = "flespi/rest/get/gw/devices/999"
+	m = next(ctx, t, c)
+	checkReply(m, req2, nil)
+	if gjson.GetBytes(m.Payload, "errors.0.code").Int() != 404 {
+		t.Errorf("reply %s, want a 404 error", m.Payload)
+	}
+	if m = next(ctx, t, c); string(m.Payload) != "marker" {
+		t.Fatalf("got %s %s after the reply, want the marker (one reply per request)", m.Topic, m.Payload)
+	}
+	// 3. A response topic the client may not publish to is ignored: the
+	// reply goes to the request topic (had the sim published to the forged
+	// state topic, that copy would arrive).
 	if _, err := c.Publish(ctx, restRequestPublish(req2, forged, corr)); err != nil {
 		t.Fatalf("publish request: %v", err)
 	}
-	if m := next(ctx, t, c); m.Topic != req2 || userProp(m, "status") != "404" {
-		t.Fatalf("got %s status %q %s, want the 404 on %s", m.Topic, userProp(m, "status"), m.Payload, req2)
-	}
+	checkReply(next(ctx, t, c), req2, nil)
 }
 
 // TestRESTACLToken: the ACL token reads replies on the request topic only
-// (its own namespace is closed to it) and may GET only its channel.
+// (its own namespace is closed to it, so it sends no Response Topic) and
+// may GET only its channel.
 func TestRESTACLToken(t *testing.T) {
 	s := startSim(t, Config{Rate: -1, Devices: 2, Seed: 5})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -212,17 +236,17 @@ func TestRESTACLToken(t *testing.T) {
 		uri    string
 		status string
 	}{
-		{"gw/channels/" + strconv.Itoa(ACLChannelID), "200"},
+		{"gw/channels/" + strconv.Itoa(ACLChannelID), ""},
 		{"gw/devices/all", "403"},
 		{"gw/channels/" + strconv.Itoa(SecondChannelID), "403"},
 	} {
 		topic := "flespi/rest/get/" + tc.uri
-		if _, err := c.Publish(ctx, restRequestPublish(topic, "hubtap/rest/t-rest-acl/1", []byte("x"))); err != nil {
+		if _, err := c.Publish(ctx, restRequestPublish(topic, "", nil)); err != nil {
 			t.Fatalf("publish %s: %v", topic, err)
 		}
 		m := next(ctx, t, c)
-		if m.Topic != topic || userProp(m, "status") != tc.status {
-			t.Fatalf("got %s status %q %s, want %s on %s", m.Topic, userProp(m, "status"), m.Payload, tc.status, topic)
+		if code := gjson.GetBytes(m.Payload, "errors.0.code").String(); m.Topic != topic || code != tc.status {
+			t.Fatalf("got %s error code %q %s, want %q on %s", m.Topic, code, m.Payload, tc.status, topic)
 		}
 		if tc.status == "403" && !strings.Contains(gjson.GetBytes(m.Payload, "errors.0.reason").String(), "access denied") {
 			t.Errorf("403 without a reason: %s", m.Payload)

@@ -53,7 +53,23 @@ type Config struct {
 	// means none, "127.0.0.1:0" picks a free port.
 	TLSListen, WSSListen string
 	TLS                  *Certs
+	// ACLMode is how ACLToken's rights apply to flespi/... subscriptions;
+	// "" means ACLFilter (see ACLMode).
+	ACLMode ACLMode
+	// SessionQueue is how many messages a session may have queued
+	// (undelivered or unacknowledged) before it overflows: the connection
+	// is closed with DISCONNECT 0x97 and the queue deleted (overflow.go).
+	// 0 means DefaultSessionQueue; at most MaxSessionQueue.
+	SessionQueue int
+	// Telemetry is how much retained telemetry state is published per
+	// device message: TelemetryFull (the default, as flespi: every
+	// parameter of every message) or TelemetryLight (state.go).
+	Telemetry Telemetry
 }
+
+// MaxSessionQueue is the largest Config.SessionQueue: mochi numbers a
+// session's queued messages with 16-bit packet ids.
+const MaxSessionQueue = 60_000
 
 // Defaults used when Config fields are zero.
 const (
@@ -76,8 +92,11 @@ type Sim struct {
 	ws    *wsListener
 	devs  []*device // registered first, then unregistered; owned by the publisher goroutine after Start
 	nReg  int
-	infos []Device       // immutable snapshot of the registered devices
-	rest  *restResponder // nil with Config.NoREST
+	infos []Device        // immutable snapshot of the registered devices
+	rest  *restResponder  // nil with Config.NoREST
+	queue *queueLimit     // session queue limit (overflow.go)
+	conns [2]atomic.Int64 // devices connected per channel (state.go)
+	tel   Telemetry
 
 	secure secureListeners // TLS listeners (tls.go)
 
@@ -124,6 +143,24 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 	if cfg.Rate == 0 {
 		cfg.Rate = DefaultRate
 	}
+	switch cfg.ACLMode {
+	case "":
+		cfg.ACLMode = ACLFilter
+	case ACLFilter, ACLRefuse:
+	default:
+		return nil, fmt.Errorf("sim: unknown ACL mode %q: use %q or %q", cfg.ACLMode, ACLFilter, ACLRefuse)
+	}
+	switch cfg.Telemetry {
+	case "":
+		cfg.Telemetry = TelemetryFull
+	case TelemetryFull, TelemetryLight:
+	default:
+		return nil, fmt.Errorf("sim: unknown telemetry mode %q: use %q or %q", cfg.Telemetry, TelemetryFull, TelemetryLight)
+	}
+	if cfg.SessionQueue <= 0 {
+		cfg.SessionQueue = DefaultSessionQueue
+	}
+	cfg.SessionQueue = min(cfg.SessionQueue, MaxSessionQueue)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -140,18 +177,21 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 		now:     cfg.Now,
 		rateSet: make(chan struct{}, 1),
 		buf:     make([]byte, 0, 1024),
+		tel:     cfg.Telemetry,
 	}
 	s.rate.Store(math.Float64bits(cfg.Rate))
 	s.props[1] = packets.UserProperty{Key: "cid", Val: strconv.Itoa(AccountID)}
 
 	s.srv = mqtt.New(&mqtt.Options{
-		Capabilities:             capabilities(),
+		Capabilities:             capabilities(cfg.SessionQueue),
 		Logger:                   slog.New(newThrottleHandler(cfg.Logger.With("component", "mochi").Handler(), 10*time.Second)),
 		ClientNetWriteBufferSize: 32 << 10, // mochi coalesces queued writes up to this size: fewer syscalls at high rates
 		ClientNetReadBufferSize:  8 << 10,
 		SysTopicResendInterval:   60, // $SYS is refused to every token anyway
 	})
-	hook := &flespiHook{srv: s.srv, gate: &s.gate}
+	s.queue = &queueLimit{limit: cfg.SessionQueue, log: cfg.Logger, srv: s.srv}
+	hook := &flespiHook{srv: s.srv, gate: &s.gate, order: newResumeOrder(), subs: &subTable{},
+		queue: s.queue, aclMode: cfg.ACLMode, retained: retainedTimestamp(s.srv)}
 	if !cfg.NoREST {
 		s.rest = newRESTResponder(s)
 		hook.rest = s.rest
@@ -197,7 +237,7 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 		s.closeListeners()
 		return nil, fmt.Errorf("sim: serve: %w", err)
 	}
-	s.publishInitialState(now)
+	s.publishInitialState()
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -212,22 +252,21 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 	return s, nil
 }
 
-// capabilities sets mochi's limits for a flespi-like local broker.
-func capabilities() *mqtt.Capabilities {
+// capabilities sets mochi's limits for a flespi-like local broker; queue is
+// Config.SessionQueue.
+func capabilities(queue int) *mqtt.Capabilities {
 	c := mqtt.NewDefaultServerCapabilities()
 	// flespi limits sessions per account; a local demo needs few.
 	c.MaximumClients = 10_000
 	// Per-session store of QoS 1 messages, including the offline queue of a
-	// persistent session. 65535 is mochi's hard ceiling: the field is a
-	// uint16 and mochi assigns 16-bit packet ids when it queues. Past it,
-	// messages for that session are dropped (mochi counts them in
-	// Info.InflightDropped and logs "client store quota reached", throttled).
-	// flespi keeps up to 1 GB per session instead. We keep 20,000, not the
-	// ceiling: mochi copies and sorts every session's whole store once a
-	// second (ClearExpiredInflights), which cost ~60% of a core per full
-	// 65535-message offline session; at 20,000 it is a fraction of that and a
-	// demo session still survives minutes offline.
-	c.MaximumInflight = 20_000
+	// persistent session. The simulator's own limit (overflow.go) acts
+	// first; mochi's, a little higher, is never reached (past it mochi drops
+	// silently). mochi's hard ceiling is 65535: the field is a uint16 and
+	// mochi assigns 16-bit packet ids when it queues. Large queues cost CPU:
+	// mochi copies and sorts every session's whole store once a second
+	// (ClearExpiredInflights), ~60% of a core for a full 65535-message
+	// offline session, a fraction of that at the default 20,000.
+	c.MaximumInflight = uint16(min(queue+1024, 65535))
 	// Messages waiting for one connected client's socket. When this channel is
 	// full mochi drops the message, QoS 1 included, so keep it deep for bursts
 	// of 20k+ msg/s (8 bytes per slot, allocated per connection).
@@ -235,6 +274,8 @@ func capabilities() *mqtt.Capabilities {
 	// 0: no broker-imposed message expiry. Queued messages then live as long as
 	// the session, as on flespi, and mochi does not add a Message Expiry
 	// Interval property to every delivery (it does when this is nonzero).
+	// order.go relies on it: it reuses Packet.Created, which mochi reads
+	// only to enforce this cap.
 	c.MaximumMessageExpiryInterval = 0
 	// Offline sessions are kept at most one day (clients asking for more get
 	// the cap back in CONNACK).

@@ -210,8 +210,10 @@ func TestConnectAuthV3(t *testing.T) {
 	}
 }
 
+// TestACLToken: ACLRefuse refuses every filter that reaches beyond the
+// token's channel (TestACLFilterMode covers the default).
 func TestACLToken(t *testing.T) {
-	s := startSim(t, Config{Seed: 2, Devices: 4, Rate: 400})
+	s := startSim(t, Config{Seed: 2, Devices: 4, Rate: 400, ACLMode: ACLRefuse})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c := mustConnect(ctx, t, s, ACLToken, "t-acl", 1024)
@@ -334,39 +336,48 @@ func TestSmallReceiveMaximum(t *testing.T) {
 
 func TestRetainedState(t *testing.T) {
 	const devices = 5
-	s := startSim(t, Config{Seed: 3, Devices: devices, Rate: 200})
+	s := startSim(t, Config{Seed: 3, Devices: devices, Rate: -1})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := mustConnect(ctx, t, s, DemoToken, "t-state", 1024)
-	mustSubscribe(ctx, t, c, "flespi/state/gw/devices/+/telemetry/+", "flespi/state/gw/devices/+/connected")
+	c := mustConnect(ctx, t, s, DemoToken, "t-state", 4096)
+	mustSubscribe(ctx, t, c, "flespi/state/#")
 
-	retained := make(map[string][]byte)
-	for len(retained) < devices*(telemetryParams+1) {
+	want := map[string]func(v gjson.Result) bool{
+		"flespi/state/platform/customer/counters/devices_count":  func(v gjson.Result) bool { return v.Int() == devices },
+		"flespi/state/platform/customer/counters/channels_count": func(v gjson.Result) bool { return v.Int() == 2 },
+	}
+	for _, ch := range []int{DemoChannelID, SecondChannelID} {
+		want["flespi/state/gw/channels/"+strconv.Itoa(ch)+"/connections_count"] = func(v gjson.Result) bool { return v.Int() >= 2 }
+	}
+	for _, d := range s.Devices() {
+		base := "flespi/state/gw/devices/" + strconv.FormatInt(d.ID, 10)
+		name := d.Name
+		want[base+"/connected"] = func(v gjson.Result) bool { return v.Type == gjson.True }
+		want[base+"/name"] = func(v gjson.Result) bool { return v.Str == name }
+		want[base+"/last_active"] = func(v gjson.Result) bool { return v.Int() > 1e9 }
+		want[base] = func(v gjson.Result) bool { return v.Get("name").Str == name && v.Get("connected").Bool() }
+		for _, p := range []string{"position.speed", "position.latitude", "battery.voltage", "timestamp", "ident"} {
+			want[base+"/telemetry/"+p] = func(v gjson.Result) bool { return v.Exists() }
+		}
+		want[base+"/telemetry/engine.ignition.status"] = func(v gjson.Result) bool { return v.IsBool() }
+	}
+	got := make(map[string][]byte)
+	for missing := len(want); missing > 0; {
 		m := next(ctx, t, c)
 		if !m.Retain {
-			continue // a live update
+			t.Fatalf("%s: not retained", m.Topic)
 		}
 		if userProp(m, "timestamp") == "" {
 			t.Errorf("%s: no timestamp user property", m.Topic)
 		}
-		retained[m.Topic] = m.Payload
-	}
-	for _, d := range s.Devices() {
-		base := "flespi/state/gw/devices/" + strconv.FormatInt(d.ID, 10)
-		if got := string(retained[base+"/connected"]); got != "true" {
-			t.Errorf("%s/connected = %q", base, got)
+		if _, ok := want[m.Topic]; ok && got[m.Topic] == nil {
+			missing--
 		}
-		for p := range telemetryParams {
-			v := gjson.ParseBytes(retained[base+"/telemetry/"+telemetryParam(p)])
-			want := gjson.Number
-			if telemetryParam(p) == "engine.ignition.status" && v.Type == gjson.False {
-				want = gjson.False
-			} else if telemetryParam(p) == "engine.ignition.status" {
-				want = gjson.True
-			}
-			if v.Type != want {
-				t.Errorf("%s/telemetry/%s = %q, want a %v", base, telemetryParam(p), v.Raw, want)
-			}
+		got[m.Topic] = m.Payload
+	}
+	for topic, ok := range want {
+		if !ok(gjson.ParseBytes(got[topic])) {
+			t.Errorf("%s = %q", topic, got[topic])
 		}
 	}
 }

@@ -125,7 +125,9 @@ func TestTokensMatchAuth(t *testing.T) {
 		}
 	}
 	acl := Tokens()[1]
-	if !strings.Contains(acl.May, aclPrefix) || !aclAllows(roleACL, aclPrefix+"+", false) || aclAllows(roleACL, "flespi/#", false) {
+	if !strings.Contains(acl.May, aclPrefix) || !aclAllows(roleACL, ACLRefuse, aclPrefix+"+", false) || aclAllows(roleACL, ACLRefuse, "flespi/#", false) ||
+		!strings.Contains(acl.May, "refuse it gets SUBACK 0x87") || !aclAllows(roleACL, ACLFilter, "flespi/message/gw/channels/+/+", false) ||
+		aclAllows(roleACL, ACLFilter, "flespi/message/gw/channels/1235/x", false) {
 		t.Errorf("the acl description %q does not match aclAllows (prefix %s)", acl.May, aclPrefix)
 	}
 }

@@ -19,7 +19,9 @@ func Tokens() []Token {
 		{Name: "demo", Value: DemoToken,
 			May: "full access: subscribe to any flespi/... or own topic, publish to own topics, REST over MQTT"},
 		{Name: "acl", Value: ACLToken,
-			May: "subscribe only within flespi/message/gw/channels/" + ch + "/... (and REST replies); " +
-				"other filters are refused in SUBACK (0x87), publishes to own topics too"},
+			May: "reads only flespi/message/gw/channels/" + ch + "/... (and REST replies): with ACL mode filter " +
+				"(the default) a wildcard such as flespi/message/gw/channels/+/+ is granted and delivers only channel " + ch +
+				", with refuse it gets SUBACK 0x87; a filter naming one forbidden topic gets 0x87 in both; " +
+				"own topics are refused, publishes to them too"},
 	}
 }

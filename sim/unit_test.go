@@ -47,7 +47,7 @@ func TestACLAllows(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.r)+" "+tc.filter+" write="+strconv.FormatBool(tc.write), func(t *testing.T) {
-			if got := aclAllows(tc.r, tc.filter, tc.write); got != tc.want {
+			if got := aclAllows(tc.r, ACLRefuse, tc.filter, tc.write); got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
@@ -84,7 +84,7 @@ func TestFleet(t *testing.T) {
 	idents, names := map[string]bool{}, map[string]bool{}
 	sameAsC := 0
 	for i, d := range a {
-		if d.info != b[i].info || d.peer != b[i].peer || len(d.route) != len(b[i].route) || d.route[0] != b[i].route[0] {
+		if d.info != b[i].info || *d.peer.Load() != *b[i].peer.Load() || len(d.route) != len(b[i].route) || d.route[0] != b[i].route[0] {
 			t.Fatalf("device %d differs with the same seed: %+v vs %+v", i, d.info, b[i].info)
 		}
 		if d.info.Ident == c[i].info.Ident {
