@@ -71,23 +71,16 @@ func TokenFields(v string) [][2]string {
 }
 
 // RestoredSubscriptions returns the topic filters of flespi's CONNACK
-// "subscriptions" user property (a JSON array of {topic, qos, ...}
-// objects) that a session carries. Anything else yields nothing.
+// "subscriptions" user property (SessionInfo.Subscriptions), read whatever
+// Session Present says. A missing or malformed property yields nothing.
 func RestoredSubscriptions(info SessionInfo) []string {
-	var out []string
-	for _, u := range info.User {
-		if u.Key != "subscriptions" {
-			continue
-		}
-		r := gjson.Parse(u.Value)
-		if !gjson.Valid(u.Value) || !r.IsArray() {
-			continue
-		}
-		for _, sub := range r.Array() {
-			if t := sub.Get("topic"); t.Type == gjson.String && t.Str != "" {
-				out = append(out, t.Str)
-			}
-		}
+	subs, _, err := info.Subscriptions()
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(subs))
+	for _, s := range subs {
+		out = append(out, s.Topic)
 	}
 	return out
 }

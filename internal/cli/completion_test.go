@@ -149,7 +149,7 @@ func TestCompletionOffers(t *testing.T) {
 		{[]string{"--resume", ""}, sorted("in-place", "live"), noFile},
 		{[]string{"open", "--theme", "p"}, []string{"plain"}, noFile},
 		{[]string{"--demo", ""}, sorted(topics...), noFile}, // a boolean flag takes no value
-		{[]string{"--demo", "flespi/log"}, []string{"flespi/log/gw/devices/+/+"}, noFile},
+		{[]string{"--demo", "flespi/log"}, []string{"flespi/log/gw/devices/+/#"}, noFile},
 		{[]string{"sub", "--url", "mqtt://x", "flespi/message/gw/d"}, []string{"flespi/message/gw/devices/+"}, noFile},
 		{[]string{"sub", "sub"}, nil, noFile},
 		{[]string{"-p", ""}, sorted("fleet", "lab"), noFile},

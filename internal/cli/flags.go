@@ -188,7 +188,7 @@ func topicCompletions() []cobra.Completion {
 		cobra.CompletionWithDesc("flespi/message/gw/channels/+/+", "messages parsed by every channel"),
 		cobra.CompletionWithDesc("flespi/message/gw/devices/+", "messages of every device"),
 		cobra.CompletionWithDesc("flespi/state/gw/devices/+/telemetry/+", "device telemetry (retained)"),
-		cobra.CompletionWithDesc("flespi/log/gw/devices/+/+", "device logs"),
+		cobra.CompletionWithDesc("flespi/log/gw/devices/+/#", "device logs: connections, commands, errors"),
 		cobra.CompletionWithDesc("flespi/#", "everything the token may see"),
 	}
 }

@@ -59,7 +59,7 @@ func TestHelpGroupsFlags(t *testing.T) {
 	}
 	var out bytes.Buffer
 	Run([]string{"sim", "--help"}, &out, io.Discard)
-	for _, tok := range []string{"demo ", "acl ", "may: full access", "may: subscribe only within"} {
+	for _, tok := range []string{"demo ", "acl ", "may: full access", "may: reads only"} {
 		if !strings.Contains(out.String(), tok) {
 			t.Errorf("sim --help does not list the token line %q:\n%s", tok, out.String())
 		}

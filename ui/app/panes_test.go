@@ -166,18 +166,24 @@ func TestTopicTreeCountsAndOpens(t *testing.T) {
 }
 
 func TestResumedSessionRestoresPanes(t *testing.T) {
+	for _, present := range []bool{true, false} { // flespi's property counts whatever Session Present says
+		t.Run(fmt.Sprint("present=", present), func(t *testing.T) { testRestoresPanes(t, present) })
+	}
+}
+
+func testRestoresPanes(t *testing.T, present bool) {
 	m := newModel(t, 120, 40, "flespi/message/gw/channels/+/+")
-	subs := `[{"topic":"flespi/message/gw/channels/+/+","qos":1},{"topic":"flespi/log/gw/devices/+/+","qos":1,"no_local":false}]`
+	subs := `[{"topic":"flespi/message/gw/channels/+/+","qos":1},{"topic":"flespi/log/gw/devices/+/#","qos":1,"no_local":false}]`
 	connected := broker.Event{Kind: broker.EventState, State: broker.StateConnected, Session: broker.SessionInfo{
-		Present: true, Persistent: true, User: []broker.UserProperty{{Key: "subscriptions", Value: subs}}}}
+		Present: present, Persistent: true, User: []broker.UserProperty{{Key: "subscriptions", Value: subs}}}}
 	nm, cmd := m.Update(batch([]broker.Message{flespiMsg(1, "352625066000001", 1), flespiMsg(2, "352625066000002", 1)}, connected))
 	m = run(t, nm.(Model), cmd)
 	m = update(t, m, batch(nil, broker.Event{Kind: broker.EventSubscribe, Subs: []broker.SubResult{{Filter: "flespi/message/gw/channels/+/+", Granted: 1, Code: 1}}}))
-	if len(m.panes) != 2 || !slices.Contains(m.panes[1].p.Topics(), "flespi/log/gw/devices/+/+") {
+	if len(m.panes) != 2 || !slices.Contains(m.panes[1].p.Topics(), "flespi/log/gw/devices/+/#") {
 		t.Fatalf("no restored pane: %d panes", len(m.panes))
 	}
 	s := screen(t, m)
-	if !strings.Contains(s, "restored · flespi/log/gw/devices/+/+") {
+	if !strings.Contains(s, "restored · flespi/log/gw/devices/+/#") {
 		t.Fatalf("restored pane title:\n%s", s)
 	}
 }
