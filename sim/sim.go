@@ -83,20 +83,21 @@ var ErrClosed = errors.New("sim: closed")
 
 // Sim is a running simulator. Its methods are safe for concurrent use.
 type Sim struct {
-	gate  takeoverGate // holds publishes while a session is taken over (gate.go)
-	log   *slog.Logger
-	now   func() time.Time
-	srv   *mqtt.Server
-	pub   *mqtt.Client // inline client: everything the "platform" publishes comes from it
-	tcp   listeners.Listener
-	ws    *wsListener
-	devs  []*device // registered first, then unregistered; owned by the publisher goroutine after Start
-	nReg  int
-	infos []Device        // immutable snapshot of the registered devices
-	rest  *restResponder  // nil with Config.NoREST
-	queue *queueLimit     // session queue limit (overflow.go)
-	conns [2]atomic.Int64 // devices connected per channel (state.go)
-	tel   Telemetry
+	gate    takeoverGate // holds publishes while a session is taken over (gate.go)
+	log     *slog.Logger
+	now     func() time.Time
+	srv     *mqtt.Server
+	pub     *mqtt.Client // inline client: everything the "platform" publishes comes from it
+	tcp     listeners.Listener
+	ws      *wsListener
+	devs    []*device // registered first, then unregistered; owned by the publisher goroutine after Start
+	nReg    int
+	infos   []Device        // immutable snapshot of the registered devices
+	rest    *restResponder  // nil with Config.NoREST
+	queue   *queueLimit     // session queue limit (overflow.go)
+	conns   [2]atomic.Int64 // devices connected per channel (state.go)
+	tel     Telemetry
+	aclMode ACLMode
 
 	secure secureListeners // TLS listeners (tls.go)
 
@@ -143,19 +144,12 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 	if cfg.Rate == 0 {
 		cfg.Rate = DefaultRate
 	}
-	switch cfg.ACLMode {
-	case "":
-		cfg.ACLMode = ACLFilter
-	case ACLFilter, ACLRefuse:
-	default:
-		return nil, fmt.Errorf("sim: unknown ACL mode %q: use %q or %q", cfg.ACLMode, ACLFilter, ACLRefuse)
+	var err error
+	if cfg.ACLMode, err = ParseACLMode(string(cfg.ACLMode)); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
 	}
-	switch cfg.Telemetry {
-	case "":
-		cfg.Telemetry = TelemetryFull
-	case TelemetryFull, TelemetryLight:
-	default:
-		return nil, fmt.Errorf("sim: unknown telemetry mode %q: use %q or %q", cfg.Telemetry, TelemetryFull, TelemetryLight)
+	if cfg.Telemetry, err = ParseTelemetry(string(cfg.Telemetry)); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
 	}
 	if cfg.SessionQueue <= 0 {
 		cfg.SessionQueue = DefaultSessionQueue
@@ -178,6 +172,7 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 		rateSet: make(chan struct{}, 1),
 		buf:     make([]byte, 0, 1024),
 		tel:     cfg.Telemetry,
+		aclMode: cfg.ACLMode,
 	}
 	s.rate.Store(math.Float64bits(cfg.Rate))
 	s.props[1] = packets.UserProperty{Key: "cid", Val: strconv.Itoa(AccountID)}
@@ -250,45 +245,6 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 		"unregistered", cfg.Unregistered, "rate", cfg.Rate, "seed", cfg.Seed,
 		"faults", cfg.Faults.enabled(), "stale", cfg.Stale)
 	return s, nil
-}
-
-// capabilities sets mochi's limits for a flespi-like local broker; queue is
-// Config.SessionQueue.
-func capabilities(queue int) *mqtt.Capabilities {
-	c := mqtt.NewDefaultServerCapabilities()
-	// flespi limits sessions per account; a local demo needs few.
-	c.MaximumClients = 10_000
-	// Per-session store of QoS 1 messages, including the offline queue of a
-	// persistent session. The simulator's own limit (overflow.go) acts
-	// first; mochi's, a little higher, is never reached (past it mochi drops
-	// silently). mochi's hard ceiling is 65535: the field is a uint16 and
-	// mochi assigns 16-bit packet ids when it queues. Large queues cost CPU:
-	// mochi copies and sorts every session's whole store once a second
-	// (ClearExpiredInflights), ~60% of a core for a full 65535-message
-	// offline session, a fraction of that at the default 20,000.
-	c.MaximumInflight = uint16(min(queue+1024, 65535))
-	// Messages waiting for one connected client's socket. When this channel is
-	// full mochi drops the message, QoS 1 included, so keep it deep for bursts
-	// of 20k+ msg/s (8 bytes per slot, allocated per connection).
-	c.MaximumClientWritesPending = 64 << 10
-	// 0: no broker-imposed message expiry. Queued messages then live as long as
-	// the session, as on flespi, and mochi does not add a Message Expiry
-	// Interval property to every delivery (it does when this is nonzero).
-	// order.go relies on it: it reuses Packet.Created, which mochi reads
-	// only to enforce this cap.
-	c.MaximumMessageExpiryInterval = 0
-	// Offline sessions are kept at most one day (clients asking for more get
-	// the cap back in CONNACK).
-	c.MaximumSessionExpiryInterval = 24 * 60 * 60
-	// Unacknowledged QoS 1 publishes accepted from one client.
-	c.ReceiveMaximum = 4096
-	// Large enough for any telematics payload or REST body; bounds memory.
-	c.MaximumPacketSize = 16 << 20
-	// flespi's QoS 2 support is unclear (docs/FLESPI.md §2): grant at most 1.
-	c.MaximumQos = 1
-	// Don't echo a PUBLISH's properties (content type, user properties...) in its PUBACK.
-	c.Compatibilities.NoInheritedPropertiesOnAck = true
-	return c
 }
 
 // URL returns the MQTT URL clients should dial, e.g. "mqtt://127.0.0.1:41883".

@@ -32,10 +32,11 @@ func RunStandalone(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 	s.secureBanner(w, "urls") // tls.go
 	w.printf("\n  Demo token (full access; use as the MQTT username, password empty):\n    %s\n", DemoToken)
-	w.printf("  ACL token (may subscribe only to flespi/message/gw/channels/%d/...):\n    %s\n", ACLChannelID, ACLToken)
+	w.printf("  ACL token (reads channel %d only; ACL mode %s, see hubtap sim --help):\n    %s\n", ACLChannelID, s.aclMode, ACLToken)
 	w.printf("\nTry:\n")
 	w.printf("  mosquitto_sub -V mqttv5 -h %s -p %s -u %s -t 'flespi/message/gw/channels/+/+' -q 1 -v\n", host, port, DemoToken)
 	w.printf("  mosquitto_sub -V mqttv5 -h %s -p %s -u %s -t 'flespi/state/gw/devices/+/telemetry/+' -v\n", host, port, DemoToken)
+	w.printf("  mosquitto_sub -V mqttv5 -h %s -p %s -u %s -t 'flespi/log/gw/devices/+/#' -v\n", host, port, DemoToken)
 	w.printf("  mosquitto_sub -V mqttv5 -h %s -p %s -u %s -t 'flespi/message/gw/channels/%d/+' -q 1 -v\n", host, port, ACLToken, ACLChannelID)
 	s.secureBanner(w, "try")
 	w.printf("\nPress Ctrl+C to stop.\n")
