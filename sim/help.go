@@ -11,10 +11,36 @@ import (
 func Help() string {
 	ch := strconv.Itoa(DemoChannelID)
 	ch2 := strconv.Itoa(SecondChannelID)
-	acl := strconv.Itoa(ACLChannelID)
-	r := strings.NewReplacer("{ch}", ch, "{ch2}", ch2, "{acl}", acl, "{account}", strconv.Itoa(AccountID),
-		"{demo}", DemoToken, "{acltoken}", ACLToken, "{queue}", strconv.Itoa(DefaultSessionQueue))
+	var toks strings.Builder
+	for _, t := range Tokens() {
+		toks.WriteString("  " + t.Name + "  " + t.Value + "\n")
+		toks.WriteString(wrap("may: "+t.May, 4, 76))
+	}
+	r := strings.NewReplacer("{ch}", ch, "{ch2}", ch2, "{account}", strconv.Itoa(AccountID),
+		"{tokens}", toks.String(), "{queue}", strconv.Itoa(DefaultSessionQueue))
 	return r.Replace(helpText)
+}
+
+// wrap breaks s into lines of at most width columns, each indented.
+func wrap(s string, indent, width int) string {
+	var b strings.Builder
+	line := 0
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == 0:
+			b.WriteString(strings.Repeat(" ", indent))
+		case line+1+len(w) > width-indent:
+			b.WriteString("\n" + strings.Repeat(" ", indent))
+			line = 0
+		default:
+			b.WriteString(" ")
+			line++
+		}
+		b.WriteString(w)
+		line += len(w)
+	}
+	b.WriteString("\n")
+	return b.String()
 }
 
 const helpText = `A local MQTT 5 broker that behaves like flespi (mqtt.flespi.io), with
@@ -22,16 +48,10 @@ simulated trackers: registered devices 182001, 182002, ... on channels {ch}
 (around Warsaw) and {ch2} (around Riga), plus two idents with no registered
 device. Account (cid) {account}. Details and sources: docs/FLESPI.md.
 
-Tokens (MQTT username, password empty; "FlespiToken <token>" as the
-username, or the token as the password, work too):
-  demo  {demo}
-        full access: any flespi/... filter, own topics, REST over MQTT
-  ACL   {acltoken}
-        reads channel {acl} only: flespi/message/gw/channels/{acl}/... and
-        its REST replies. By default (--acl-mode filter) a wildcard such as
-        flespi/message/gw/channels/+/+ is granted and delivers only channel
-        {acl}; with refuse it gets SUBACK 0x87. Own topics: refused.
-
+Tokens (public demo values; the MQTT username, password empty;
+"FlespiToken <token>" as the username, or the token as the password, work
+too):
+{tokens}
 Topics (retained: R):
   flespi/message/gw/channels/{channel}/{ident}  every parsed message
   flespi/message/gw/devices/{id}                the same message of a

@@ -124,7 +124,7 @@ func TestHelp(t *testing.T) {
 		if utf8.RuneCountInString(l) > 79 && !strings.Contains(l, DemoToken) && !strings.Contains(l, ACLToken) {
 			t.Errorf("help line %d is %d columns: %q", i+1, utf8.RuneCountInString(l), l)
 		}
-		if strings.Contains(l, "{demo}") || strings.Contains(l, "{acl") || strings.Contains(l, "{account}") {
+		if strings.Contains(l, "{tokens}") || strings.Contains(l, "{ch}") || strings.Contains(l, "{ch2}") || strings.Contains(l, "{account}") || strings.Contains(l, "{queue}") {
 			t.Errorf("help line %d has a placeholder left: %q", i+1, l)
 		}
 	}

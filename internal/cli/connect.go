@@ -123,7 +123,8 @@ func startDemo(ctx context.Context, o *options, bopts *broker.Options, log *slog
 	if rate == 0 {
 		rate = -1 // sim.Config: 0 means its default; --demo-rate 0 means no traffic
 	}
-	sc := sim.Config{Rate: rate, Devices: o.demoDevices, Stale: o.demoStale, Logger: log.With("part", "sim")}
+	sc := sim.Config{Rate: rate, Devices: o.demoDevices, Stale: o.demoStale, Telemetry: sim.Telemetry(o.demoTelemetry),
+		Logger: log.With("part", "sim")}
 	if o.demoFaults {
 		sc.Faults = sim.DefaultFaults()
 	}

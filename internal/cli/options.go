@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"hubtap/sim"
+
 	"fmt"
 	"net/url"
 	"os"
@@ -32,6 +34,7 @@ type options struct {
 	demoRate                                                 float64
 	demoDevices, demoStale                                   int
 	demoFaults                                               bool
+	demoTelemetry                                            string
 	stale                                                    time.Duration
 	topics                                                   []string
 	tokenOnCmdline                                           bool
@@ -88,6 +91,9 @@ func (o *options) checkConn() error {
 	}
 	if o.demoRate < 0 || o.demoDevices < 1 || o.demoStale < 0 {
 		return fmt.Errorf("--demo-rate and --demo-stale must be ≥ 0 and --demo-devices ≥ 1")
+	}
+	if _, err := sim.ParseTelemetry(o.demoTelemetry); err != nil {
+		return fmt.Errorf("--demo-telemetry: %w", err)
 	}
 	for _, t := range o.topics {
 		if err := broker.ValidateFilter(t); err != nil {

@@ -52,13 +52,15 @@ subscriptions; --demo runs it against a built-in flespi-like broker.`,
 	demoFlags(cmd, o, 50)
 	fs.BoolVar(&o.demoFaults, "demo-faults", false, "with --demo: inject timestamp faults (future, gaps, duplicates, out of order)")
 	fs.IntVar(&o.demoStale, "demo-stale", 0, "with --demo: this many devices fall silent after their first message")
-	inGroup(fs, groupDemo, "demo-faults", "demo-stale")
+	fs.StringVar(&o.demoTelemetry, "demo-telemetry", "full", "with --demo: retained telemetry, full (every parameter of every message, as flespi) or light (one per device every 2 s)")
+	inGroup(fs, groupDemo, "demo-faults", "demo-stale", "demo-telemetry")
 	debugFlag(cmd, &o.debugFile)
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 
 	files(cmd, "record", "jsonl")
 	noFiles(cmd, "stale", "demo-stale")
 	complete(cmd, "save-profile", completeProfiles)
+	complete(cmd, "demo-telemetry", telemetryCompletions)
 	complete(cmd, "resume", cobra.FixedCompletions([]cobra.Completion{
 		cobra.CompletionWithDesc("live", "jump to the newest message and follow"),
 		cobra.CompletionWithDesc("in-place", "keep the position"),

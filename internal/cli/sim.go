@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +17,7 @@ type simOptions struct {
 	tls, wss                                             bool
 	rate                                                 float64
 	devices                                              int
+	telemetry, aclMode                                   string
 }
 
 // Default addresses of sim's TLS listeners (--tls, --wss).
@@ -44,7 +44,7 @@ authority made at start; clients trust its ca.pem with --ca.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSim(cmd, so)
 		},
-		Annotations: map[string]string{annotationHelpTail: tokenHelp()},
+		Annotations: map[string]string{annotationHelpTail: sim.Help()},
 	}
 	fs := cmd.Flags()
 	fs.SortFlags = false
@@ -58,7 +58,14 @@ authority made at start; clients trust its ca.pem with --ca.`,
 	inGroup(fs, groupListen, "listen", "ws-listen", "tls", "tls-listen", "wss", "wss-listen", "cert-dir")
 	fs.Float64Var(&so.rate, "rate", 50, "device messages per second")
 	fs.IntVar(&so.devices, "devices", 50, "number of simulated devices")
-	inGroup(fs, groupDemo, "rate", "devices")
+	fs.StringVar(&so.telemetry, "telemetry", "full", "retained telemetry: full (every parameter of every message, as flespi) or light (one per device every 2 s)")
+	fs.StringVar(&so.aclMode, "acl-mode", "filter", "the ACL token on flespi/ wildcards: filter (granted, only its channel delivered) or refuse (SUBACK 0x87)")
+	inGroup(fs, groupDemo, "rate", "devices", "telemetry", "acl-mode")
+	complete(cmd, "telemetry", telemetryCompletions)
+	complete(cmd, "acl-mode", cobra.FixedCompletions([]cobra.Completion{
+		cobra.CompletionWithDesc("filter", "wildcards granted, only the token's channel delivered"),
+		cobra.CompletionWithDesc("refuse", "wildcards beyond the token's channel refused (SUBACK 0x87)"),
+	}, cobra.ShellCompDirectiveNoFileComp))
 	debugFlag(cmd, &so.debugFile)
 	noFiles(cmd, "listen", "ws-listen", "tls-listen", "wss-listen", "rate", "devices")
 	if err := cmd.MarkFlagDirname("cert-dir"); err != nil {
@@ -67,15 +74,11 @@ authority made at start; clients trust its ca.pem with --ca.`,
 	return cmd
 }
 
-// tokenHelp lists the simulator's tokens for sim --help.
-func tokenHelp() string {
-	var b strings.Builder
-	b.WriteString("Tokens (public demo values; send one as the MQTT user name, or with --token):\n")
-	for _, t := range sim.Tokens() {
-		fmt.Fprintf(&b, "  %s  %s\n    may: %s\n", t.Name, t.Value, t.May)
-	}
-	return b.String()
-}
+// telemetryCompletions offers --demo-telemetry and sim --telemetry values.
+var telemetryCompletions = cobra.FixedCompletions([]cobra.Completion{
+	cobra.CompletionWithDesc("full", "every parameter of every message, as flespi"),
+	cobra.CompletionWithDesc("light", "one parameter per device every 2 s"),
+}, cobra.ShellCompDirectiveNoFileComp)
 
 // runSim runs the simulator until a signal.
 func runSim(cmd *cobra.Command, so *simOptions) error {
@@ -92,6 +95,14 @@ func runSim(cmd *cobra.Command, so *simOptions) error {
 	if so.certDir != "" && !so.tls && !so.wss {
 		return usage(errors.New("--cert-dir needs --tls or --wss"))
 	}
+	tel, err := sim.ParseTelemetry(so.telemetry)
+	if err != nil {
+		return usage(fmt.Errorf("--telemetry: %w", err))
+	}
+	acl, err := sim.ParseACLMode(so.aclMode)
+	if err != nil {
+		return usage(fmt.Errorf("--acl-mode: %w", err))
+	}
 	r, err := start(so.debugFile, simSignals())
 	if err != nil {
 		return err
@@ -101,7 +112,8 @@ func runSim(cmd *cobra.Command, so *simOptions) error {
 	if rate == 0 {
 		rate = -1 // no traffic (sim.Config's 0 means its default)
 	}
-	cfg := sim.Config{Listen: so.listen, WSListen: so.ws, Rate: rate, Devices: so.devices, Logger: r.log}
+	cfg := sim.Config{Listen: so.listen, WSListen: so.ws, Rate: rate, Devices: so.devices, Logger: r.log,
+		Telemetry: tel, ACLMode: acl}
 	if so.tls || so.wss {
 		dir := so.certDir
 		if dir == "" {
