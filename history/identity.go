@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"github.com/tidwall/gjson"
+
+	"hubtap/internal/jsonscan"
 )
 
 // Message identity (docs/FLESPI.md §3): flespi publishes each device message
@@ -105,21 +107,19 @@ func viaHash(seed maphash.Seed, e *Entry) uint64 {
 var identitySeed = maphash.MakeSeed()
 
 // identityKey computes e's identity key (see the comment at the top). It
-// runs in Prepare, off the UI goroutine: two gjson lookups for a flespi
-// message, one hash of the payload otherwise.
+// runs in Prepare, off the UI goroutine: one walk over the top-level
+// members for a flespi message, one hash of the payload otherwise.
 func identityKey(e *Entry) uint64 {
 	var h maphash.Hash
 	h.SetSeed(identitySeed)
 	if e.Kind == KindJSON && e.Ident != "" {
-		js := unsafe.String(unsafe.SliceData(e.Payload), len(e.Payload))
-		res := gjson.GetMany(js, "timestamp", `server\.timestamp`)
-		if res[0].Type == gjson.Number && res[1].Type == gjson.Number {
+		if ts, srv, ok := flespiTimes(e.Payload); ok {
 			h.WriteByte('f')
 			h.WriteString(e.Ident)
 			h.WriteByte(0)
-			h.WriteString(res[0].Raw)
+			h.WriteString(ts)
 			h.WriteByte(0)
-			h.WriteString(res[1].Raw)
+			h.WriteString(srv)
 			return h.Sum64()
 		}
 	}
@@ -130,6 +130,36 @@ func identityKey(e *Entry) uint64 {
 	}
 	h.Write(e.Payload)
 	return h.Sum64()
+}
+
+// flespiTimes finds the raw "timestamp" and "server.timestamp" numbers of a
+// JSON object in one walk over its top-level members, without allocating.
+func flespiTimes(p []byte) (ts, srv string, ok bool) {
+	js := unsafe.String(unsafe.SliceData(p), len(p))
+	m, ok := jsonscan.NewMembers(js)
+	if !ok {
+		return "", "", false
+	}
+	for ts == "" || srv == "" {
+		k, esc, v, more := m.Next()
+		if !more {
+			return "", "", false
+		}
+		if esc || jsonscan.RawType(v) != gjson.Number {
+			continue
+		}
+		switch k {
+		case "timestamp":
+			if ts == "" {
+				ts = v
+			}
+		case "server.timestamp":
+			if srv == "" {
+				srv = v
+			}
+		}
+	}
+	return ts, srv, true
 }
 
 // Original returns the absolute index of the first copy of the message at

@@ -154,3 +154,19 @@ func TestCopiesBounded(t *testing.T) {
 		t.Errorf("copy of the newest message: CopyOf = %d, want 1", e.CopyOf)
 	}
 }
+
+// BenchmarkCopyCheck is what message identity adds per message: the key in
+// Prepare and the copy lookup in AppendEntries.
+func BenchmarkCopyCheck(b *testing.B) {
+	t0 := time.Unix(1715843521, 0)
+	e := NewEntry(msgAt(1, chanTopic, exampleA, t0, 1))
+	var c copySet
+	b.ReportAllocs()
+	i := uint64(0)
+	for b.Loop() {
+		_ = identityKey(&e)
+		e.idKey = i // a new message each time, so the ring turns over
+		c.copyOf(identitySeed, i, &e)
+		i++
+	}
+}
