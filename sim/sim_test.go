@@ -533,14 +533,19 @@ func BenchmarkDeviceMessage(b *testing.B) {
 }
 
 // BenchmarkPublish measures device messages per second through the broker
-// with nobody subscribed: the pacer's ceiling. Each is two broker publishes.
+// with nobody subscribed: the pacer's ceiling. Each is two broker publishes,
+// plus, with full telemetry, one retained publish per parameter (~27).
 func BenchmarkPublish(b *testing.B) {
-	s := startSim(b, Config{Seed: 1, Rate: -1})
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		s.publishNext(s.now())
-		n++
+	for _, tel := range []Telemetry{TelemetryLight, TelemetryFull} {
+		b.Run(string(tel), func(b *testing.B) {
+			s := startSim(b, Config{Seed: 1, Rate: -1, Telemetry: tel})
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				s.publishNext(s.now())
+				n++
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
+		})
 	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
 }
