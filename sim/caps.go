@@ -45,16 +45,31 @@ func capabilities(queue int) *mqtt.Capabilities {
 	return c
 }
 
-// ParseTelemetry reads a --demo-telemetry value: "full" or "light" ("" is
-// the default, full).
+// ParseTelemetry reads a --demo-telemetry value: "auto" (or ""), "full" or
+// "light".
 func ParseTelemetry(s string) (Telemetry, error) {
 	switch t := Telemetry(s); t {
-	case "":
-		return TelemetryFull, nil
+	case "", TelemetryAuto:
+		return TelemetryAuto, nil
 	case TelemetryFull, TelemetryLight:
 		return t, nil
 	}
-	return "", fmt.Errorf("telemetry %q: use %q or %q", s, TelemetryFull, TelemetryLight)
+	return "", fmt.Errorf("telemetry %q: use %q, %q or %q", s, TelemetryAuto, TelemetryFull, TelemetryLight)
+}
+
+// fullTelemetryMax is the highest starting rate at which TelemetryAuto
+// means full: full telemetry costs ~200 µs of broker time per device message.
+const fullTelemetryMax = 1000
+
+// resolve turns TelemetryAuto into full or light for a starting rate.
+func (t Telemetry) resolve(rate float64) Telemetry {
+	if t != TelemetryAuto {
+		return t
+	}
+	if rate > fullTelemetryMax {
+		return TelemetryLight
+	}
+	return TelemetryFull
 }
 
 // ParseACLMode reads an --acl-mode value: "filter" or "refuse" ("" is the

@@ -58,9 +58,10 @@ Topics (retained: R):
                                                 registered device, with
                                                 device.* fields
   flespi/state/gw/devices/{id}/telemetry/{param}  R one publication per
-                                                parameter per message
-                                                (--demo-telemetry=light: one
-                                                parameter per device per 2 s)
+                                                parameter per message up to
+                                                1,000 msg/s (full); above, or
+                                                with light, one parameter per
+                                                device every 2 s
   flespi/state/gw/devices/{id}                  R the device object
   flespi/state/gw/devices/{id}/connected        R true/false
   flespi/state/gw/devices/{id}/last_active      R Unix seconds

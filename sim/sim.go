@@ -62,8 +62,9 @@ type Config struct {
 	// 0 means DefaultSessionQueue; at most MaxSessionQueue.
 	SessionQueue int
 	// Telemetry is how much retained telemetry state is published per
-	// device message: TelemetryFull (the default, as flespi: every
-	// parameter of every message) or TelemetryLight (state.go).
+	// device message: TelemetryFull (as flespi: every parameter of every
+	// message), TelemetryLight, or TelemetryAuto ("", the default: full up
+	// to 1,000 device messages/s at start, light above; state.go).
 	Telemetry Telemetry
 }
 
@@ -151,6 +152,7 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 	if cfg.Telemetry, err = ParseTelemetry(string(cfg.Telemetry)); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
+	cfg.Telemetry = cfg.Telemetry.resolve(cfg.Rate)
 	if cfg.SessionQueue <= 0 {
 		cfg.SessionQueue = DefaultSessionQueue
 	}

@@ -14,6 +14,10 @@ type Telemetry string
 
 // The telemetry modes (Config.Telemetry).
 const (
+	// TelemetryAuto (Config.Telemetry's zero value): TelemetryFull when the
+	// simulator starts at up to 1,000 device messages per second,
+	// TelemetryLight above (a later SetRate does not switch).
+	TelemetryAuto Telemetry = "auto"
 	// TelemetryFull publishes flespi/state/gw/devices/{id}/telemetry/{param}
 	// for every parameter of every device message, as flespi documents
 	// ("all new received messages by device also generate dedicated

@@ -126,3 +126,22 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestTelemetryResolve(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		rate float64
+		want Telemetry
+	}{
+		{"", 50, TelemetryFull}, {"auto", 1000, TelemetryFull}, {"auto", 1001, TelemetryLight},
+		{"full", 20000, TelemetryFull}, {"light", 5, TelemetryLight},
+	} {
+		tel, err := ParseTelemetry(c.in)
+		if got := tel.resolve(c.rate); err != nil || got != c.want {
+			t.Errorf("%q at %v msg/s: %q %v, want %q", c.in, c.rate, got, err, c.want)
+		}
+	}
+	if _, err := ParseTelemetry("heavy"); err == nil {
+		t.Error("ParseTelemetry accepted heavy")
+	}
+}

@@ -52,7 +52,7 @@ subscriptions; --demo runs it against a built-in flespi-like broker.`,
 	demoFlags(cmd, o, 50)
 	fs.BoolVar(&o.demoFaults, "demo-faults", false, "with --demo: inject timestamp faults (future, gaps, duplicates, out of order)")
 	fs.IntVar(&o.demoStale, "demo-stale", 0, "with --demo: this many devices fall silent after their first message")
-	fs.StringVar(&o.demoTelemetry, "demo-telemetry", "full", "with --demo: retained telemetry, full (every parameter of every message, as flespi) or light (one per device every 2 s)")
+	fs.StringVar(&o.demoTelemetry, "demo-telemetry", "auto", "with --demo: retained telemetry, full (every parameter of every message, as flespi), light (one per device every 2 s) or auto (full up to 1,000 msg/s)")
 	inGroup(fs, groupDemo, "demo-faults", "demo-stale", "demo-telemetry")
 	debugFlag(cmd, &o.debugFile)
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")

@@ -58,7 +58,7 @@ authority made at start; clients trust its ca.pem with --ca.`,
 	inGroup(fs, groupListen, "listen", "ws-listen", "tls", "tls-listen", "wss", "wss-listen", "cert-dir")
 	fs.Float64Var(&so.rate, "rate", 50, "device messages per second")
 	fs.IntVar(&so.devices, "devices", 50, "number of simulated devices")
-	fs.StringVar(&so.telemetry, "telemetry", "full", "retained telemetry: full (every parameter of every message, as flespi) or light (one per device every 2 s)")
+	fs.StringVar(&so.telemetry, "telemetry", "auto", "retained telemetry: full (every parameter of every message, as flespi), light (one per device every 2 s) or auto (full up to 1,000 msg/s)")
 	fs.StringVar(&so.aclMode, "acl-mode", "filter", "the ACL token on flespi/ wildcards: filter (granted, only its channel delivered) or refuse (SUBACK 0x87)")
 	inGroup(fs, groupDemo, "rate", "devices", "telemetry", "acl-mode")
 	complete(cmd, "telemetry", telemetryCompletions)
@@ -76,6 +76,7 @@ authority made at start; clients trust its ca.pem with --ca.`,
 
 // telemetryCompletions offers --demo-telemetry and sim --telemetry values.
 var telemetryCompletions = cobra.FixedCompletions([]cobra.Completion{
+	cobra.CompletionWithDesc("auto", "full up to 1,000 msg/s, light above"),
 	cobra.CompletionWithDesc("full", "every parameter of every message, as flespi"),
 	cobra.CompletionWithDesc("light", "one parameter per device every 2 s"),
 }, cobra.ShellCompDirectiveNoFileComp)
