@@ -194,6 +194,7 @@ func TestCommaListsAndFilters(t *testing.T) {
 		{Topic: comma, QoS: 1},
 		{Topic: "$filter/cid=" + strconv.Itoa(AccountID) + "/flespi/state/gw/devices/" + a + "/name", QoS: 1},
 		{Topic: "$share/g/$filter/cid=999/flespi/state/gw/devices/+/name", QoS: 1},
+		{Topic: "$filter/cid=999/flespi/state/gw/devices/" + b + "/name", QoS: 1}, // granted, silent: another account's
 		{Topic: "$filter/payload=position.speed%3E60/flespi/message/gw/devices/+", QoS: 1},
 		{Topic: "$filter/colour=red/flespi/message/gw/devices/+", QoS: 1},
 	}}
@@ -201,7 +202,7 @@ func TestCommaListsAndFilters(t *testing.T) {
 	if sa == nil {
 		t.Fatalf("subscribe: %v", err)
 	}
-	if want := []byte{1, 1, 1, 0x83, 0x8f}; !slices.Equal(sa.Reasons, want) {
+	if want := []byte{1, 1, 1, 1, 0x83, 0x8f}; !slices.Equal(sa.Reasons, want) {
 		t.Errorf("SUBACK % x, want % x", sa.Reasons, want)
 	}
 	if r := sa.Properties.ReasonString; !strings.Contains(r, "payload=") || !strings.Contains(r, "unknown $filter form") {

@@ -158,7 +158,11 @@ func (h *flespiHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool 
 	if write || strings.HasPrefix(topic, "$share/") || strings.ContainsAny(topic, "+#") {
 		return true // a publish, or a SUBSCRIBE filter
 	}
-	if !h.subs.delivers(cl, topic, h.retained) {
+	deliver, subscribing := h.subs.delivers(cl, topic, h.retained)
+	switch {
+	case subscribing:
+		return true // a SUBSCRIBE filter without wildcards, not a delivery
+	case !deliver:
 		return false
 	}
 	return h.queue.admit(cl)

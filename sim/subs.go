@@ -25,6 +25,7 @@ type clientSubs struct {
 	extended atomic.Int32          // filters that are not plain
 	refused  []refusal             // of the SUBSCRIBE being processed
 	reason   string                // Reason String for its SUBACK
+	pending  map[string]bool       // mochi filters of the SUBSCRIBE being processed (its ACL checks pass here)
 }
 
 // refusal is a filter OnSubscribe refused, by its index in the SUBSCRIBE.
@@ -54,6 +55,9 @@ func (t *subTable) subscribe(cl *mqtt.Client, pk packets.Packet) packets.Packet 
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	cs.refused, cs.reason = cs.refused[:0], ""
+	if cs.pending == nil {
+		cs.pending = map[string]bool{}
+	}
 	for i := range pk.Filters {
 		f := pk.Filters[i].Filter
 		x, err := parseFilter(f)
@@ -74,6 +78,7 @@ func (t *subTable) subscribe(cl *mqtt.Client, pk packets.Packet) packets.Packet 
 			cs.extended.Add(-1)
 		}
 		cs.filters[f] = x
+		cs.pending[x.mochi] = true
 		if !x.plain {
 			cs.extended.Add(1)
 			pk.Filters[i].Filter = x.mochi
@@ -93,6 +98,7 @@ func (t *subTable) subscribed(cl *mqtt.Client, reasonCodes []byte) {
 		}
 	}
 	cs.refused = cs.refused[:0]
+	clear(cs.pending)
 }
 
 // subackReason returns (and clears) the Reason String for the SUBACK being
@@ -143,18 +149,23 @@ func (t *subTable) unsubscribe(cl *mqtt.Client, pk packets.Packet) packets.Packe
 
 // delivers reports whether a message on topic, which mochi's superset
 // filters matched, matches one of cl's filters as written. retained looks
-// up the retained message's `timestamp` for modified_since.
-func (t *subTable) delivers(cl *mqtt.Client, topic string, retained func(string) (float64, bool)) bool {
+// up the retained message's `timestamp` for modified_since. A filter of the
+// SUBSCRIBE being processed passes: mochi's ACL check of a filter without
+// wildcards looks like a delivery.
+func (t *subTable) delivers(cl *mqtt.Client, topic string, retained func(string) (float64, bool)) (deliver, subscribing bool) {
 	v, ok := t.byID.Load(cl.ID)
 	if !ok {
-		return true
+		return true, false
 	}
 	cs := v.(*clientSubs)
-	if cs.extended.Load() == 0 {
-		return true
-	}
 	cs.mu.RLock()
 	defer cs.mu.RUnlock()
+	if cs.pending[topic] {
+		return true, true
+	}
+	if cs.extended.Load() == 0 {
+		return true, false
+	}
 	for _, x := range cs.filters {
 		if !x.matches(topic) {
 			continue
@@ -167,9 +178,9 @@ func (t *subTable) delivers(cl *mqtt.Client, topic string, retained func(string)
 				continue
 			}
 		}
-		return true
+		return true, false
 	}
-	return false
+	return false, false
 }
 
 // written returns the filter as the client wrote it for mochi's filter f
@@ -211,3 +222,4 @@ func retainedTimestamp(srv *mqtt.Server) func(string) (float64, bool) {
 		return 0, false
 	}
 }
+
