@@ -222,4 +222,3 @@ func retainedTimestamp(srv *mqtt.Server) func(string) (float64, bool) {
 		return 0, false
 	}
 }
-
