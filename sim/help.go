@@ -87,6 +87,9 @@ Topics (retained: R):
                                                 else on the request topic
   Subscribe to flespi/log/gw/devices/+/# (not +/+) to see command records.
 
+Listeners: MQTT over TCP, and with --ws-listen, --tls and --wss over
+WebSocket, TLS and secure WebSocket (a throw-away CA; pass its ca.pem).
+
 Filters: comma lists in any level (flespi/state/gw/devices/182001,182003/
 connected), $share/{group}/..., $filter/cid={id}/... and
 $filter/modified_since>{unix}/...; $filter/payload= and $filter/message=

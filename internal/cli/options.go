@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"hubtap/sim"
-
 	"fmt"
 	"net/url"
 	"os"
@@ -12,6 +10,7 @@ import (
 
 	"hubtap/broker"
 	"hubtap/config"
+	"hubtap/sim"
 	"hubtap/themes"
 )
 
