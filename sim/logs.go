@@ -26,7 +26,8 @@ import (
 //
 // The field names beyond event_code, close_code, and a command's response
 // and executed are the simulator's own: flespi's full record layout is not
-// documented.
+// documented. Records carry no "ident" field, so a debugger that groups
+// messages by ident does not count them as device messages.
 
 // Close codes flespi reports (docs/FLESPI.md §8).
 const (
@@ -61,8 +62,6 @@ func (s *Sim) logRecord(code int, d *device) []byte {
 	b = strconv.AppendInt(b, d.info.ID, 10)
 	b = append(b, `","timestamp":`...)
 	b = appendMicros(b, s.now().UnixMicro(), 6)
-	b = append(b, `,"ident":`...)
-	b = appendString(b, d.info.Ident)
 	b = append(b, `,"channel_id":`...)
 	b = strconv.AppendInt(b, d.info.ChannelID, 10)
 	return b
@@ -108,8 +107,6 @@ func (s *Sim) maybeReconnect(d *device, props []packets.UserProperty) {
 		b := []byte(`{"event_code":1,"event_origin":"gw/channels/` + strconv.FormatInt(d.info.ChannelID, 10) +
 			`","timestamp":` + string(appendMicros(nil, s.now().UnixMicro(), 6)) + `,"peer":`)
 		b = appendString(b, old)
-		b = append(b, `,"ident":`...)
-		b = appendString(b, d.info.Ident)
 		b = append(b, `,"reason":"undecodable data: connection closed (close code 19)"}`...)
 		_ = s.inject("flespi/log/gw/channels/"+strconv.FormatInt(d.info.ChannelID, 10)+"/error", b, false, 1, props)
 		s.logConnectionAt(d, true, 0, peer, props)
