@@ -9,7 +9,7 @@ import (
 // TestLayering keeps the UI out of the lower layers. internal/cli is not
 // listed: like main.go it wires every layer together, the UI included.
 func TestLayering(t *testing.T) {
-	for _, pkg := range []string{"./broker", "./filters", "./history", "./themes", "./sim", "./telematics", "./config", "./headless", "./internal/jsonscan", "./internal/dirs"} {
+	for _, pkg := range []string{"./broker", "./filters", "./history", "./themes", "./sim", "./telematics", "./config", "./headless", "./internal/jsonscan", "./internal/dirs", "./flespi"} {
 		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
