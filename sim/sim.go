@@ -121,6 +121,8 @@ type Sim struct {
 	closeOnce sync.Once
 	closed    atomic.Bool
 	stopCtx   func() bool // stops the context.AfterFunc that closes on ctx end
+
+	httpAPI httpAPIState // the HTTP REST API, started by RESTURL (httpapi.go)
 }
 
 // Start binds the listeners (so URL reports the real port), starts the broker,
@@ -286,6 +288,7 @@ func (s *Sim) Close() error {
 		s.cancel()
 		s.wg.Wait()
 		_ = s.srv.Close() // closes listeners, disconnects clients and waits for them; always nil
+		s.httpAPI.close()
 		s.log.Info("sim stopped", "published", s.published.Load(), "skipped", s.skipped.Load(),
 			"faults", s.InjectedFaults())
 	})
