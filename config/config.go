@@ -43,6 +43,7 @@ type Profile struct {
 	Layout              string `toml:"layout,omitempty"` // grid, stacked, side
 	Resume              string `toml:"resume,omitempty"` // what space does on a paused pane: live (default) or in-place
 	Demo                bool   `toml:"demo,omitempty"`
+	ReadOnly            bool   `toml:"read_only,omitempty"` // no publishing, REST writes, commands or session deletion
 	Panes               []Pane `toml:"panes,omitempty"`
 }
 

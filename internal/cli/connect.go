@@ -133,6 +133,9 @@ func startDemo(ctx context.Context, o *options, bopts *broker.Options, log *slog
 		return nil, fmt.Errorf("demo broker: %w", err)
 	}
 	o.url = s.URL()
+	if o.tb.restBase, err = s.RESTURL(); err != nil {
+		return nil, fmt.Errorf("demo REST API: %w", err)
+	}
 	bopts.Token, bopts.Username, bopts.Password = broker.Secret(sim.DemoToken), "", ""
 	if bopts.ClientID == "" {
 		bopts.ClientID = broker.DefaultClientID() + "-demo"

@@ -41,6 +41,7 @@ type options struct {
 	resume                                                   string
 	tlsFiles                                                 broker.TLSFiles
 	panes                                                    []config.Pane
+	tb                                                       toolboxOptions // toolbox.go
 }
 
 // checkFPS checks an --fps value: bubbletea takes 1 to 120.

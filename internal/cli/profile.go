@@ -60,6 +60,9 @@ func applyProfile(o *options, fs *pflag.FlagSet) error {
 	if p.Theme != "" && !set("theme") {
 		o.theme = p.Theme
 	}
+	if p.ReadOnly && !set("read-only") {
+		o.tb.readOnly = true
+	}
 	if p.Demo && !set("demo") {
 		o.demo = true
 	}

@@ -44,6 +44,7 @@ subscriptions; --demo runs it against a built-in flespi-like broker.`,
 	fs.StringVar(&o.record, "record", "", "record every received message to this JSONL `file` (appends; r toggles recording in the UI)")
 	fs.StringVar(&o.resume, "resume", "live", "what space does on a paused pane: live (jump to the newest and follow) or in-place (keep the position; M toggles)")
 	inGroup(fs, groupSession, "save-profile", "record")
+	toolboxFlags(cmd, &o.tb)
 	themeFlags(cmd, o, "256MiB", "memory budget for message history (e.g. 512MiB, 2GiB)")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colours at all (also when NO_COLOR is set)")
 	fs.BoolVar(&o.noMouse, "no-mouse", false, "leave the mouse to the terminal (its own selection and copy)")

@@ -93,6 +93,9 @@ func runUI(cmd *cobra.Command, o *options) error {
 		cfg.StartNotice = "warning: --token is visible in the process list; prefer FLESPI_TOKEN or --token-file"
 		cfg.Requested.Notes = append(cfg.Requested.Notes, "the token was given with --token: other users of this machine can see it in the process list")
 	}
+	if cfg.Toolbox, err = toolboxConfig(&o.tb, c.url, bopts.Token, client); err != nil {
+		return err
+	}
 	opts := appearance(o, &cfg, []tea.ProgramOption{tea.WithContext(c.ctx), tea.WithFPS(o.fps), tea.WithOutput(cmd.OutOrStdout())})
 	final, runErr := runProgram(app.New(cfg), opts, crash, cmd.ErrOrStderr())
 	if fm, ok := final.(app.Model); ok && o.saveProfile != "" {
@@ -108,6 +111,9 @@ func runUI(cmd *cobra.Command, o *options) error {
 	defer cancel()
 	if err := client.Close(closeCtx); err != nil {
 		log.Warn("disconnect", "err", err)
+	}
+	if fm, ok := final.(app.Model); ok {
+		endOwnSession(cfg.Toolbox, fm.EndSessionOnQuit(), bopts.ClientID, cmd.OutOrStdout(), log)
 	}
 	return runErr
 }

@@ -160,6 +160,9 @@ func (m *Model) cmdPublish(tea.KeyPressMsg) tea.Cmd {
 	if _, ok := m.sender(); !ok {
 		return m.notify("no broker connection: publishing is not available here", msglog.Error)
 	}
+	if m.cfg.Toolbox.ReadOnly {
+		return m.notify("read-only: publishing is disabled (started with --read-only)", msglog.Warn)
+	}
 	return m.openPublish()
 }
 

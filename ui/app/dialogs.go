@@ -143,6 +143,9 @@ func (m *Model) openREST() tea.Cmd {
 
 // onFormSubmit sends what a dialog collected.
 func (m *Model) onFormSubmit(msg form.SubmitMsg) tea.Cmd {
+	if msg.ID == "command" {
+		return m.onCommandForm(msg)
+	}
 	s, ok := m.sender()
 	if !ok {
 		return nil
@@ -170,6 +173,9 @@ func (m *Model) onFormSubmit(msg form.SubmitMsg) tea.Cmd {
 		}
 	case "rest":
 		method, uri, body := strings.TrimSpace(msg.Values[0]), strings.TrimSpace(msg.Values[1]), []byte(strings.TrimSpace(msg.Values[2]))
+		if m.cfg.Toolbox.ReadOnly && !strings.EqualFold(method, "get") {
+			return m.notify("read-only: REST "+method+" is disabled (only get; started with --read-only)", msglog.Warn)
+		}
 		note := m.notify("REST "+method+" "+uri+"…", msglog.Info)
 		return tea.Batch(note, func() tea.Msg {
 			ctx, cancel := context.WithTimeout(ctx, broker.RESTTimeout)

@@ -30,6 +30,7 @@ type sessionCount struct {
 // or nil to prepare them here), then applies its connection events, then
 // updates everything that shows it.
 func (m *Model) ingest(b broker.Batch, entries []history.Entry) tea.Cmd {
+	var cmds []tea.Cmd
 	if len(b.Msgs) > 0 {
 		if len(entries) != len(b.Msgs) {
 			entries = history.Prepare(b.Msgs)
@@ -40,9 +41,13 @@ func (m *Model) ingest(b broker.Batch, entries []history.Entry) tea.Cmd {
 				m.replay.live.Ingest(first, n) // the live pane keeps filtering underneath
 				continue
 			}
+			if m.ownStore(m.panes[i].p.ID()) { // a backfill pane: toolIngest feeds it
+				continue
+			}
 			m.panes[i].p.Ingest(first, n)
 		}
 		m.tree.Ingest(m.store, first, n)
+		cmds = append(cmds, m.toolIngest(first, n))
 		m.received += uint64(len(b.Msgs))
 		m.sinceTick += uint64(len(b.Msgs))
 		m.lastMsgAt = m.now()
@@ -51,7 +56,6 @@ func (m *Model) ingest(b broker.Batch, entries []history.Entry) tea.Cmd {
 		m.store.AddDropped(b.Dropped - m.dropped)
 		m.dropped = b.Dropped
 	}
-	var cmds []tea.Cmd
 	for _, e := range b.Events {
 		cmds = append(cmds, m.onEvent(e))
 	}

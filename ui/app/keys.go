@@ -21,6 +21,8 @@ type KeyMap struct {
 	ReplayPause, ReplaySpeed1, ReplaySpeed10, ReplaySpeed100        key.Binding // during a replay
 	ReplayMax, ReplayBack, ReplayForward                            key.Binding
 	GoPane                                                          key.Binding // 1-9
+	// The flespi toolbox (toolbox.go).
+	Ident, Sessions, Command, Why, Telemetry, Backfill, EndOnQuit key.Binding
 }
 
 // DefaultKeyMap returns a fresh KeyMap.
@@ -80,6 +82,14 @@ func DefaultKeyMap() KeyMap {
 		ReplayBack:     one("[", "replay back 5%"),
 		ReplayForward:  one("]", "replay forward 5%"),
 
+		Ident:     one("I", "ident → device (registered?)"),
+		Sessions:  one("S", "MQTT sessions (list, delete)"),
+		Command:   one("C", "send a command, follow it"),
+		Why:       one("W", "device log: why it disconnected"),
+		Telemetry: one("K", "telemetry snapshot with ages"),
+		Backfill:  one("B", "device pane with stored history"),
+		EndOnQuit: one("X", "end my session on quit: on/off"),
+
 		GoPane: b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "focus pane N"),
 	}
 }
@@ -128,6 +138,12 @@ func (k KeyMap) groups() []group {
 		}},
 		{"send", []command{
 			c("publish", k.Publish, (*Model).cmdPublish), c("rest", k.REST, (*Model).cmdREST),
+		}},
+		{"flespi toolbox", []command{
+			c("ident", k.Ident, (*Model).cmdIdent), c("sessions", k.Sessions, (*Model).cmdSessions),
+			c("command", k.Command, (*Model).cmdCommand), c("why-disconnected", k.Why, (*Model).cmdWhy),
+			c("telemetry", k.Telemetry, (*Model).cmdTelemetry), c("backfill", k.Backfill, (*Model).cmdBackfill),
+			c("end-session-on-quit", k.EndOnQuit, (*Model).cmdEndOnQuit),
 		}},
 		{"history and output", []command{
 			c("jump", k.Jump, (*Model).cmdJump), c("record", k.Record, (*Model).cmdRecord),

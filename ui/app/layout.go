@@ -138,6 +138,7 @@ func (m *Model) layout() {
 	m.info.SetSize(ow, oh)
 	m.log.SetSize(ow, oh)
 	m.form.SetSize(ow, oh)
+	m.tool.panel.SetSize(ow, oh)
 	m.detail.Prepare()
 }
 
@@ -173,6 +174,7 @@ func (m *Model) applyStyles(st *themes.Styles) {
 	m.info.SetStyles(st)
 	m.log.SetStyles(st)
 	m.form.SetStyles(st)
+	m.tool.panel.SetStyles(st)
 	hs := help.DefaultStyles(true)
 	hs.ShortKey, hs.FullKey = st.Help.Key, st.Help.Key
 	hs.ShortDesc, hs.FullDesc = st.Help.Desc, st.Help.Desc

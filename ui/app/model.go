@@ -32,6 +32,7 @@ import (
 	"hubtap/ui/palette"
 	"hubtap/ui/prompt"
 	"hubtap/ui/statusbar"
+	"hubtap/ui/toolbox"
 	"hubtap/ui/tree"
 )
 
@@ -70,6 +71,9 @@ type Config struct {
 	Telematics telematics.Config
 	Ctx        context.Context  // ends the batch wait on shutdown; nil = Background
 	Now        func() time.Time // nil = time.Now
+
+	// Toolbox configures the flespi toolbox (toolbox.go).
+	Toolbox Toolbox
 }
 
 // focus says which component has the keyboard when no overlay is open.
@@ -95,6 +99,12 @@ const (
 	overlayLog             // the message log (l)
 	overlayPrompt          // the one-line prompt at the bottom
 	overlayFilter          // the filter bar at the bottom
+	// The flespi toolbox's panels (toolbox.go): one toolbox.Model, one kind each.
+	overlayIdent     // ident → device (I)
+	overlaySessions  // MQTT sessions (S)
+	overlayCommand   // a command and its log records (C)
+	overlayWhy       // a device's log in words (W)
+	overlayTelemetry // a device's telemetry snapshot (K)
 )
 
 // Model is the root of hubtap's UI.
@@ -121,6 +131,7 @@ type Model struct {
 	info    info.Model
 	log     msglog.Model
 	form    form.Model
+	tool    toolState // the flespi toolbox (toolbox.go)
 
 	focus   focus
 	overlay overlay
@@ -195,6 +206,7 @@ func New(cfg Config) Model {
 		subs:   map[string]broker.SubResult{},
 	}
 	m.showDetail = true
+	m.tool.panel, m.tool.endOnQuit = toolbox.New(st), cfg.Toolbox.EndSessionOnQuit
 	m.tracker = telematics.NewTracker(cfg.Telematics)
 	tr := m.tracker
 	cfg.Store.SetObserver(func(abs uint64, e *history.Entry) { e.Flags = uint8(tr.Observe(abs, e)) })

@@ -102,6 +102,7 @@ func (m *Model) syncInfo() {
 		r, ok := m.subs[t]
 		s.Subs = append(s.Subs, info.Sub{Filter: t, Result: r, Pending: !ok})
 	}
+	s.Token, s.Silent = m.tokenLines(), m.silentHints()
 	m.info.Set(s)
 }
 

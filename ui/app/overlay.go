@@ -23,6 +23,7 @@ func (m *Model) openOverlay(o overlay) tea.Cmd {
 	case overlayInfo:
 		m.syncInfo()
 		m.info.Focus()
+		return m.fetchToken() // the token's REST description (toolbox.go)
 	case overlayLog:
 		m.log.Focus()
 	case overlayForm:
@@ -43,6 +44,8 @@ func (m *Model) closeOverlay() {
 		m.form.Blur()
 	case overlayLog:
 		m.log.Blur()
+	case overlayIdent, overlaySessions, overlayCommand, overlayWhy, overlayTelemetry:
+		m.tool.panel.Blur()
 	}
 	m.overlay = overlayNone
 }
@@ -79,6 +82,8 @@ func (m Model) toOverlay(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.prompt, cmd = m.prompt.Update(msg)
 	case overlayFilter:
 		m.filter, cmd = m.filter.Update(msg)
+	case overlayIdent, overlaySessions, overlayCommand, overlayWhy, overlayTelemetry:
+		m.tool.panel, cmd = m.tool.panel.Update(msg)
 	}
 	return m, cmd
 }
@@ -111,6 +116,8 @@ func (m Model) overlayView() string {
 		return m.palette.View()
 	case overlayForm:
 		return m.form.View()
+	case overlayIdent, overlaySessions, overlayCommand, overlayWhy, overlayTelemetry:
+		return m.tool.panel.View()
 	}
 	return ""
 }
@@ -154,6 +161,7 @@ func (m Model) helpView() string {
 	section("topic tree (T)", m.tree.KeyMap().FullHelp())
 	section("device view (V)", m.devices.KeyMap().FullHelp())
 	section("message log (l)", m.log.KeyMap().FullHelp())
+	section("flespi toolbox panels (I S C W K)", m.tool.panel.KeyMap().FullHelp())
 	section("dialogs", form.DefaultKeyMap().FullHelp())
 	top := min(m.helpTop, max(len(lines)-(h-2), 0))
 	info := "? or esc to close"

@@ -19,13 +19,14 @@ func clientModel(t *testing.T, w, h int) Model {
 	t.Helper()
 	m := New(Config{Styles: themes.Build(themes.Plain()), Store: history.NewStore(1 << 20), Source: noSource{},
 		Client: &fakeClient{}, Topics: []string{"#"}, Target: "mqtt://127.0.0.1:1883", Now: func() time.Time { return t0 }})
+	m.cfg.Toolbox, _ = fakeToolbox(t, false, nil) // the flespi toolbox's panels open too
 	return update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
 }
 
 // TestEscClosesEveryOverlay: every dialog, panel and input closes with esc,
 // and the keys go back to the panes.
 func TestEscClosesEveryOverlay(t *testing.T) {
-	for _, k := range []string{"?", "i", "l", ":", "p", "R", "s", "/", "t", "n", "e", "u", "N", "c"} {
+	for _, k := range []string{"?", "i", "l", ":", "p", "R", "s", "/", "t", "n", "e", "u", "N", "c", "I", "S", "C", "W", "K"} {
 		m := clientModel(t, 120, 40)
 		m = update(t, m, batch([]broker.Message{flespiMsg(1, "352625066000001", 10)}))
 		m = keys(t, m, press(k))

@@ -69,6 +69,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // onResult handles the messages components and Cmds send back.
 func (m Model) onResult(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := m.onToolResult(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case pane.FilterDoneMsg:
 		var cmd tea.Cmd

@@ -95,6 +95,14 @@ func (m *Model) Blur() { m.focused = false }
 // KeyMap returns the bindings.
 func (m Model) KeyMap() KeyMap { return m.keys }
 
+// Current returns the device under the cursor (false when there is none).
+func (m Model) Current() (telematics.Device, bool) {
+	if c := m.sc.Cursor; c < len(m.rows) {
+		return m.rows[c], true
+	}
+	return telematics.Device{}, false
+}
+
 // Refresh copies and sorts the devices as of now.
 func (m *Model) Refresh(now time.Time) {
 	var key string

@@ -43,6 +43,9 @@ type State struct {
 	Problem   string // the last refusal or error, in words ("" none)
 	Subs      []Sub
 	Offline   bool // a file, not a broker
+	// Token is the token as REST auth/info describes it, in words (nil:
+	// no REST API); Silent names granted subscriptions that stay silent.
+	Token, Silent []string
 }
 
 // CloseMsg says the panel was closed.
@@ -179,6 +182,15 @@ func (m *Model) render() {
 	}
 	if len(s.Subs) == 0 {
 		out = append(out, m.st.List.Hint.Render("  none"))
+	}
+	for _, h := range s.Silent {
+		out = append(out, "  "+m.st.Status.Warn.Render("silent: "+history.SanitizeLine(h)))
+	}
+	if len(s.Token) > 0 {
+		out = append(out, "", m.st.Detail.Label.Render("token (REST auth/info)"))
+		for _, l := range s.Token {
+			out = append(out, "  "+history.SanitizeLine(l))
+		}
 	}
 	m.lines = out
 }

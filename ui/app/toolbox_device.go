@@ -1,0 +1,587 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"hubtap/broker"
+	"hubtap/flespi"
+	"hubtap/history"
+	"hubtap/ui/form"
+	"hubtap/ui/msglog"
+	"hubtap/ui/toolbox"
+)
+
+// resolvedMsg carries a target whose device id was looked up by ident,
+// then runs next on it.
+type resolvedMsg struct {
+	t    target
+	err  error
+	next func(*Model, target) tea.Cmd
+}
+
+// withDevice runs next on the target's device, looking its id up by ident
+// first when the message carried none.
+func (m *Model) withDevice(what string, next func(*Model, target) tea.Cmd) tea.Cmd {
+	c, cmd := m.rest()
+	if c == nil {
+		return cmd
+	}
+	t, ok := m.target()
+	if !ok {
+		return m.notify(what+": select a device's message, or a device in the device view (V)", msglog.Error)
+	}
+	if t.deviceID != 0 {
+		return next(m, t)
+	}
+	ctx := m.ctx
+	return func() tea.Msg {
+		ctx, cancel := restCtx(ctx)
+		defer cancel()
+		d, err := c.DeviceByIdent(ctx, t.ident)
+		switch {
+		case err != nil:
+		case d == nil:
+			err = errors.New(flespi.DeviceWords(t.ident, nil, time.Now()))
+		default:
+			t.deviceID, t.name = d.ID, d.Name
+		}
+		return resolvedMsg{t: t, err: err, next: next}
+	}
+}
+
+func (m *Model) onResolved(msg resolvedMsg) tea.Cmd {
+	if msg.err != nil {
+		return m.notify(msg.err.Error(), msglog.Error)
+	}
+	return msg.next(m, msg.t)
+}
+
+// ensureSub subscribes to filter unless it is subscribed already.
+func (m *Model) ensureSub(filter string) tea.Cmd {
+	if m.cfg.Client == nil || slices.Contains(m.topics, filter) {
+		return nil
+	}
+	m.topics = append(m.topics, filter)
+	return subscribe(m.ctx, m.cfg.Client, []string{filter})
+}
+
+// --- commands (C) ---
+
+// commandSpec is a command the user filled in, before confirmation.
+type commandSpec struct {
+	t     target
+	name  string
+	props json.RawMessage
+}
+
+// commandWatch follows one queued command through its log records.
+type commandWatch struct {
+	spec    commandSpec
+	sentAt  time.Time
+	id      int64 // from the queue's reply; 0 until it comes
+	err     string
+	records []flespi.Record
+	done    bool
+}
+
+type commandQueuedMsg struct {
+	cmd *flespi.Command
+	err error
+}
+
+func (m *Model) cmdCommand(tea.KeyPressMsg) tea.Cmd {
+	if m.cfg.Toolbox.ReadOnly {
+		return m.notify("read-only: sending commands is disabled (started with --read-only)", msglog.Warn)
+	}
+	return m.withDevice("command", func(m *Model, t target) tea.Cmd {
+		m.tool.pending = &commandSpec{t: t}
+		fields := []form.Field{
+			{Label: "command", Placeholder: "getinfo", Check: func(s string) error {
+				if strings.TrimSpace(s) == "" || strings.ContainsAny(s, "/+#") {
+					return errors.New("a command name, without / + #")
+				}
+				return nil
+			}, Choices: []string{"getinfo", "custom", "reboot", "output.set", "position.request"}},
+			{Label: "properties (JSON)", Placeholder: `{"text":"hello"} (empty: {})`, Check: func(s string) error {
+				if s = strings.TrimSpace(s); s == "" || (json.Valid([]byte(s)) && strings.HasPrefix(s, "{")) {
+					return nil
+				}
+				return errors.New("a JSON object, or empty")
+			}},
+		}
+		notes := []string{m.st.List.Hint.Render("queued with POST gw/devices/" + strconv.FormatInt(t.deviceID, 10) + "/commands-queue; you confirm before it is sent,"),
+			m.st.List.Hint.Render("then its log records (flespi/log/gw/devices/" + strconv.FormatInt(t.deviceID, 10) + "/commands-queue/…) are followed here.")}
+		m.form = form.New(m.st, form.Spec{ID: "command", Title: "command to " + t.label(), Fields: fields, Notes: notes})
+		return m.openOverlay(overlayForm)
+	})
+}
+
+// onCommandForm asks for confirmation of the filled-in command.
+func (m *Model) onCommandForm(msg form.SubmitMsg) tea.Cmd {
+	p := m.tool.pending
+	if p == nil {
+		return nil
+	}
+	p.name = strings.TrimSpace(msg.Values[0])
+	p.props = json.RawMessage(strings.TrimSpace(msg.Values[1]))
+	if len(p.props) == 0 {
+		p.props = json.RawMessage("{}")
+	}
+	open := m.openTool(overlayCommand, toolbox.Spec{Title: "command", Lines: lines(toolbox.Plain,
+		"device:     "+p.t.label(), "command:    "+p.name, "properties: "+string(p.props))})
+	m.tool.panel.Ask("Send "+p.name+" to "+p.t.label()+"?", "send-command")
+	return open
+}
+
+// sendCommand queues the confirmed command and starts following it.
+func (m *Model) sendCommand() tea.Cmd {
+	p := m.tool.pending
+	m.tool.pending = nil
+	if p == nil {
+		return nil
+	}
+	m.tool.cmd = &commandWatch{spec: *p, sentAt: m.now()}
+	m.setTool(overlayCommand, m.commandSpec())
+	c, ctx := m.cfg.Toolbox.REST, m.ctx
+	logs := "flespi/log/gw/devices/" + strconv.FormatInt(p.t.deviceID, 10) + "/#"
+	return tea.Batch(m.ensureSub(logs), func() tea.Msg {
+		ctx, cancel := restCtx(ctx)
+		defer cancel()
+		cmd, err := c.QueueCommand(ctx, p.t.deviceID, p.name, p.props, 0)
+		return commandQueuedMsg{cmd: cmd, err: err}
+	})
+}
+
+func (m *Model) onCommandQueued(msg commandQueuedMsg) tea.Cmd {
+	w := m.tool.cmd
+	if w == nil {
+		return nil
+	}
+	if msg.err != nil {
+		w.err, w.done = msg.err.Error(), true
+		m.setTool(overlayCommand, m.commandSpec())
+		return m.notify("command "+w.spec.name+": "+msg.err.Error(), msglog.Error)
+	}
+	w.id = msg.cmd.ID
+	// Records that came before the reply (flespi may log at once) and
+	// belong to another command of the same name are dropped now.
+	kept := w.records[:0]
+	for _, r := range w.records {
+		if r.Command == 0 || r.Command == w.id {
+			kept = append(kept, r)
+		}
+	}
+	w.records = kept
+	m.setTool(overlayCommand, m.commandSpec())
+	return m.notify("command "+w.spec.name+" queued for "+w.spec.t.label()+" (#"+strconv.FormatInt(w.id, 10)+")", msglog.Info)
+}
+
+// watchRecord takes a device log record for the command being followed.
+func (m *Model) watchRecord(r flespi.Record) tea.Cmd {
+	w := m.tool.cmd
+	if w == nil || w.done || r.Kind != "command" || r.DeviceID != w.spec.t.deviceID || r.Name != w.spec.name ||
+		(w.id != 0 && r.Command != 0 && r.Command != w.id) {
+		return nil
+	}
+	if r.Time > 0 && unixTime(r.Time).Before(w.sentAt.Add(-5*time.Second)) {
+		return nil // an older run of the same command
+	}
+	w.records = append(w.records, r)
+	w.done = flespi.CommandDone(r.Status)
+	m.setTool(overlayCommand, m.commandSpec())
+	if w.done {
+		lvl := msglog.Info
+		if r.Status != "processed" {
+			lvl = msglog.Warn
+		}
+		return m.notify("command "+w.spec.name+" "+r.Status+" ("+m.commandTook(w)+")", lvl)
+	}
+	return nil
+}
+
+// commandTook is the time from queued to the last record.
+func (m *Model) commandTook(w *commandWatch) string {
+	var q, last float64
+	for _, r := range w.records {
+		if r.Status == "queued" && q == 0 {
+			q = r.Time
+		}
+		last = r.Time
+	}
+	if q == 0 || last == 0 {
+		return "queued-to-done time unknown: records without timestamps"
+	}
+	return strconv.FormatFloat(last-q, 'f', 3, 64) + " s from queued to " + w.records[len(w.records)-1].Status
+}
+
+// commandSpec is the command panel: what was sent, then each record.
+func (m *Model) commandSpec() toolbox.Spec {
+	w := m.tool.cmd
+	ls := lines(toolbox.Plain, "device:     "+w.spec.t.label(), "command:    "+w.spec.name, "properties: "+string(w.spec.props), "")
+	id := "waiting for the queue's reply…"
+	if w.id != 0 {
+		id = "queued as #" + strconv.FormatInt(w.id, 10)
+	}
+	ls = append(ls, lines(toolbox.Label, id)...)
+	for _, r := range w.records {
+		at := ""
+		if r.Time > 0 {
+			at = unixTime(r.Time).Local().Format("15:04:05.000") + "  "
+		}
+		lvl := toolbox.Plain
+		switch {
+		case r.Status == "processed":
+			lvl = toolbox.OK
+		case flespi.CommandDone(r.Status):
+			lvl = toolbox.Warn
+		}
+		ls = append(ls, toolbox.Line{Text: "  " + at + r.Words, Level: lvl, Row: -1})
+	}
+	switch {
+	case w.err != "":
+		ls = append(ls, lines(toolbox.Err, w.err)...)
+	case w.done:
+		ls = append(ls, lines(toolbox.OK, "", m.commandTook(w))...)
+	default:
+		ls = append(ls, lines(toolbox.Hint, "", "following flespi/log/gw/devices/"+strconv.FormatInt(w.spec.t.deviceID, 10)+
+			"/commands-queue/"+w.spec.name+"/… until processed, failed, canceled or expired",
+			"(a device that is not connected gets it when it connects, until the command's ttl ends)")...)
+	}
+	return toolbox.Spec{Title: "command " + w.spec.name, Lines: ls}
+}
+
+// --- device logs in words, and why it disconnected (W) ---
+
+func (m *Model) cmdWhy(tea.KeyPressMsg) tea.Cmd {
+	return m.withDevice("device log", func(m *Model, t target) tea.Cmd {
+		logs := "flespi/log/gw/devices/" + strconv.FormatInt(t.deviceID, 10) + "/#"
+		var cmds []tea.Cmd
+		cmds = append(cmds, m.ensureSub(logs))
+		if !m.paneOn(logs) && len(m.panes) < maxPanes {
+			cmds = append(cmds, m.addPane("log "+t.label(), []string{logs}))
+		}
+		m.tool.whyFor = t
+		cmds = append(cmds, m.openTool(overlayWhy, m.whySpec()))
+		return tea.Batch(cmds...)
+	})
+}
+
+// paneOn reports a pane that shows exactly topic.
+func (m *Model) paneOn(topic string) bool {
+	for i := range m.panes {
+		if t := m.panes[i].p.Topics(); len(t) == 1 && t[0] == topic {
+			return true
+		}
+	}
+	return false
+}
+
+// whySpec is the device's log records in words and its disconnect summary.
+func (m *Model) whySpec() toolbox.Spec {
+	t := m.tool.whyFor
+	var mine []flespi.Record
+	for _, r := range m.tool.logs {
+		if r.DeviceID == t.deviceID {
+			mine = append(mine, r)
+		}
+	}
+	ls := lines(toolbox.Label, "why did it disconnect?")
+	for _, s := range flespi.WhyDisconnected(mine) {
+		ls = append(ls, toolbox.Line{Text: s, Row: -1})
+	}
+	ls = append(ls, toolbox.Line{Row: -1}, toolbox.Line{Text: "log records (newest first)", Level: toolbox.Label, Row: -1})
+	for i := len(mine) - 1; i >= 0 && i >= len(mine)-200; i-- {
+		r := mine[i]
+		at := "—"
+		if r.Time > 0 {
+			at = unixTime(r.Time).Local().Format("15:04:05")
+		}
+		lvl := toolbox.Plain
+		if r.Kind == "disconnected" || r.Kind == "error" {
+			lvl = toolbox.Warn
+		}
+		ls = append(ls, toolbox.Line{Text: "  " + at + "  " + r.Words, Level: lvl, Row: -1})
+	}
+	if len(mine) == 0 {
+		ls = append(ls, lines(toolbox.Hint, "  none yet: records arrive live on flespi/log/gw/devices/"+strconv.FormatInt(t.deviceID, 10)+"/# (now subscribed)")...)
+	}
+	return toolbox.Spec{Title: "log of " + t.label(), Lines: ls}
+}
+
+// --- telemetry snapshot (K) ---
+
+type telemetryDoneMsg struct {
+	t   target
+	tel map[string]flespi.Telemetry
+	err error
+}
+
+func (m *Model) cmdTelemetry(tea.KeyPressMsg) tea.Cmd {
+	return m.withDevice("telemetry", func(m *Model, t target) tea.Cmd {
+		c, ctx := m.cfg.Toolbox.REST, m.ctx
+		open := m.openTool(overlayTelemetry, toolbox.Spec{Title: "telemetry of " + t.label(),
+			Lines: lines(toolbox.Hint, "GET gw/devices/"+strconv.FormatInt(t.deviceID, 10)+"/telemetry/all…")})
+		return tea.Batch(open, func() tea.Msg {
+			ctx, cancel := restCtx(ctx)
+			defer cancel()
+			tel, err := c.DeviceTelemetry(ctx, t.deviceID)
+			return telemetryDoneMsg{t: t, tel: tel, err: err}
+		})
+	})
+}
+
+func (m *Model) onTelemetryDone(msg telemetryDoneMsg) tea.Cmd {
+	title := "telemetry of " + msg.t.label()
+	if msg.err != nil {
+		m.setTool(overlayTelemetry, toolbox.Spec{Title: title, Lines: lines(toolbox.Err, msg.err.Error())})
+		return m.notify("telemetry: "+msg.err.Error(), msglog.Error)
+	}
+	m.setTool(overlayTelemetry, toolbox.Spec{Title: title, Lines: telemetryLines(msg.tel, m.now(), m.staleAfter())})
+	return nil
+}
+
+func (m *Model) staleAfter() time.Duration {
+	if d := m.cfg.Toolbox.StaleAfter; d > 0 {
+		return d
+	}
+	return 10 * time.Minute
+}
+
+// telemetryLines lists each parameter with its value and age, oldest
+// last; parameters older than stale are highlighted.
+func telemetryLines(tel map[string]flespi.Telemetry, now time.Time, stale time.Duration) []toolbox.Line {
+	names := make([]string, 0, len(tel))
+	for k := range tel {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if tel[names[i]].TS != tel[names[j]].TS {
+			return tel[names[i]].TS > tel[names[j]].TS
+		}
+		return names[i] < names[j]
+	})
+	old := 0
+	var body []toolbox.Line
+	for _, k := range names {
+		v := tel[k]
+		val := string(bytes.TrimSpace(v.Value))
+		if len(val) > 60 {
+			val = val[:57] + "…"
+		}
+		age := "age unknown"
+		lvl := toolbox.Plain
+		if v.TS > 0 {
+			d := now.Sub(unixTime(v.TS))
+			age = flespi.Duration(d) + " old"
+			if d > stale {
+				lvl, age = toolbox.Warn, age+" ⚠"
+				old++
+			}
+		}
+		body = append(body, toolbox.Line{Text: padRight(k, 34) + " " + padRight(val, 24) + " " + age, Level: lvl, Row: -1})
+	}
+	head := strconv.Itoa(len(names)) + " parameters; " + strconv.Itoa(old) + " older than " + flespi.Duration(stale) + " (highlighted)"
+	return append(lines(toolbox.Label, head), body...)
+}
+
+func padRight(s string, n int) string {
+	if len([]rune(s)) >= n {
+		return s
+	}
+	return s + strings.Repeat(" ", n-len([]rune(s)))
+}
+
+// --- backfill (B) ---
+
+// backfillPane is a pane on its own store: a device's stored messages
+// fetched from flespi, then its live ones, de-duplicated by (ident,
+// timestamp).
+type backfillPane struct {
+	store    *history.Store
+	deviceID int64
+	topic    string
+	seen     map[string]struct{} // ident|timestamp of every message in the store
+}
+
+type backfillDoneMsg struct {
+	t    target
+	msgs []json.RawMessage
+	from time.Time
+	err  error
+}
+
+func (m *Model) backfillSpan() time.Duration {
+	if d := m.cfg.Toolbox.Backfill; d > 0 {
+		return d
+	}
+	return 10 * time.Minute
+}
+
+func (m *Model) cmdBackfill(tea.KeyPressMsg) tea.Cmd {
+	if len(m.panes) >= maxPanes || m.replay != nil {
+		return m.notify("at most "+strconv.Itoa(maxPanes)+" panes (and none during a replay)", msglog.Error)
+	}
+	return m.withDevice("backfill", func(m *Model, t target) tea.Cmd {
+		c, ctx := m.cfg.Toolbox.REST, m.ctx
+		to := m.now()
+		from := to.Add(-m.backfillSpan())
+		return tea.Batch(m.notify("fetching "+t.label()+"'s messages of the last "+flespi.Duration(m.backfillSpan())+"…", msglog.Info),
+			func() tea.Msg {
+				ctx, cancel := restCtx(ctx)
+				defer cancel()
+				ms, err := c.Messages(ctx, t.deviceID, from, to.Add(time.Minute))
+				return backfillDoneMsg{t: t, msgs: ms, from: from, err: err}
+			})
+	})
+}
+
+// fetchedProp marks a message that came from flespi's storage.
+const fetchedProp = "hubtap-fetched"
+
+func (m *Model) onBackfillDone(msg backfillDoneMsg) tea.Cmd {
+	if msg.err != nil {
+		return m.notify("backfill: "+msg.err.Error(), msglog.Error)
+	}
+	if len(m.panes) >= maxPanes || m.replay != nil {
+		return m.notify("backfill: no room for another pane", msglog.Error)
+	}
+	bp := &backfillPane{store: history.NewStore(64 << 20), deviceID: msg.t.deviceID,
+		topic: "flespi/message/gw/devices/" + strconv.FormatInt(msg.t.deviceID, 10), seen: map[string]struct{}{}}
+	var out []broker.Message
+	for _, raw := range msg.msgs {
+		k, ts := identityKey(raw)
+		if _, dup := bp.seen[k]; dup {
+			continue
+		}
+		bp.seen[k] = struct{}{}
+		out = append(out, broker.Message{Topic: bp.topic, Payload: []byte(raw), QoS: 1, Received: ts,
+			Props: &broker.Properties{User: []broker.UserProperty{{Key: fetchedProp, Value: "gw/devices/" + strconv.FormatInt(msg.t.deviceID, 10) + "/messages"}}}})
+	}
+	n := len(out)
+	// Live messages of the device already received come after, in order.
+	live := m.liveOf(bp)
+	bp.store.AppendEntries(history.Prepare(append(out, live...)))
+	m.nextID++
+	id := m.nextID + replayPaneID
+	p := m.newPaneModel(id, bp.store, "")
+	m.panes = append(m.panes, slot{p: p, name: msg.t.label() + " · " + strconv.Itoa(n) + " fetched + live"})
+	if m.tool.backfill == nil {
+		m.tool.backfill = map[int]*backfillPane{}
+	}
+	m.tool.backfill[id] = bp
+	m.focusPane(len(m.panes) - 1)
+	m.layout()
+	m.refreshPane()
+	return tea.Batch(m.ensureSub(bp.topic), m.notify("backfill: "+strconv.Itoa(n)+" stored messages of "+msg.t.label()+" since "+
+		msg.from.Local().Format("15:04:05")+" (marked "+fetchedProp+"), then "+strconv.Itoa(len(live))+" live; duplicates dropped by ident and timestamp", msglog.Info))
+}
+
+// liveOf copies the main store's messages on the pane's device topic that
+// the pane does not hold yet, marking them seen.
+func (m *Model) liveOf(bp *backfillPane) []broker.Message {
+	var out []broker.Message
+	for abs := m.store.First(); abs < m.store.End(); abs++ {
+		if e, ok := m.store.Get(abs); ok {
+			if msg, ok := bp.take(e); ok {
+				out = append(out, msg)
+			}
+		}
+	}
+	return out
+}
+
+// take returns a copy of e for the pane when it is on the pane's topic and
+// new (by ident and timestamp).
+func (bp *backfillPane) take(e *history.Entry) (broker.Message, bool) {
+	if e.Topic != bp.topic {
+		return broker.Message{}, false
+	}
+	k, _ := identityKey(e.Payload)
+	if _, dup := bp.seen[k]; dup {
+		return broker.Message{}, false
+	}
+	bp.seen[k] = struct{}{}
+	msg := e.Message
+	msg.Payload = bytes.Clone(e.Payload)
+	return msg, true
+}
+
+// identityKey is a message's identity for de-duplication: ident and
+// timestamp (flespi's storage keeps one message per device and µs
+// timestamp, docs/FLESPI.md §5), and its timestamp as a time.
+func identityKey(raw []byte) (string, time.Time) {
+	var p struct {
+		Ident string      `json:"ident"`
+		TS    json.Number `json:"timestamp"`
+	}
+	_ = json.Unmarshal(raw, &p)
+	f, _ := p.TS.Float64()
+	return p.Ident + "|" + p.TS.String(), time.Unix(0, int64(f*1e9))
+}
+
+// ownStore reports a pane with a store of its own (a backfill pane): the
+// main store's indices mean nothing to it.
+func (m *Model) ownStore(paneID int) bool {
+	_, ok := m.tool.backfill[paneID]
+	return ok
+}
+
+// toolIngest runs after a batch is stored: backfill panes get their
+// device's live messages, device log records are kept in words, a command
+// being followed advances, subscriptions granted are timed.
+func (m *Model) toolIngest(first, n uint64) tea.Cmd {
+	var cmds []tea.Cmd
+	for id, bp := range m.tool.backfill {
+		p := m.paneByID(id)
+		if p == nil {
+			delete(m.tool.backfill, id) // closed
+			continue
+		}
+		var add []broker.Message
+		for abs := first; abs < first+n; abs++ {
+			if e, ok := m.store.Get(abs); ok {
+				if msg, ok := bp.take(e); ok {
+					add = append(add, msg)
+				}
+			}
+		}
+		if len(add) > 0 {
+			f, k := bp.store.AppendEntries(history.Prepare(add))
+			p.Ingest(f, k)
+		}
+	}
+	for abs := first; abs < first+n; abs++ {
+		e, ok := m.store.Get(abs)
+		if !ok || !strings.HasPrefix(e.Topic, "flespi/log/gw/") {
+			continue
+		}
+		r, ok := flespi.DescribeLog(e.Topic, e.Payload)
+		if !ok {
+			continue
+		}
+		m.tool.logs = append(m.tool.logs, r)
+		if len(m.tool.logs) > maxLogRecords {
+			m.tool.logs = append(m.tool.logs[:0:0], m.tool.logs[len(m.tool.logs)-maxLogRecords:]...)
+		}
+		cmds = append(cmds, m.watchRecord(r))
+	}
+	if m.overlay == overlayWhy {
+		m.tool.panel.Set(m.whySpec())
+	}
+	m.grantedNow(m.now())
+	cmds = append(cmds, m.persistWarning())
+	return tea.Batch(cmds...)
+}
+
+// unixTime turns flespi's float Unix seconds into a time, to the µs.
+func unixTime(s float64) time.Time { return time.UnixMicro(int64(math.Round(s * 1e6))) }
