@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,62 @@ func TestSimSessionsListAndDelete(t *testing.T) {
 	}
 	if err := c.DeleteSession(ctx, "toolbox-test"); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("deleting it again: %v; want not found", err)
+	}
+}
+
+type collect struct {
+	events
+	msgs chan broker.Message
+}
+
+func (c collect) Offer(m broker.Message) bool {
+	select {
+	case c.msgs <- m:
+	default:
+	}
+	return true
+}
+
+// TestSimCommandQueued: a command queued over HTTPS comes back as its log
+// records (queued, sent, processed) on the device's log topic, each read
+// in words.
+func TestSimCommandQueued(t *testing.T) {
+	s, ctx := startSim(t)
+	d := s.Devices()[2]
+	logs := "flespi/log/gw/devices/" + strconv.FormatInt(d.ID, 10) + "/#"
+	u, _ := broker.ParseURL(s.URL())
+	sink := collect{events: make(events, 64), msgs: make(chan broker.Message, 64)}
+	bc, err := broker.Connect(ctx, broker.Options{URL: u, Token: broker.Secret(sim.DemoToken), ClientID: "toolbox-cmd", QoS: 1, Topics: []string{logs}}, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = bc.Close(context.Background()) })
+	for subscribed := false; !subscribed; {
+		select {
+		case e := <-sink.events:
+			subscribed = e.Kind == broker.EventSubscribe
+		case <-ctx.Done():
+			t.Fatal("no SUBACK before the deadline")
+		}
+	}
+	cmd, err := restClient(t, s, sim.DemoToken, false).QueueCommand(ctx, d.ID, "getinfo", json.RawMessage(`{"a":1}`), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for len(got) < 3 {
+		select {
+		case m := <-sink.msgs:
+			r, ok := flespi.DescribeLog(m.Topic, m.Payload)
+			if !ok || r.Command != cmd.ID {
+				t.Fatalf("record %s %s: %+v; want command #%d", m.Topic, m.Payload, r, cmd.ID)
+			}
+			got = append(got, r.Status)
+		case <-ctx.Done():
+			t.Fatalf("records %v before the deadline; want queued, sent, processed", got)
+		}
+	}
+	if strings.Join(got, ",") != "queued,sent,processed" {
+		t.Fatalf("records %v; want queued, sent, processed", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -152,14 +153,25 @@ func (m *Model) sendCommand() tea.Cmd {
 	}
 	m.tool.cmd = &commandWatch{spec: *p, sentAt: m.now()}
 	m.setTool(overlayCommand, m.commandSpec())
-	c, ctx := m.cfg.Toolbox.REST, m.ctx
+	c, ctx, sub := m.cfg.Toolbox.REST, m.ctx, m.cfg.Client
 	logs := "flespi/log/gw/devices/" + strconv.FormatInt(p.t.deviceID, 10) + "/#"
-	return tea.Batch(m.ensureSub(logs), func() tea.Msg {
+	if slices.Contains(m.topics, logs) || sub == nil {
+		logs = ""
+	} else {
+		m.topics = append(m.topics, logs)
+	}
+	return func() tea.Msg {
 		ctx, cancel := restCtx(ctx)
 		defer cancel()
+		// Subscribed before the command is queued: flespi may log it at once.
+		if logs != "" {
+			if _, err := sub.Subscribe(ctx, logs); err != nil {
+				return commandQueuedMsg{err: fmt.Errorf("subscribe %s (to follow the command): %w", logs, err)}
+			}
+		}
 		cmd, err := c.QueueCommand(ctx, p.t.deviceID, p.name, p.props, 0)
 		return commandQueuedMsg{cmd: cmd, err: err}
-	})
+	}
 }
 
 func (m *Model) onCommandQueued(msg commandQueuedMsg) tea.Cmd {

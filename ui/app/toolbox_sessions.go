@@ -63,7 +63,7 @@ func (m *Model) sessionsSpec() toolbox.Spec {
 			connected++
 		}
 	}
-	head := strconv.Itoa(len(m.tool.sessions)) + " sessions, " + strconv.Itoa(connected) + " connected" +
+	head := plural(len(m.tool.sessions), "session") + ", " + strconv.Itoa(connected) + " connected" +
 		" (the account's limit is not reported by this call; see flespi's counters)"
 	ls := lines(toolbox.Label, head)
 	for i, s := range m.tool.sessions {
@@ -75,7 +75,7 @@ func (m *Model) sessionsSpec() toolbox.Spec {
 		if s.Expiry > 0 {
 			exp = "kept " + flespi.Duration(s.Expiry) + " offline"
 		}
-		text := s.ClientID + "  " + state + " · " + strconv.Itoa(s.Subscriptions) + " subscriptions · " +
+		text := s.ClientID + "  " + state + " · " + plural(s.Subscriptions, "subscription") + " · " +
 			strconv.Itoa(s.Queued) + " queued · " + exp
 		if s.ClientID == own {
 			text += "  ← hubtap (this session)"
@@ -190,4 +190,12 @@ func (m *Model) grantedNow(now time.Time) {
 			m.tool.granted[f] = now
 		}
 	}
+}
+
+// plural is "1 session", "2 sessions".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }

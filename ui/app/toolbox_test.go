@@ -280,7 +280,7 @@ func TestReadOnlyRefuses(t *testing.T) {
 	m = tool(t, m, press("p"))
 	m = tool(t, m, press("C"))
 	m = tool(t, m, press("S"))
-	if !strings.Contains(panelText(m), "old  offline · 1 subscriptions · 12 queued · kept 1 day offline") {
+	if !strings.Contains(panelText(m), "old  offline · 1 subscription · 12 queued · kept 1 day offline") {
 		t.Fatalf("sessions panel:\n%s", panelText(m))
 	}
 	m = tool(t, m, press("d"))
@@ -355,5 +355,29 @@ func TestWhyDisconnectedAndPersistWarning(t *testing.T) {
 	m = tool(t, m, tea.KeyPressMsg{Code: tea.KeyEscape}, press("X"))
 	if !m.EndSessionOnQuit() {
 		t.Error("X did not turn on ending the session on quit")
+	}
+}
+
+// TestTelemetryAgesHighlightOld: parameters older than the threshold are
+// highlighted and counted; the newest come first.
+func TestTelemetryAgesHighlightOld(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	tel := map[string]flespi.Telemetry{
+		"position.speed":  {Value: json.RawMessage(`47`), TS: 999_990},
+		"battery.voltage": {Value: json.RawMessage(`4.05`), TS: 999_000},
+		"din":             {Value: json.RawMessage(`1`)},
+	}
+	ls := telemetryLines(tel, now, 10*time.Minute)
+	if ls[0].Text != "3 parameters; 1 older than 10 min (highlighted)" {
+		t.Fatalf("head %q", ls[0].Text)
+	}
+	if !strings.HasPrefix(ls[1].Text, "position.speed") || !strings.Contains(ls[1].Text, "10 s old") || ls[1].Level == toolbox.Warn {
+		t.Errorf("newest line %+v", ls[1])
+	}
+	if !strings.HasPrefix(ls[2].Text, "battery.voltage") || !strings.Contains(ls[2].Text, "16 min old ⚠") || ls[2].Level != toolbox.Warn {
+		t.Errorf("old line %+v; want it highlighted", ls[2])
+	}
+	if !strings.Contains(ls[3].Text, "age unknown") {
+		t.Errorf("no timestamp: %+v", ls[3])
 	}
 }
