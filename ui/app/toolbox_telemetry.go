@@ -96,4 +96,3 @@ func padRight(s string, n int) string {
 	}
 	return s + strings.Repeat(" ", n-len([]rune(s)))
 }
-
