@@ -381,3 +381,25 @@ func TestTelemetryAgesHighlightOld(t *testing.T) {
 		t.Errorf("no timestamp: %+v", ls[3])
 	}
 }
+
+// TestSilentSubscriptionHint: a subscription granted a minute ago that
+// matched nothing is named in i; one that matched a topic is not.
+func TestSilentSubscriptionHint(t *testing.T) {
+	now := t0
+	m := toolModel(t, Toolbox{}, func() time.Time { return now })
+	m.topics = []string{"flespi/message/gw/channels/+/+", "flespi/state/gw/devices/+/connected"}
+	m.subs = map[string]broker.SubResult{m.topics[0]: {Filter: m.topics[0]}, m.topics[1]: {Filter: m.topics[1]}}
+	m = update(t, m, batch([]broker.Message{flespiMsg(1, "352625066000001", 10)}))
+	if h := m.silentHints(); len(h) != 0 {
+		t.Fatalf("hints right after the SUBACK: %v", h)
+	}
+	now = t0.Add(2 * time.Minute)
+	h := m.silentHints()
+	if len(h) != 1 || !strings.HasPrefix(h[0], "flespi/state/gw/devices/+/connected: granted, but nothing has arrived") {
+		t.Fatalf("hints after 2 min: %v; want only the silent state filter", h)
+	}
+	m = tool(t, m, press("i"))
+	if !strings.Contains(flat(screen(t, m)), "silent: flespi/state/gw/devices/+/connected") {
+		t.Errorf("i does not show the silent subscription:\n%s", screen(t, m))
+	}
+}
