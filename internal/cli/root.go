@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"hubtap/flespi"
 )
 
 // rootCmd is `hubtap [flags] [topic-filter ...]`: the live view (ui.go).
@@ -78,6 +80,9 @@ func prepareUI(cmd *cobra.Command, o *options) error {
 	}
 	o.tokenOnCmdline = cmd.Flags().Changed("token")
 	if err := o.checkDisplay(); err != nil {
+		return err
+	}
+	if _, err := flespi.ParseMode(o.tb.rest); err != nil {
 		return err
 	}
 	return o.checkConn()

@@ -28,7 +28,7 @@ type toolboxOptions struct {
 
 func toolboxFlags(cmd *cobra.Command, o *toolboxOptions) {
 	fs := cmd.Flags()
-	fs.StringVar(&o.rest, "rest", "auto", "how the flespi toolbox reaches flespi's REST API: `way` https, mqtt (REST over MQTT, flespi/rest/...) or auto (HTTPS, MQTT when HTTPS cannot be reached)")
+	fs.StringVar(&o.rest, "rest", "auto", "how the flespi toolbox reaches flespi's REST API (`mode`): https, mqtt (REST over MQTT, flespi/rest/...) or auto (HTTPS; MQTT when HTTPS cannot be reached)")
 	fs.BoolVar(&o.readOnly, "read-only", false, "no publishing, REST writes, commands or session deletion (for production tokens)")
 	fs.BoolVar(&o.endSessionOnQuit, "end-session-on-quit", false, "delete hubtap's own MQTT session when it quits, so nothing is queued for it (X toggles)")
 	inGroup(fs, groupSession, "rest", "read-only", "end-session-on-quit")
