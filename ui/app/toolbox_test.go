@@ -287,8 +287,15 @@ func TestReadOnlyRefuses(t *testing.T) {
 	if m.tool.panel.Asking() {
 		t.Fatal("read-only: d asked to delete")
 	}
+	m = tool(t, m, tea.KeyPressMsg{Code: tea.KeyEscape}, press("R"))
+	m = typeText(t, m, "post")
+	m = tool(t, m, tea.KeyPressMsg{Code: tea.KeyEnter})
+	if fc := m.cfg.Client.(*fakeClient); len(fc.reqs) != 0 || len(fc.sent) != 0 {
+		t.Fatalf("read-only sent over MQTT: requests %v, publishes %v", fc.reqs, fc.sent)
+	}
 	log := strings.Join(m.LogLines(), "\n")
-	for _, want := range []string{"read-only: publishing is disabled", "read-only: sending commands is disabled", "read-only: deleting sessions is disabled"} {
+	for _, want := range []string{"read-only: publishing is disabled", "read-only: sending commands is disabled", "read-only: deleting sessions is disabled",
+		"read-only: REST post is disabled"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}
