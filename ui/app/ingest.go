@@ -220,8 +220,8 @@ func (m *Model) selectionChanged() {
 		d = m.diff // the same message: no new search back through history, no re-render
 	default:
 		d = &detail.Diff{}
-		if prev, ok := telematics.PrevOf(m.store.Get, m.cp().SelectedAbs(), 50_000); ok {
-			if pe, ok := m.store.Get(prev); ok {
+		if prev, ok := telematics.PrevOf(m.cpStore().Get, m.cp().SelectedAbs(), 50_000); ok {
+			if pe, ok := m.cpStore().Get(prev); ok {
 				d.Prev, d.Changes = pe, telematics.Diff(pe.Payload, e.Payload)
 			}
 		}

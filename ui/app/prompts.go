@@ -83,7 +83,7 @@ func (m *Model) onPromptSubmit(msg prompt.SubmitMsg) tea.Cmd {
 		if path == "" {
 			return nil
 		}
-		snap := m.store.Snapshot()
+		snap := m.cpStore().Snapshot()
 		if msg.Kind == prompt.ExportOne {
 			return export(snap, []uint64{m.cp().SelectedAbs()}, false, path)
 		}

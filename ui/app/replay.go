@@ -46,7 +46,7 @@ func waitForReplay(ctx context.Context, r *history.Replay) tea.Cmd {
 // oldest message, at 10x.
 func (m *Model) startReplay() tea.Cmd {
 	ids, all := m.cp().Shown()
-	msgs := m.store.Snapshot().Messages(ids, all)
+	msgs := m.cpStore().Snapshot().Messages(ids, all)
 	if len(msgs) == 0 {
 		return m.notify("nothing to replay: the pane is empty", msglog.Error)
 	}

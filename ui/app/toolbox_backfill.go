@@ -157,6 +157,9 @@ func (m *Model) toolIngest(first, n uint64) tea.Cmd {
 	var cmds []tea.Cmd
 	for id, bp := range m.tool.backfill {
 		p := m.paneByID(id)
+		if p == nil && m.replay != nil && m.replay.live.ID() == id {
+			p = &m.replay.live // being replayed: it stays live underneath
+		}
 		if p == nil {
 			delete(m.tool.backfill, id) // closed
 			continue
@@ -195,4 +198,13 @@ func (m *Model) toolIngest(first, n uint64) tea.Cmd {
 	m.grantedNow(m.now())
 	cmds = append(cmds, m.persistWarning())
 	return tea.Batch(cmds...)
+}
+
+// cpStore is the store the focused pane's indices refer to: its own for a
+// backfill pane, else the main one (export, replay and the diff use it).
+func (m *Model) cpStore() *history.Store {
+	if bp, ok := m.tool.backfill[m.cp().ID()]; ok {
+		return bp.store
+	}
+	return m.store
 }

@@ -219,6 +219,12 @@ func TestToolboxAgainstSimulator(t *testing.T) {
 	if bp.store.Len() != fetched+2 {
 		t.Fatalf("after a duplicate and a new live message the backfill store has %d, want %d", bp.store.Len(), fetched+2)
 	}
+	// Export and replay read the pane's own store: its messages, not the main store's.
+	ids, all := m.cp().Shown()
+	msgs := m.cpStore().Snapshot().Messages(ids, all)
+	if len(msgs) != fetched+2 || msgs[0].Props == nil || msgs[0].Props.User[0].Key != fetchedProp {
+		t.Fatalf("the backfill pane exports %d messages (first %+v); want its %d, fetched first", len(msgs), msgs[0], fetched+2)
+	}
 	if !strings.Contains(screen(t, m), "fetched + live") {
 		t.Errorf("the backfill pane's title does not say it is fetched:\n%s", screen(t, m))
 	}
