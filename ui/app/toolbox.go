@@ -11,6 +11,7 @@ import (
 
 	"hubtap/flespi"
 	"hubtap/history"
+	"hubtap/telematics"
 	"hubtap/ui/msglog"
 	"hubtap/ui/toolbox"
 )
@@ -81,9 +82,7 @@ func (m *Model) target() (target, bool) {
 	if m.focus == focusDevices {
 		if d, ok := m.devices.Current(); ok {
 			t := target{deviceID: d.DeviceID, name: d.Name}
-			switch d.Key {
-			case strconv.FormatInt(d.DeviceID, 10):
-			default:
+			if d.By == telematics.ByIdent {
 				t.ident = d.Key
 			}
 			if t.ident != "" || t.deviceID != 0 {

@@ -416,3 +416,16 @@ func TestSilentSubscriptionHint(t *testing.T) {
 		t.Errorf("i does not show the silent subscription:\n%s", screen(t, m))
 	}
 }
+
+// TestIdentFromDeviceView: I on a row of the device view looks up that
+// row's ident.
+func TestIdentFromDeviceView(t *testing.T) {
+	tb, f := fakeToolbox(t, false, nil)
+	m := toolModel(t, tb, func() time.Time { return t0 })
+	m = update(t, m, batch([]broker.Message{flespiMsg(1, "352625066000009", 10)}))
+	m = tool(t, m, press("V"), press("I"))
+	got := f.requests()
+	if len(got) != 1 || got[0] != `GET /gw/devices/configuration.ident="352625066000009"` || m.overlay != overlayIdent {
+		t.Fatalf("requests %v, overlay %d; want the lookup of the row's ident", got, m.overlay)
+	}
+}
