@@ -38,6 +38,8 @@ func CloseCode(code int) (words string, documented bool) {
 type Record struct {
 	Kind      string  // connected, disconnected, command, error, other
 	DeviceID  int64   // from the topic; 0 for channel records
+	ChannelID int64   // from the topic for channel records
+	Ident     string  // the record's "ident", when it has one
 	Time      float64 // the record's timestamp, Unix seconds (0: none)
 	CloseCode int     // for disconnected
 	Command   int64   // the command's id, for command records
@@ -65,11 +67,16 @@ func DescribeLog(topic string, payload []byte) (r Record, ok bool) {
 		Reason    string          `json:"reason"`
 		Response  json.RawMessage `json:"response"`
 		Executed  *bool           `json:"executed"`
+		Ident     string          `json:"ident"`
 	}
 	_ = json.Unmarshal(payload, &p) // a record we cannot read is still named by its topic
 	r.Time = p.Timestamp
-	if lv[3] == "devices" {
+	r.Ident = p.Ident
+	switch lv[3] {
+	case "devices":
 		r.DeviceID, _ = strconv.ParseInt(lv[4], 10, 64)
+	case "channels":
+		r.ChannelID, _ = strconv.ParseInt(lv[4], 10, 64)
 	}
 	event := ""
 	if len(lv) > 5 {

@@ -61,9 +61,10 @@ const maxLogRecords = 5000
 
 // target is what the toolbox keys act on: the ident or device in focus.
 type target struct {
-	ident    string
-	deviceID int64
-	name     string
+	ident     string
+	deviceID  int64
+	name      string
+	channelID int64 // the channel the message came through (0: unknown)
 }
 
 func (t target) label() string {
@@ -101,14 +102,15 @@ func (m *Model) target() (target, bool) {
 // the device id from its topic (flespi/…/gw/devices/{id}…).
 func entryTarget(e *history.Entry) target {
 	var p struct {
-		Ident    string `json:"ident"`
-		DeviceID int64  `json:"device.id"`
-		Name     string `json:"device.name"`
+		Ident     string `json:"ident"`
+		DeviceID  int64  `json:"device.id"`
+		Name      string `json:"device.name"`
+		ChannelID int64  `json:"channel.id"`
 	}
 	if len(e.Payload) > 0 && e.Payload[0] == '{' {
 		_ = json.Unmarshal(e.Payload, &p)
 	}
-	t := target{ident: p.Ident, deviceID: p.DeviceID, name: history.SanitizeLine(p.Name)}
+	t := target{ident: p.Ident, deviceID: p.DeviceID, name: history.SanitizeLine(p.Name), channelID: p.ChannelID}
 	if t.deviceID == 0 {
 		lv := strings.Split(e.Topic, "/")
 		for i := 0; i+2 < len(lv); i++ {

@@ -22,6 +22,7 @@ import (
 // then runs next on it.
 type resolvedMsg struct {
 	t    target
+	what string
 	err  error
 	next func(*Model, target) tea.Cmd
 }
@@ -52,11 +53,15 @@ func (m *Model) withDevice(what string, next func(*Model, target) tea.Cmd) tea.C
 		default:
 			t.deviceID, t.name = d.ID, d.Name
 		}
-		return resolvedMsg{t: t, err: err, next: next}
+		return resolvedMsg{t: t, what: what, err: err, next: next}
 	}
 }
 
 func (m *Model) onResolved(msg resolvedMsg) tea.Cmd {
+	if msg.err != nil && msg.t.deviceID == 0 && msg.t.channelID != 0 && msg.what == "device log" {
+		// An ident with no device: its channel's log tells why it drops.
+		return tea.Batch(m.notify(msg.err.Error()+"; showing its channel's log instead", msglog.Info), m.channelLog(msg.t))
+	}
 	if msg.err != nil {
 		return m.notify(msg.err.Error(), msglog.Error)
 	}
@@ -271,6 +276,9 @@ func (m *Model) commandSpec() toolbox.Spec {
 // --- device logs in words, and why it disconnected (W) ---
 
 func (m *Model) cmdWhy(tea.KeyPressMsg) tea.Cmd {
+	if t, ok := m.target(); ok && t.deviceID == 0 && t.channelID != 0 && m.cfg.Toolbox.REST == nil {
+		return m.channelLog(t) // no REST API to find its device: the channel's log
+	}
 	return m.withDevice("device log", func(m *Model, t target) tea.Cmd {
 		logs := "flespi/log/gw/devices/" + strconv.FormatInt(t.deviceID, 10) + "/#"
 		var cmds []tea.Cmd
@@ -294,14 +302,31 @@ func (m *Model) paneOn(topic string) bool {
 	return false
 }
 
-// whySpec is the device's log records in words and its disconnect summary.
+// channelLog subscribes to a channel's log, opens a pane on it and shows
+// the records about one ident (an ident without a device has no device log).
+func (m *Model) channelLog(t target) tea.Cmd {
+	logs := "flespi/log/gw/channels/" + strconv.FormatInt(t.channelID, 10) + "/#"
+	cmds := []tea.Cmd{m.ensureSub(logs)}
+	if !m.paneOn(logs) && len(m.panes) < maxPanes {
+		cmds = append(cmds, m.addPane("log channel "+strconv.FormatInt(t.channelID, 10), []string{logs}))
+	}
+	m.tool.whyFor = t
+	return tea.Batch(append(cmds, m.openTool(overlayWhy, m.whySpec()))...)
+}
+
+// whySpec is the device's log records in words and its disconnect summary
+// (for an ident without a device: its channel's records about it).
 func (m *Model) whySpec() toolbox.Spec {
 	t := m.tool.whyFor
 	var mine []flespi.Record
 	for _, r := range m.tool.logs {
-		if r.DeviceID == t.deviceID {
-			mine = append(mine, r)
+		switch {
+		case t.deviceID != 0 && r.DeviceID == t.deviceID:
+		case t.channelID != 0 && r.ChannelID == t.channelID && (r.Ident == "" || r.Ident == t.ident):
+		default:
+			continue
 		}
+		mine = append(mine, r)
 	}
 	ls := lines(toolbox.Label, "why did it disconnect?")
 	for _, s := range flespi.WhyDisconnected(mine) {
@@ -320,10 +345,14 @@ func (m *Model) whySpec() toolbox.Spec {
 		}
 		ls = append(ls, toolbox.Line{Text: "  " + at + "  " + r.Words, Level: lvl, Row: -1})
 	}
-	if len(mine) == 0 {
-		ls = append(ls, lines(toolbox.Hint, "  none yet: records arrive live on flespi/log/gw/devices/"+strconv.FormatInt(t.deviceID, 10)+"/# (now subscribed)")...)
+	topic, title := "flespi/log/gw/devices/"+strconv.FormatInt(t.deviceID, 10)+"/#", "log of "+t.label()
+	if t.deviceID == 0 {
+		topic, title = "flespi/log/gw/channels/"+strconv.FormatInt(t.channelID, 10)+"/#", "channel "+strconv.FormatInt(t.channelID, 10)+" log about "+t.label()
 	}
-	return toolbox.Spec{Title: "log of " + t.label(), Lines: ls}
+	if len(mine) == 0 {
+		ls = append(ls, lines(toolbox.Hint, "  none yet: records arrive live on "+topic+" (now subscribed)")...)
+	}
+	return toolbox.Spec{Title: title, Lines: ls}
 }
 
 // unixTime turns flespi's float Unix seconds into a time, to the µs.

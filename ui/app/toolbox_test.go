@@ -429,3 +429,24 @@ func TestIdentFromDeviceView(t *testing.T) {
 		t.Fatalf("requests %v, overlay %d; want the lookup of the row's ident", got, m.overlay)
 	}
 }
+
+// TestWhyOnUnregisteredIdentShowsChannelLog: W on an ident with no device
+// falls back to its channel's log and shows the records about it.
+func TestWhyOnUnregisteredIdentShowsChannelLog(t *testing.T) {
+	tb, _ := fakeToolbox(t, false, nil) // every lookup: no device
+	m := toolModel(t, tb, func() time.Time { return t0 })
+	m = update(t, m, batch([]broker.Message{chanMsg(1, "860000000000001", t0, `,"channel.id":1234`)}))
+	m = tool(t, m, press("W"))
+	if m.overlay != overlayWhy || !m.paneOn("flespi/log/gw/channels/1234/#") {
+		t.Fatalf("W: overlay %d; want the channel log panel and a pane on flespi/log/gw/channels/1234/#; log %v", m.overlay, m.LogLines())
+	}
+	rec := broker.Message{Seq: 2, Topic: "flespi/log/gw/channels/1234/error", Received: t0,
+		Payload: []byte(`{"event_code":1,"ident":"860000000000001","reason":"undecodable data: connection closed (close code 19)"}`)}
+	other := broker.Message{Seq: 3, Topic: "flespi/log/gw/channels/1234/error", Received: t0,
+		Payload: []byte(`{"event_code":1,"ident":"999","reason":"someone else"}`)}
+	m = update(t, m, batch([]broker.Message{rec, other}))
+	txt := panelText(m)
+	if !strings.Contains(txt, "error: undecodable data: connection closed (close code 19)") || strings.Contains(txt, "someone else") {
+		t.Fatalf("channel log panel:\n%s", txt)
+	}
+}
