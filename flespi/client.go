@@ -1,5 +1,5 @@
 // Package flespi is a small client for flespi's REST API, the part hubtap's
-// toolbox uses (docs/FLESPI.md, "REST endpoints hubtap uses"): devices by
+// toolbox uses (docs/FLESPI.md §11): devices by
 // ident, device messages, telemetry and logs, the command queue, the token's
 // own description and the account's MQTT sessions.
 //

@@ -18,7 +18,7 @@ import (
 
 // The simulator's HTTP REST API (RESTURL): the subset of flespi's REST API
 // hubtap's toolbox uses, on loopback, so every toolbox feature works in
-// --demo and in tests (docs/FLESPI.md, "REST endpoints hubtap uses").
+// --demo and in tests (docs/FLESPI.md §11).
 // Requests carry `Authorization: FlespiToken <token>` like flespi's; a
 // missing or unknown token is 401. Answers use flespi's envelope,
 // {"result":[…]} or {"errors":[{"code":…,"reason":…}]}, with HTTP statuses.
@@ -30,15 +30,12 @@ import (
 //	                                                  RESTURL was first called, and a synthetic
 //	                                                  hour before it (one message a minute)
 //	GET    gw/devices/{id}/telemetry/all              latest value and time of each parameter
-//	POST   gw/devices/{id}/commands-queue             queues [{"name":…,"properties":{…}}] and publishes
-//	                                                  the command's log records (queued, then for a
-//	                                                  connected device sent and processed) on
-//	                                                  flespi/log/gw/devices/{id}/commands-queue/{name}/{status}
 //	GET    mqtt/sessions/all                          the broker's MQTT sessions
 //	DELETE mqtt/sessions/client_id="…"                ends a session and deletes its queue
 //
 // Everything else goes to the REST-over-MQTT answers (rest.go), so both
-// ways agree. ACLToken may only GET auth/info here (403 otherwise).
+// ways agree: POST gw/devices/{id}/commands-queue, for one, queues the
+// command and publishes its log records (logs.go). ACLToken may only GET auth/info here (403 otherwise).
 
 // storedPerDevice bounds each device's stored messages (oldest dropped).
 const storedPerDevice = 2000
@@ -193,7 +190,6 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	own := path == "auth/info" || (len(levels) >= 3 && levels[0] == "mqtt" && levels[1] == "sessions") ||
 		(len(levels) == 3 && levels[0] == "gw" && levels[1] == "devices") ||
 		(len(levels) == 4 && levels[0] == "gw" && levels[1] == "devices" && levels[3] == "messages") ||
-		(len(levels) == 4 && levels[0] == "gw" && levels[1] == "devices" && levels[3] == "commands-queue" && method == "post") ||
 		(len(levels) == 5 && levels[0] == "gw" && levels[1] == "devices" && levels[3] == "telemetry")
 	if !own {
 		uri := path
@@ -215,8 +211,6 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		httpOK(w, s.sessionsJSON())
 	case levels[0] == "mqtt" && method == "delete":
 		s.deleteSession(w, strings.Join(levels[2:], "/"))
-	case len(levels) == 4 && levels[3] == "commands-queue":
-		s.httpCommands(w, levels[2], body)
 	case method != "get":
 		httpFail(w, 405, "the simulator only reads "+path)
 	case len(levels) == 3:

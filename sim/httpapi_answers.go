@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -176,58 +175,4 @@ func (s *Sim) deleteSession(w http.ResponseWriter, sel string) {
 	s.srv.UnsubscribeClient(cl)
 	s.srv.Clients.Delete(id)
 	httpOK(w, []any{map[string]any{"client_id": id}})
-}
-
-// httpCommandSeq numbers the commands queued over HTTP.
-var httpCommandSeq atomic.Int64
-
-// httpCommands answers POST gw/devices/{id}/commands-queue: each command
-// gets an id and its log records, in the record shape of docs/FLESPI.md
-// (id, device_id, name, properties, timestamp; executed and response when
-// processed). A device that is not connected (StopDevice) only gets queued.
-func (s *Sim) httpCommands(w http.ResponseWriter, sel string, body []byte) {
-	d := s.deviceByID(sel)
-	if d == nil {
-		httpFail(w, 404, "device "+sel+" not found")
-		return
-	}
-	var cmds []struct {
-		Name       string          `json:"name"`
-		Properties json.RawMessage `json:"properties"`
-	}
-	if json.Unmarshal(body, &cmds) != nil || len(cmds) == 0 {
-		httpFail(w, 400, `body: want an array of commands, [{"name":"…","properties":{…}}]`)
-		return
-	}
-	res := make([]any, 0, len(cmds))
-	for _, c := range cmds {
-		if c.Name == "" || strings.ContainsAny(c.Name, "/+#") {
-			httpFail(w, 400, "command name "+strconv.Quote(c.Name)+": want a non-empty name without / + #")
-			return
-		}
-		props := c.Properties
-		if len(props) == 0 {
-			props = json.RawMessage("{}")
-		}
-		id := httpCommandSeq.Add(1)
-		rec := func(status string, extra map[string]any) {
-			now := s.now()
-			r := map[string]any{"id": id, "device_id": d.info.ID, "name": c.Name, "properties": props,
-				"timestamp": json.Number(string(appendMicros(nil, now.UnixMicro(), 6)))}
-			for k, v := range extra {
-				r[k] = v
-			}
-			b, _ := json.Marshal(r)
-			up := []packets.UserProperty{{Key: "timestamp", Val: string(appendMicros(nil, now.UnixMicro(), 6))},
-				{Key: "cid", Val: strconv.Itoa(AccountID)}}
-			_ = s.inject("flespi/log/gw/devices/"+strconv.FormatInt(d.info.ID, 10)+"/commands-queue/"+c.Name+"/"+status, b, false, 1, up)
-		}
-		rec("queued", nil)
-		if !d.stopped.Load() {
-			rec("sent", nil)
-			rec("processed", map[string]any{"executed": true, "response": "OK"})
-		}
-		res = append(res, map[string]any{"id": id, "device_id": d.info.ID, "name": c.Name, "properties": props, "ttl": 86400})
-	}
-	httpOK(w, res)
 }

@@ -131,8 +131,11 @@ func (bp *backfillPane) take(e *history.Entry) (broker.Message, bool) {
 }
 
 // identityKey is a message's identity for de-duplication: ident and
-// timestamp (flespi's storage keeps one message per device and µs
-// timestamp, docs/FLESPI.md §5), and its timestamp as a time.
+// timestamp to the µs (flespi's storage keeps one message per device and
+// µs timestamp, docs/FLESPI.md §5), and its timestamp as a time. History's
+// copy rule (history/identity.go) also needs server.timestamp; storage
+// and the live stream may write it differently, and storage merges by
+// timestamp anyway, so the backfill uses the storage's own identity.
 func identityKey(raw []byte) (string, time.Time) {
 	var p struct {
 		Ident string      `json:"ident"`
@@ -140,7 +143,7 @@ func identityKey(raw []byte) (string, time.Time) {
 	}
 	_ = json.Unmarshal(raw, &p)
 	f, _ := p.TS.Float64()
-	return p.Ident + "|" + p.TS.String(), time.Unix(0, int64(f*1e9))
+	return p.Ident + "|" + strconv.FormatFloat(f, 'f', 6, 64), unixTime(f)
 }
 
 // ownStore reports a pane with a store of its own (a backfill pane): the

@@ -211,8 +211,9 @@ func TestToolboxAgainstSimulator(t *testing.T) {
 		t.Fatalf("backfill store: %d messages, %d fetched, %d of them older than the start; want ~10 fetched, all older, plus the one live", bp.store.Len(), fetched, older)
 	}
 	// A live copy arriving again (same ident and timestamp) is dropped; a new one is added.
-	again := live
+	again := live // the same message, its timestamp written as 123.0
 	again.Seq = 4
+	again.Payload = []byte(`{"ident":"` + reg.Ident + `","timestamp":` + strconv.FormatInt(start.Unix(), 10) + `.0,"device.id":` + strconv.FormatInt(reg.ID, 10) + `}`)
 	newer := live
 	newer.Seq, newer.Payload = 5, []byte(`{"ident":"`+reg.Ident+`","timestamp":`+strconv.FormatInt(start.Unix()+1, 10)+`}`)
 	m = update(t, m, batch([]broker.Message{again, newer}))
