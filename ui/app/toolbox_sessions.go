@@ -147,9 +147,10 @@ func broadFilter(f string) bool {
 }
 
 // persistWarning warns once when hubtap's own session is persistent and a
-// broad subscription would keep queuing after hubtap quits.
+// broad subscription would keep queuing after hubtap quits (not in the
+// demo: its broker runs inside hubtap and ends with it).
 func (m *Model) persistWarning() tea.Cmd {
-	if m.tool.warned || m.tool.endOnQuit || m.cfg.Requested.SessionExpiry <= 0 {
+	if m.tool.warned || m.tool.endOnQuit || m.cfg.Requested.SessionExpiry <= 0 || m.cfg.Demo {
 		return nil
 	}
 	for _, f := range m.topics {
