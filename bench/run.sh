@@ -4,6 +4,8 @@
 #   bash bench/run.sh                      # everything, about 8 minutes on 2 cores
 #   bash bench/run.sh -runs 3 -window 5s   # quicker; flags go to bench/cmd/hubbench
 #   bash bench/run.sh -only drain          # one part: drain, tui, startup, size
+#   bash bench/run.sh -only drain -n 200000 -runs 1   # a quick drain: hubtap sub,
+#                                          # the reference client and mosquitto_sub at QoS 0 and 1
 #
 # It installs what is missing (mosquitto, mosquitto-clients, tmux) with apt-get
 # when it can, builds hubtap and the tools into a temporary directory, runs
@@ -36,10 +38,11 @@ echo "bench: building ..." >&2
 go build -o "$work/hubtap" .
 go build -ldflags='-s -w' -o "$work/hubtap-stripped" .
 go build -o "$work/publish" ./bench/cmd/publish
+go build -o "$work/refsub" ./bench/cmd/refsub
 go build -o "$work/hubbench" ./bench/cmd/hubbench
 
 "$work/hubbench" -hubtap "$work/hubtap" -hubtap-stripped "$work/hubtap-stripped" \
-	-publish "$work/publish" -work "$work" "$@"
+	-publish "$work/publish" -refsub "$work/refsub" -work "$work" "$@"
 
 echo
 echo "## Go benchmarks"

@@ -42,6 +42,8 @@ type Client struct {
 	topics     []string   // renewed on every connection up
 	cur        *connState // the connection up now (or the last one)
 	hadSession bool       // a previous CONNACK confirmed a stored session
+	probed     bool       // diagnose has probed the port's scheme
+	probeTLS   bool       // what it found: the port speaks TLS
 }
 
 // Sink receives what a Client gets, from paho's goroutine. *Bridge is the
@@ -401,9 +403,9 @@ func (c *Client) onDown() bool { return true }
 func (c *Client) onConnectError(err error) {
 	var ce *autopaho.ConnackError
 	if errors.As(err, &ce) {
-		err = &ReasonError{Packet: "CONNACK", Code: ce.ReasonCode, Server: ce.Reason}
+		err = &ReasonError{Packet: "CONNACK", Code: ce.ReasonCode, Server: ce.Reason, Cred: c.opts.credentials()}
 	} else {
-		err = plainNetError(err)
+		err = c.diagnose(plainNetError(err))
 	}
 	c.log.Info("connect failed", "err", err)
 	c.emit(Event{Kind: EventState, State: StateDisconnected, Err: err})
@@ -429,4 +431,18 @@ func (c *Client) endCurrent(err error, takeover bool) {
 		defer c.mu.Unlock()
 		cs.end(err, takeover)
 	}
+}
+
+// UnsubscribeSession unsubscribes from filters that a persistent session
+// may still hold from an earlier run (mosquitto_sub -U), whether or not
+// this Client subscribed to them; they are no longer renewed either. It
+// blocks until the UNSUBACK or ctx ends.
+func (c *Client) UnsubscribeSession(ctx context.Context, filters ...string) error {
+	c.mu.Lock()
+	c.topics = slices.DeleteFunc(c.topics, func(t string) bool { return slices.Contains(filters, t) })
+	c.mu.Unlock()
+	if _, err := c.cm.Unsubscribe(ctx, &paho.Unsubscribe{Topics: filters}); err != nil {
+		return fmt.Errorf("unsubscribe: %w", err)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"io"
@@ -19,6 +20,7 @@ func plainNetError(err error) error {
 	var unk x509.UnknownAuthorityError
 	var host x509.HostnameError
 	var inv x509.CertificateInvalidError
+	var rec tls.RecordHeaderError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		msg = "connection refused: is the broker running on that host and port?"
@@ -29,11 +31,13 @@ func plainNetError(err error) error {
 	case errors.As(err, &dnsErr):
 		msg = "host not found: " + dnsErr.Name
 	case errors.As(err, &unk):
-		msg = "TLS: the broker's certificate is signed by an unknown authority"
+		msg = "TLS: the broker's certificate is signed by an unknown authority: pass --ca FILE with that authority's certificate (PEM), or --insecure to skip the check"
 	case errors.As(err, &host):
-		msg = "TLS: the broker's certificate is not valid for this host name"
+		msg = "TLS: the broker's certificate is not valid for " + host.Host + ": use a host name it covers, or --insecure to skip the check"
 	case errors.As(err, &inv):
-		msg = "TLS: the broker's certificate is invalid or expired"
+		msg = "TLS: the broker's certificate is invalid or expired: check the broker's clock and certificate, or pass --insecure to skip the check"
+	case errors.As(err, &rec):
+		msg = "TLS: the broker did not answer in TLS: if the port speaks plain MQTT, use mqtt://"
 	default:
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {

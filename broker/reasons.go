@@ -22,12 +22,31 @@ type ReasonError struct {
 	Packet string // "CONNACK", "SUBACK", "DISCONNECT"
 	Code   byte
 	Server string // the broker's reason string, if it sent one (sanitise before display)
+	// Cred is what the refused CONNECT carried, so a refusal names it: the
+	// token, the user name and password, or nothing.
+	Cred Credentials
 }
+
+// Credentials is the kind of credentials a CONNECT carried.
+type Credentials uint8
+
+// Kinds of credentials.
+const (
+	CredUnknown      Credentials = iota // not known (tests, other packets)
+	CredNone                            // no user name, no password
+	CredToken                           // a flespi token in the user name
+	CredUserPassword                    // a user name, with or without a password
+)
 
 // Error gives the sentence shown to users, e.g.
 // "not authorized: the broker refused the token (CONNACK 0x87)".
 func (e *ReasonError) Error() string {
 	s := Explain(e.Packet, e.Code)
+	if e.Packet == "CONNACK" {
+		if w := credWords(e.Code, e.Cred); w != "" {
+			s = w
+		}
+	}
 	if e.Server != "" {
 		s += ": " + e.Server
 	}
@@ -51,6 +70,32 @@ func (e *ReasonError) Unwrap() error {
 		return ErrServerUnavailable
 	}
 	return nil
+}
+
+// credWords explains a CONNACK refusal of credentials by what was sent;
+// "" when the code is not about credentials or the kind is unknown.
+func credWords(code byte, c Credentials) string {
+	switch code {
+	case 0x87: // not authorized
+		switch c {
+		case CredToken:
+			return "not authorized: the broker refused the token"
+		case CredUserPassword:
+			return "not authorized: the broker refused this user name and password"
+		case CredNone:
+			return "not authorized: the broker wants credentials (--token, or --username with --password-file)"
+		}
+	case 0x86, 0x04, 0x05: // bad user name or password; MQTT 3.1.1 codes 4 and 5
+		switch c {
+		case CredToken:
+			return "not authorized: the broker does not accept this token (check it: a flespi token is 64 characters)"
+		case CredUserPassword:
+			return "not authorized: bad user name or password"
+		case CredNone:
+			return "not authorized: the broker wants a user name and password"
+		}
+	}
+	return ""
 }
 
 // Explain turns a reason code into plain words. packet selects the meaning

@@ -5,7 +5,6 @@
 package headless
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -28,41 +27,49 @@ type Config struct {
 	Logger *slog.Logger
 	// Quiet suppresses the "connected" and "subscribed" lines on Errors.
 	Quiet bool
+	// Output says whether control bytes reach out as they are (see Output).
+	Output Output
+	// Retry is how many connection attempts in a row may fail with a
+	// permanent error (bad credentials, unknown host, certificate, ...)
+	// before Run gives up: 0 means DefaultRetry, RetryForever never gives
+	// up. Transient errors (reset, broker restart) never count.
+	Retry int
+	// SkipRetained drops retained messages (mosquitto_sub -R).
+	SkipRetained bool
+	// RetainedOnly writes retained messages and stops at the first one
+	// that is not (mosquitto_sub --retained-only).
+	RetainedOnly bool
+	// Hide drops messages whose topic matches one of these filters (-T).
+	Hide []string
+	// Unsubscribe lists filters to unsubscribe from once connected, for a
+	// persistent session that still has them (-U).
+	Unsubscribe []string
+	// Timeout ends Run this long after the first connection (-W); Run
+	// then returns ErrTimeout if no message arrived.
+	Timeout time.Duration
 }
 
-// queueLen is the channel between paho's goroutine and the writer. A full
-// queue blocks paho (back-pressure to the broker); it never drops.
-const queueLen = 4096
+// DefaultRetry is how many connection attempts in a row may fail with a
+// permanent error before `hubtap sub` gives up (Config.Retry).
+const DefaultRetry = 3
 
-// sink blocks instead of dropping.
-type sink struct {
-	msgs   chan broker.Message
-	events chan broker.Event
-	done   chan struct{}
-}
+// RetryForever makes Run keep trying whatever the error (Config.Retry).
+const RetryForever = -1
 
-func (s *sink) Offer(m broker.Message) bool {
-	select {
-	case s.msgs <- m:
-		return true
-	case <-s.done:
-		return false
-	}
-}
-
-func (s *sink) OfferEvent(e broker.Event) {
-	select {
-	case s.events <- e:
-	default: // events are for the operator; a flood of them is not worth blocking paho
-	}
-}
-
-// ErrRefused is returned when the broker refuses the connection or every
-// subscription; the message says why.
-var ErrRefused = errors.New("refused")
+// Errors Run returns; ExitCode maps them to exit codes.
+var (
+	// ErrRefused: the broker refused the connection or every subscription.
+	ErrRefused = errors.New("refused")
+	// ErrGaveUp: the connection failed with a permanent error Retry times in a row.
+	ErrGaveUp = errors.New("gave up")
+	// ErrTimeout: Timeout passed without a single message (-W).
+	ErrTimeout = errors.New("timed out")
+)
 
 // Run connects, subscribes and writes until Count messages were written,
-// ctx ends, or the broker refuses us. It returns how many it wrote.
+// ctx ends, the broker refuses us, or a permanent error repeats Retry
+// times. It returns how many it wrote. Messages are written from paho's
+// goroutine (see sink); Run itself only reports connection events.
 func Run(ctx context.Context, cfg Config, out io.Writer) (int, error) {
 	if cfg.Format == nil {
 		cfg.Format = JSONL
@@ -71,10 +78,15 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (int, error) {
 	if errw == nil {
 		errw = io.Discard
 	}
+	if cfg.Retry == 0 {
+		cfg.Retry = DefaultRetry
+	}
+	if cfg.Broker.Backoff == nil {
+		cfg.Broker.Backoff = backoff
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s := &sink{msgs: make(chan broker.Message, queueLen), events: make(chan broker.Event, 64), done: make(chan struct{})}
-	defer close(s.done)
+	s := newSink(out, &cfg, cfg.Output.safe(out))
 	c, err := broker.Connect(ctx, cfg.Broker, s)
 	if err != nil {
 		return 0, err
@@ -85,99 +97,38 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (int, error) {
 		_ = c.Close(cctx)
 	}()
 
-	w := bufio.NewWriterSize(out, 64<<10)
-	defer w.Flush()
-	var written int
-	var buf []byte
-	var cur *broker.Message
-	in := filters.Input{User: func(k string) (string, bool) { return cur.UserValue(k) }}
+	st := &runState{cfg: &cfg, w: errw, client: c}
+	var timeout <-chan time.Time
 	for {
-		var m broker.Message
 		select {
 		case <-ctx.Done():
-			return written, nil
+			return s.finish(time.Second)
+		case <-s.done:
+			return s.finish(time.Second)
+		case <-timeout:
+			n, err := s.finish(time.Second)
+			if err == nil && !s.arrived() {
+				err = fmt.Errorf("%w: no message within %s", ErrTimeout, cfg.Timeout)
+			}
+			return n, err
 		case e := <-s.events:
-			if err := report(errw, e, cfg.Quiet); err != nil {
-				return written, err
+			if err := st.report(ctx, e); err != nil {
+				n, _ := s.finish(time.Second)
+				return n, err
 			}
-			continue
-		case m = <-s.msgs:
-		}
-		if cfg.Filter != nil {
-			cur = &m
-			in.Topic, in.Payload, in.QoS, in.Retain, in.Dup = m.Topic, m.Payload, m.QoS, m.Retain, m.Duplicate
-			if !cfg.Filter.Eval(&in) {
-				continue
-			}
-		}
-		buf = cfg.Format(buf[:0], &m)
-		if _, err := w.Write(buf); err != nil {
-			return written, fmt.Errorf("write: %w", err)
-		}
-		written++
-		if cfg.Count > 0 && written >= cfg.Count {
-			return written, w.Flush()
-		}
-		if len(s.msgs) == 0 { // the queue ran dry: show what we have now
-			if err := w.Flush(); err != nil {
-				return written, fmt.Errorf("write: %w", err)
+			if cfg.Timeout > 0 && timeout == nil && e.Kind == broker.EventState && e.State == broker.StateConnected {
+				timeout = time.After(cfg.Timeout) // mosquitto_sub starts -W once connected
 			}
 		}
 	}
 }
 
-// report writes connection events for the operator and decides whether
-// they are fatal: a refused CONNACK or every subscription refused.
-func report(w io.Writer, e broker.Event, quiet bool) error {
-	switch e.Kind {
-	case broker.EventState:
-		switch e.State {
-		case broker.StateConnected:
-			if !quiet {
-				fmt.Fprintf(w, "hubtap sub: connected to %s (%s)\n", e.Server, sessionWords(e.Session))
-			}
-		case broker.StateDisconnected:
-			if e.Err == nil {
-				return nil
-			}
-			var re *broker.ReasonError
-			if errors.As(e.Err, &re) && re.Packet == "CONNACK" {
-				return fmt.Errorf("%w: %v", ErrRefused, e.Err)
-			}
-			fmt.Fprintf(w, "hubtap sub: %v\n", e.Err)
-		case broker.StateWaiting:
-			fmt.Fprintf(w, "hubtap sub: reconnecting in %s\n", e.RetryIn.Round(time.Second))
-		}
-	case broker.EventSubscribe:
-		granted := 0
-		for _, r := range e.Subs {
-			if r.Err != nil {
-				fmt.Fprintf(w, "hubtap sub: %s: %v\n", r.Filter, r.Err)
-				continue
-			}
-			granted++
-			if !quiet {
-				fmt.Fprintf(w, "hubtap sub: subscribed %s (QoS %d)\n", r.Filter, r.Granted)
-			}
-		}
-		if e.Err != nil {
-			fmt.Fprintf(w, "hubtap sub: %v\n", e.Err)
-		}
-		if granted == 0 && len(e.Subs) > 0 {
-			return fmt.Errorf("%w: no subscription was granted", ErrRefused)
-		}
+// backoff is the reconnect delay of `hubtap sub`: 1 s, 2 s, 4 s ... up to
+// 30 s, without jitter, so that the default retry policy gives up on a
+// permanent error within a few seconds.
+func backoff(attempt int) time.Duration {
+	if attempt < 1 {
+		return 0
 	}
-	return nil
-}
-
-func sessionWords(s broker.SessionInfo) string {
-	switch {
-	case s.Lost:
-		return "session lost: messages sent while away are gone"
-	case s.Present:
-		return "session resumed"
-	case s.Persistent:
-		return "new persistent session"
-	}
-	return "clean session"
+	return min(time.Second<<min(attempt-1, 5), 30*time.Second)
 }

@@ -20,8 +20,9 @@ const drainTopic = "flespi/message/gw/channels/+/+"
 // subscriber is one command that drains the queued messages.
 type subscriber struct {
 	name     string
+	qos      int
 	clientID string
-	args     func(port, n int) (string, []string)
+	args     func(port, n, qos int) (string, []string)
 	runs     []drainRun
 }
 
@@ -36,7 +37,7 @@ type drainResult struct {
 	n        int
 	mosqVer  string
 	subs     []*subscriber
-	ratios   map[string][]float64 // per run: hubtap variant msgs/s over mosquitto_sub msgs/s
+	ratios   map[string][]float64 // per run, by key(): msgs/s over mosquitto_sub's at the same QoS
 	publishS []float64
 }
 
@@ -49,6 +50,7 @@ persistence false
 max_queued_messages 0
 max_queued_bytes 0
 memory_limit 0
+queue_qos0_messages true
 log_dest stderr
 log_type error
 log_type warning
@@ -108,31 +110,44 @@ func runDrain(ctx context.Context, c *config) (*drainResult, error) {
 	}
 
 	url := "mqtt://" + addr
-	hub := func(bin string, extra ...string) func(port, n int) (string, []string) {
-		return func(port, n int) (string, []string) {
-			a := []string{"sub", "--quiet", "--url", url, "--client-id", "", "-C", strconv.Itoa(n)}
+	hub := func(bin string, extra ...string) func(port, n, qos int) (string, []string) {
+		return func(port, n, qos int) (string, []string) {
+			a := []string{"sub", "--quiet", "--url", url, "--client-id", "", "--qos", strconv.Itoa(qos), "-C", strconv.Itoa(n)}
 			a = append(a, extra...)
 			return bin, append(a, drainTopic)
 		}
 	}
-	res.subs = []*subscriber{
-		{name: "hubtap sub (JSONL)", clientID: "bench-hubtap-jsonl", args: hub(c.hubtap)},
-		{name: "hubtap sub -F %p", clientID: "bench-hubtap-raw", args: hub(c.hubtap, "-F", "%p")},
-		{name: "mosquitto_sub", clientID: "bench-mosquitto-sub", args: func(port, n int) (string, []string) {
-			return msub, []string{"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-C", strconv.Itoa(n),
-				"-c", "-i", "", "-V", "mqttv5", "-x", "3600", "-q", "1", "-t", drainTopic}
-		}},
+	for _, q := range c.qos {
+		qs := strconv.Itoa(q)
+		res.subs = append(res.subs,
+			&subscriber{name: "hubtap sub (JSONL)", qos: q, clientID: "bench-hubtap-jsonl-q" + qs, args: hub(c.hubtap)},
+			&subscriber{name: "hubtap sub -F %p", qos: q, clientID: "bench-hubtap-raw-q" + qs, args: hub(c.hubtap, "-F", "%p")})
+		if c.refsub != "" {
+			res.subs = append(res.subs, &subscriber{name: "reference (autopaho, 4 settings)", qos: q, clientID: "bench-refsub-q" + qs,
+				args: func(port, n, qos int) (string, []string) {
+					return c.refsub, []string{"-url", url, "-id", "", "-q", strconv.Itoa(qos), "-C", strconv.Itoa(n), drainTopic}
+				}})
+		}
+		res.subs = append(res.subs, &subscriber{name: "mosquitto_sub", qos: q, clientID: "bench-mosquitto-sub-q" + qs,
+			args: func(port, n, qos int) (string, []string) {
+				return msub, []string{"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-C", strconv.Itoa(n),
+					"-c", "-i", "", "-V", "mqttv5", "-x", "3600", "-q", strconv.Itoa(qos), "-t", drainTopic}
+			}})
+		for i, alt := range c.alts { // other hubtap builds, for A/B comparisons
+			res.subs = append(res.subs, &subscriber{name: "hubtap sub (JSONL) " + alt.name, qos: q,
+				clientID: "bench-hubtap-alt" + strconv.Itoa(i) + "-q" + qs, args: hub(alt.path)})
+		}
 	}
-	for i, alt := range c.alts { // other hubtap builds, for A/B comparisons
-		res.subs = append(res.subs, &subscriber{name: "hubtap sub (JSONL) " + alt.name,
-			clientID: "bench-hubtap-alt" + strconv.Itoa(i), args: hub(alt.path)})
-	}
-	ids := make([]string, len(res.subs))
-	for i, s := range res.subs {
-		ids[i] = s.clientID
-	}
-	if _, err := run(ctx, c.publish, "-url", url, "-prime", strings.Join(ids, ","), "-topic", drainTopic); err != nil {
-		return nil, err
+	for _, q := range c.qos {
+		var ids []string
+		for _, s := range res.subs {
+			if s.qos == q {
+				ids = append(ids, s.clientID)
+			}
+		}
+		if _, err := run(ctx, c.publish, "-url", url, "-prime", strings.Join(ids, ","), "-qos", strconv.Itoa(q), "-topic", drainTopic); err != nil {
+			return nil, err
+		}
 	}
 	for r := 0; r < c.runs; r++ {
 		t0 := time.Now()
@@ -148,24 +163,28 @@ func runDrain(ctx context.Context, c *config) (*drainResult, error) {
 				return nil, err
 			}
 			s.runs = append(s.runs, dr)
-			rates[s.name] = float64(c.n) / dr.elapsed.Seconds()
+			rates[s.key()] = float64(c.n) / dr.elapsed.Seconds()
 		}
-		mq := rates["mosquitto_sub"]
+		var line []string
 		for _, s := range res.subs {
-			if s.name != "mosquitto_sub" {
-				res.ratios[s.name] = append(res.ratios[s.name], rates[s.name]/mq)
+			mq := rates[subscriber{name: "mosquitto_sub", qos: s.qos}.key()]
+			if s.name != "mosquitto_sub" && mq > 0 {
+				res.ratios[s.key()] = append(res.ratios[s.key()], rates[s.key()]/mq)
 			}
+			line = append(line, fmt.Sprintf("%s %s", s.key(), commas(rates[s.key()])))
 		}
-		fmt.Fprintf(os.Stderr, "drain run %d/%d: hubtap %s msgs/s, -F %%p %s, mosquitto_sub %s\n", r+1, c.runs,
-			commas(rates[res.subs[0].name]), commas(rates[res.subs[1].name]), commas(mq))
+		fmt.Fprintf(os.Stderr, "drain run %d/%d (msgs/s): %s\n", r+1, c.runs, strings.Join(line, ", "))
 	}
 	return res, nil
 }
 
+// key names a subscriber with its QoS.
+func (s subscriber) key() string { return fmt.Sprintf("%s @QoS %d", s.name, s.qos) }
+
 // drainOnce reconnects s to its session and times it until it has written n
 // messages to /dev/null and exited.
 func drainOnce(ctx context.Context, s *subscriber, port, n int) (drainRun, error) {
-	name, args := s.args(port, n)
+	name, args := s.args(port, n, s.qos)
 	for i, a := range args { // fill in the client ID
 		if a == "" {
 			args[i] = s.clientID
@@ -199,15 +218,15 @@ func drainOnce(ctx context.Context, s *subscriber, port, n int) (drainRun, error
 }
 
 func (r *drainResult) print(w *strings.Builder) {
-	fmt.Fprintf(w, "\n## Drain: %s queued QoS 1 messages (~550 B) from a persistent session\n\n", commas(float64(r.n)))
+	fmt.Fprintf(w, "\n## Drain: %s queued messages (~550 B) from a persistent session\n\n", commas(float64(r.n)))
 	if r.skipped != "" {
 		fmt.Fprintf(w, "skipped: %s\n", r.skipped)
 		return
 	}
-	fmt.Fprintf(w, "%s on 127.0.0.1, %d runs, output to /dev/null; publishing took %.1f s (median)\n\n",
+	fmt.Fprintf(w, "%s on 127.0.0.1, %d runs, output to /dev/null, order rotated per run; published at QoS 1, delivered at the subscription's QoS; publishing took %.1f s (median)\n\n",
 		r.mosqVer, len(r.subs[0].runs), summarize(r.publishS).med)
-	fmt.Fprintln(w, "| subscriber | min msgs/s | median msgs/s | max msgs/s | CPU µs/msg (median) | max RSS MiB |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| subscriber | QoS | min msgs/s | median msgs/s | max msgs/s | × mosquitto_sub (median of per-run ratios) | CPU µs/msg (median) | peak RSS MiB |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|")
 	for _, s := range r.subs {
 		var rates, cpus []float64
 		var rss int64
@@ -217,15 +236,12 @@ func (r *drainResult) print(w *strings.Builder) {
 			rss = max(rss, d.maxRSS)
 		}
 		st := summarize(rates)
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %.1f | %.0f |\n", s.name, commas(st.min), commas(st.med), commas(st.max),
-			summarize(cpus).med, float64(rss)/(1<<20))
-	}
-	fmt.Fprintln(w)
-	for _, s := range r.subs {
-		if s.name == "mosquitto_sub" {
-			continue
+		ratio := "1.00×"
+		if rs := r.ratios[s.key()]; len(rs) > 0 {
+			q := summarize(rs)
+			ratio = fmt.Sprintf("%.2f× (%.2f–%.2f)", q.med, q.min, q.max)
 		}
-		st := summarize(r.ratios[s.name])
-		fmt.Fprintf(w, "ratio %s / mosquitto_sub, per run: median %.2f× (min %.2f×, max %.2f×)\n", s.name, st.med, st.min, st.max)
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %.2f | %.0f |\n", s.name, s.qos, commas(st.min), commas(st.med), commas(st.max),
+			ratio, summarize(cpus).med, float64(rss)/(1<<20))
 	}
 }

@@ -2,8 +2,10 @@
 // through bench/run.sh, which builds the binaries and installs what is
 // missing. It measures, on 127.0.0.1 only:
 //
-//   - drain: 200,000 queued QoS 1 messages from a persistent session on a
-//     mosquitto broker of its own, `hubtap sub` against `mosquitto_sub`;
+//   - drain: 1,000,000 queued messages (-n) from a persistent session on a
+//     mosquitto broker of its own, at QoS 0 and 1: `hubtap sub` (JSONL and
+//     -F %p), the reference autopaho client (bench/cmd/refsub) and
+//     `mosquitto_sub`, side by side;
 //   - tui: hubtap in tmux fed at rising rates (CPU, RSS, frames and bytes
 //     written to the terminal per second, key-to-screen latency) and idle;
 //   - startup: time to the first frame on screen;
@@ -28,6 +30,8 @@ import (
 
 type config struct {
 	hubtap, stripped, publish, work string
+	refsub                          string // bench/cmd/refsub, the drain's reference client
+	qos                             []int  // drain: subscription QoS levels
 	only                            map[string]bool
 	runs, n, keys, startups, w, h   int
 	rates                           []float64
@@ -47,10 +51,12 @@ func main() {
 	flag.StringVar(&c.hubtap, "hubtap", "", "hubtap binary (required)")
 	flag.StringVar(&c.stripped, "hubtap-stripped", "", "hubtap built with -ldflags='-s -w', for the size table")
 	flag.StringVar(&c.publish, "publish", "", "bench/cmd/publish binary (required for drain)")
+	flag.StringVar(&c.refsub, "refsub", "", "bench/cmd/refsub binary: the drain's reference client (optional)")
+	qos := flag.String("qos", "0,1", "drain: subscription QoS levels")
 	flag.StringVar(&c.work, "work", "", "scratch directory (default: a new temporary one)")
 	only := flag.String("only", "drain,tui,startup,size", "parts to run")
 	flag.IntVar(&c.runs, "runs", 5, "drain: runs")
-	flag.IntVar(&c.n, "n", 200000, "drain: queued messages per run")
+	flag.IntVar(&c.n, "n", 1000000, "drain: queued messages per run (use 200000 for a quick look)")
 	rates := flag.String("rates", "0,5000,20000,50000,100000", "tui: demo rates in msg/s (0: idle)")
 	flag.DurationVar(&c.warmup, "warmup", 3*time.Second, "tui: time before the measurement window")
 	flag.DurationVar(&c.window, "window", 10*time.Second, "tui: measurement window per rate")
@@ -63,6 +69,17 @@ func main() {
 	modes := flag.String("modes", "demo,external", "tui: demo (hubtap --demo, the simulated broker in the measured process) and/or external (a separate `hubtap sim` process)")
 	flag.Parse()
 	c.extra = strings.Fields(*extra)
+	for _, q := range strings.Split(*qos, ",") {
+		switch strings.TrimSpace(q) {
+		case "0":
+			c.qos = append(c.qos, 0)
+		case "1":
+			c.qos = append(c.qos, 1)
+		default:
+			fmt.Fprintf(os.Stderr, "hubbench: -qos: %q is not 0 or 1\n", q)
+			os.Exit(2)
+		}
+	}
 	if c.hubtap == "" {
 		fmt.Fprintln(os.Stderr, "hubbench: -hubtap is required (use bench/run.sh)")
 		os.Exit(2)

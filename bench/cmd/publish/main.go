@@ -3,7 +3,7 @@
 //	publish -url mqtt://127.0.0.1:PORT -prime ID1,ID2 -topic 'bench/#'
 //	publish -url mqtt://127.0.0.1:PORT -n 200000
 //
-// -prime creates a persistent session (session expiry 1 h, QoS 1
+// -prime creates a persistent session (session expiry 1 h, a -qos
 // subscription to -topic) for each client ID and disconnects, so the broker
 // queues what is published next for each of them. Without -prime it
 // publishes -n flespi-like device messages of about 550 bytes at QoS 1 to
@@ -34,6 +34,7 @@ func main() {
 	n := flag.Int("n", 200000, "messages to publish")
 	prime := flag.String("prime", "", "comma-separated client IDs: create their persistent sessions and exit")
 	topic := flag.String("topic", "flespi/message/gw/channels/+/+", "with -prime: the filter subscribed")
+	qos := flag.Int("qos", 1, "with -prime: the subscription QoS (0 needs queue_qos0_messages in mosquitto)")
 	workers := flag.Int("workers", 64, "concurrent publishers (the broker's receive maximum limits what is in flight)")
 	flag.Parse()
 	u, err := url.Parse(*rawURL)
@@ -44,7 +45,7 @@ func main() {
 	defer cancel()
 	if *prime != "" {
 		for _, id := range strings.Split(*prime, ",") {
-			if err := primeSession(ctx, u.Host, id, *topic); err != nil {
+			if err := primeSession(ctx, u.Host, id, *topic, byte(*qos)); err != nil {
 				fail(err)
 			}
 		}
@@ -83,16 +84,16 @@ func dial(ctx context.Context, host, id string, clean bool, expiry uint32) (*pah
 	return c, nil
 }
 
-func primeSession(ctx context.Context, host, id, topic string) error {
+func primeSession(ctx context.Context, host, id, topic string, qos byte) error {
 	c, err := dial(ctx, host, id, true, 3600)
 	if err != nil {
 		return err
 	}
-	sa, err := c.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: topic, QoS: 1}}})
+	sa, err := c.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: topic, QoS: qos}}})
 	if err != nil {
 		return fmt.Errorf("subscribe as %s: %w", id, err)
 	}
-	if len(sa.Reasons) != 1 || sa.Reasons[0] != 1 {
+	if len(sa.Reasons) != 1 || sa.Reasons[0] != qos {
 		return fmt.Errorf("subscribe as %s: reasons %v", id, sa.Reasons)
 	}
 	return c.Disconnect(&paho.Disconnect{})
