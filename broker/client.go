@@ -243,15 +243,17 @@ func FromPaho(p *paho.Publish, seq uint64, now time.Time) Message {
 		Retain:    p.Retain,
 		Duplicate: p.Duplicate(),
 		Received:  now,
+		PacketID:  p.PacketID,
 	}
 	if pp := p.Properties; pp != nil && (len(pp.User) > 0 || pp.ContentType != "" || pp.ResponseTopic != "" ||
-		pp.CorrelationData != nil || pp.PayloadFormat != nil || pp.MessageExpiry != nil || pp.SubscriptionIdentifier != nil) {
+		pp.CorrelationData != nil || pp.PayloadFormat != nil || pp.MessageExpiry != nil || pp.SubscriptionIdentifier != nil || pp.TopicAlias != nil) {
 		props := &Properties{
 			ContentType:     pp.ContentType,
 			ResponseTopic:   pp.ResponseTopic,
 			CorrelationData: pp.CorrelationData,
 			PayloadFormat:   pp.PayloadFormat,
 			MessageExpiry:   pp.MessageExpiry,
+			TopicAlias:      pp.TopicAlias,
 		}
 		if pp.SubscriptionIdentifier != nil {
 			props.SubscriptionIDs = []int{*pp.SubscriptionIdentifier}

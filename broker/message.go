@@ -15,6 +15,7 @@ type Message struct {
 	Retain    bool      // retained replay from the broker
 	Duplicate bool      // MQTT DUP flag: the broker is re-sending
 	Received  time.Time // local receive time
+	PacketID  uint16    // the PUBLISH packet identifier (0 at QoS 0)
 	Props     *Properties
 }
 
@@ -27,6 +28,7 @@ type Properties struct {
 	PayloadFormat   *byte   // 1 means the sender says the payload is UTF-8
 	MessageExpiry   *uint32 // seconds, as forwarded by the broker
 	SubscriptionIDs []int
+	TopicAlias      *uint16 // the alias the broker used (paho has already resolved the topic)
 	User            []UserProperty // in wire order; keys may repeat
 }
 

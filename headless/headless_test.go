@@ -25,12 +25,15 @@ func TestTemplate(t *testing.T) {
 		{tpl: "%l", want: "92\n"},
 		{tpl: "%{position.speed} %{ident} %{nested.a} %{nested.a.1} [%{missing}]", want: "47 352625066004561 [1,2] 2 []\n"},
 		{tpl: "%U", want: "1795689721.000000005\n"},
-		{tpl: "%I", want: "2026-11-26T10:42:01.000000Z\n"},
-		{tpl: "%P", want: "cid=8201 timestamp=1.5\n"},
+		{tpl: "%I", want: m.Received.Local().Format("2006-01-02T15:04:05-0700") + "\n"},
+		{tpl: "%P", want: "cid:8201 timestamp:1.5\n"},
 		{tpl: `100%% \t%x`, want: "100% \t" + "7b" + strings.Repeat("", 0)},
 		{tpl: "%z", wantErr: "unknown verb %z"},
 		{tpl: "%{", wantErr: "%{ needs"},
-		{tpl: "abc%", wantErr: "at the end"},
+		{tpl: "abc%", wantErr: "column 4: \"%\" ends without a verb"},
+		{tpl: "%T", wantErr: "column 1: unknown verb %T: did you mean %t (topic)?"},
+		{tpl: "ab %-8.3s", wantErr: "column 4: unknown verb %s: did you mean %p (payload) or %t (topic)?"},
+		{tpl: "%i", wantErr: "did you mean %I (ISO 8601 time)?"},
 		{tpl: `\q`, wantErr: "unknown escape"},
 	}
 	for _, c := range cases {
