@@ -88,7 +88,7 @@ func giveUp(err error, tries int) error {
 	if tries == 1 {
 		word = "try"
 	}
-	return &stopError{kind: kind, msg: fmt.Sprintf("%v; gave up after %d %s (--retry forever keeps trying)", err, tries, word), err: err}
+	return &stopError{kind: kind, msg: fmt.Sprintf("gave up after %d %s: %v (--retry forever keeps trying)", tries, word, err), err: err}
 }
 
 // stopError is why Run gave up: errors.Is matches both its kind (ErrRefused
