@@ -26,6 +26,14 @@ const takeoverPause = 30 * time.Second
 // (see ../shared/PERF-NOTES.md).
 const receiveMaximum = 1024
 
+// receiveMaximumQoS0 is the receive maximum of a client that subscribes at
+// QoS 0. The broker does not count QoS 0 messages against it (no flow
+// control to lose), but paho still sizes its queue of decoded packets from
+// it: with 1024 its reader ran up to 1024 packets (several MiB) ahead of the
+// handler, out of the CPU caches. Measured on a drain of 200k messages at
+// QoS 0: hubtap sub 3.8 -> 3.1 µs of CPU per message, peak RSS 48 -> 32 MiB.
+const receiveMaximumQoS0 = 64
+
 // Client is an autopaho MQTT 5 connection that keeps a persistent session,
 // renews its subscriptions on every connection up, and hands every received
 // message and state change to a Bridge without ever blocking paho.
@@ -277,6 +285,9 @@ func (c *Client) buildConnect(cp *paho.Connect, u *url.URL) (*paho.Connect, erro
 		cp.Properties = &paho.ConnectProperties{}
 	}
 	rm := uint16(receiveMaximum)
+	if c.opts.QoS == 0 {
+		rm = receiveMaximumQoS0
+	}
 	cp.Properties.ReceiveMaximum = &rm
 	cp.Properties.RequestProblemInfo = true
 	return cp, nil

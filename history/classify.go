@@ -56,7 +56,7 @@ func Classify(p []byte) Kind {
 	switch {
 	case len(p) == 0:
 		return KindEmpty
-	case looksJSON(p) && depthOK(p, maxJSONDepth) && validJSON(p):
+	case looksJSON(p) && depthOK(p, maxJSONDepth) && validFast(p):
 		return KindJSON
 	case isText(p):
 		return KindText

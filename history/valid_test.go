@@ -1,6 +1,8 @@
 package history
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
 
 	"github.com/tidwall/gjson"
@@ -53,4 +55,56 @@ func BenchmarkValidJSON(b *testing.B) {
 			gjson.ValidBytes(p)
 		}
 	})
+}
+
+var fastCases = []string{
+	`{"a":1}`, `{"a":-1.5,"b":"x","c":true,"d":false,"e":null}`, `{"a":01}`, `{"a":-}`, `{"a":1.}`, `{"a":1e5}`, `{"a":[1]}`,
+	`{"a":{"b":1}}`, `{"a":1}x`, `{"a":1}}`, `{"a" :1}`, `{"a":tru}`, `{"a":nul,"b":1}`, `{"a":"\u00e9\"x"}`, `{"a":"b\x01"}`,
+	`{"a":1,}`, `{,}`, `{"a":1,"b"}`, `{"a"}`, `{}`, `{ }`, `{"a":0,"b":-0.0,"c":10.25}`, `{"a":"x"`, `{"a":1`, `{"a"`, `{"`,
+	`{"a":1} `, ` {"a":1}`, `{"a":"}"}`, `{"a":1,"a":2}`, `{"a":-01}`, `{"a":00}`,
+}
+
+func TestValidFastMatchesGJSON(t *testing.T) {
+	for _, c := range append(append([]string{exampleA}, validCases...), fastCases...) {
+		t.Run(c, func(t *testing.T) {
+			if got, want := validFast([]byte(c)), gjson.ValidBytes([]byte(c)); got != want {
+				t.Fatalf("validFast = %v, gjson %v", got, want)
+			}
+		})
+	}
+}
+
+func FuzzValidFast(f *testing.F) {
+	for _, c := range append(append([]string{exampleA}, validCases...), fastCases...) {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !depthOK(data, maxJSONDepth) {
+			return // callers never pass deeper JSON (and gjson would overflow the stack)
+		}
+		if got, want := validFast(data), gjson.ValidBytes(data); got != want {
+			t.Fatalf("%q: validFast = %v, gjson %v", data, got, want)
+		}
+	})
+}
+
+// BenchmarkValidCompact compares the validators on a compact flespi
+// message (no white space), the shape `hubtap sub` sees most.
+func BenchmarkValidCompact(b *testing.B) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(exampleA)); err != nil {
+		b.Fatal(err)
+	}
+	p := buf.Bytes()
+	for _, v := range []struct {
+		name string
+		fn   func([]byte) bool
+	}{{"validFast", validFast}, {"validJSON", validJSON}} {
+		b.Run(v.name, func(b *testing.B) {
+			b.SetBytes(int64(len(p)))
+			for b.Loop() {
+				v.fn(p)
+			}
+		})
+	}
 }
