@@ -9,17 +9,6 @@ import (
 	"syscall"
 )
 
-// credentials says what kind of credentials CONNECT carries.
-func (o *Options) credentials() Credentials {
-	switch {
-	case !o.Token.Empty():
-		return CredToken
-	case o.Username != "" || !o.Password.Empty():
-		return CredUserPassword
-	}
-	return CredNone
-}
-
 // Permanent reports whether a connection error will happen again on the
 // next attempt unless the user changes something: the broker refused the
 // credentials or the client, the host is unknown, nothing listens on the
@@ -79,7 +68,7 @@ func (e *SchemeError) Error() string {
 	if e.PortTLS {
 		return "the broker speaks TLS on this port: " + e.Hint
 	}
-	return "the broker speaks plain MQTT on this port, not TLS: " + e.Hint
+	return "the broker does not speak TLS on this port (it answers in plain MQTT): " + e.Hint
 }
 
 // Unwrap returns the attempt's own error.

@@ -416,7 +416,7 @@ func (c *Client) onDown() bool { return true }
 func (c *Client) onConnectError(err error) {
 	var ce *autopaho.ConnackError
 	if errors.As(err, &ce) {
-		err = &ReasonError{Packet: "CONNACK", Code: ce.ReasonCode, Server: ce.Reason, Cred: c.opts.credentials()}
+		err = &ReasonError{Packet: "CONNACK", Code: ce.ReasonCode, Server: ce.Reason, Cred: CredentialsOf(&c.opts)}
 	} else {
 		err = c.diagnose(plainNetError(err))
 	}

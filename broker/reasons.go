@@ -22,21 +22,11 @@ type ReasonError struct {
 	Packet string // "CONNACK", "SUBACK", "DISCONNECT"
 	Code   byte
 	Server string // the broker's reason string, if it sent one (sanitise before display)
-	// Cred is what the refused CONNECT carried, so a refusal names it: the
-	// token, the user name and password, or nothing.
+	// Cred is what the refused CONNECT carried (CONNACK only), so a refusal
+	// names it: the token, the user name and password, or nothing. The zero
+	// value says nothing about it.
 	Cred Credentials
 }
-
-// Credentials is the kind of credentials a CONNECT carried.
-type Credentials uint8
-
-// Kinds of credentials.
-const (
-	CredUnknown      Credentials = iota // not known (tests, other packets)
-	CredNone                            // no user name, no password
-	CredToken                           // a flespi token in the user name
-	CredUserPassword                    // a user name, with or without a password
-)
 
 // Error gives the sentence shown to users, e.g.
 // "not authorized: the broker refused the token (CONNACK 0x87)".
@@ -77,21 +67,24 @@ func (e *ReasonError) Unwrap() error {
 func credWords(code byte, c Credentials) string {
 	switch code {
 	case 0x87: // not authorized
-		switch c {
-		case CredToken:
+		switch c.Kind {
+		case "flespi token":
 			return "not authorized: the broker refused the token"
-		case CredUserPassword:
-			return "not authorized: the broker refused this user name and password"
-		case CredNone:
+		case "user name and password", "user name":
+			return "not authorized: the broker refused this " + c.Kind
+		case "none":
 			return "not authorized: the broker wants credentials (--token, or --username with --password-file)"
 		}
 	case 0x86, 0x04, 0x05: // bad user name or password; MQTT 3.1.1 codes 4 and 5
-		switch c {
-		case CredToken:
-			return "not authorized: the broker does not accept this token (check it: a flespi token is 64 characters)"
-		case CredUserPassword:
-			return "not authorized: bad user name or password"
-		case CredNone:
+		switch c.Kind {
+		case "flespi token":
+			if c.TokenLen != flespiTokenLen {
+				return fmt.Sprintf("not authorized: the broker does not accept this token (flespi tokens are %d characters, this one is %d)", flespiTokenLen, c.TokenLen)
+			}
+			return "not authorized: the broker does not accept this token"
+		case "user name and password", "user name":
+			return "not authorized: bad " + c.Kind
+		case "none":
 			return "not authorized: the broker wants a user name and password"
 		}
 	}

@@ -126,7 +126,7 @@ func TestPermanentErrorsEnd(t *testing.T) {
 		{"unknown CA", "mqtts://" + tlsAddr, "", ExitConnect, []string{"unknown authority", "--ca FILE", "--insecure", "gave up after 3 tries"}},
 		{"closed port", "mqtt://" + closedPort(t), "", ExitConnect, []string{"connection refused", "gave up after 3 tries"}},
 		{"mqtt:// to a TLS port", "mqtt://" + tlsAddr, "", ExitConnect, []string{"speaks TLS on this port: use mqtts://"}},
-		{"mqtts:// to a plain port", "mqtts://" + sim, "", ExitConnect, []string{"plain MQTT on this port", "use mqtt://"}},
+		{"mqtts:// to a plain port", "mqtts://" + sim, "", ExitConnect, []string{"does not speak TLS on this port", "use mqtt://"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
