@@ -28,7 +28,7 @@ type Properties struct {
 	PayloadFormat   *byte   // 1 means the sender says the payload is UTF-8
 	MessageExpiry   *uint32 // seconds, as forwarded by the broker
 	SubscriptionIDs []int
-	TopicAlias      *uint16 // the alias the broker used (paho has already resolved the topic)
+	TopicAlias      *uint16        // the alias the broker used (paho has already resolved the topic)
 	User            []UserProperty // in wire order; keys may repeat
 }
 
