@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/eclipse/paho.golang/autopaho"
@@ -67,6 +68,8 @@ type Conn struct {
 	flushAt time.Duration // connFlushDelay; tests lengthen it
 
 	wmu sync.Mutex // held by the one goroutine writing to the transport
+
+	readAt atomic.Int64 // Unix nanoseconds after the last read from the transport that brought data
 }
 
 // NewConn wraps c. It allocates the 64 KiB read buffer at once.
@@ -93,11 +96,23 @@ func (r rawReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.Conn.Read(p)
 	if n > 0 {
+		c.readAt.Store(time.Now().UnixNano())
 		c.mu.Lock()
 		c.busy = true
 		c.mu.Unlock()
 	}
 	return n, err
+}
+
+// ReadTime is when the last read from the transport returned data: the
+// receive time of every packet in it (one clock reading per read(2), not
+// per message). Zero before the first read.
+func (c *Conn) ReadTime() time.Time {
+	ns := c.readAt.Load()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
 }
 
 // Read reads from the buffer, refilling it from the transport when empty.
