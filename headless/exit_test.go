@@ -93,7 +93,7 @@ func closedPort(t *testing.T) string {
 	return addr
 }
 
-func runTo(t *testing.T, ctx context.Context, rawURL string, token broker.Secret, retry int, backoff func(int) time.Duration) (error, string) {
+func runTo(t *testing.T, ctx context.Context, rawURL string, token broker.Secret, retry int, backoff func(int) time.Duration) (string, error) {
 	t.Helper()
 	u, err := broker.ParseURL(rawURL)
 	if err != nil {
@@ -107,7 +107,7 @@ func runTo(t *testing.T, ctx context.Context, rawURL string, token broker.Secret
 	cfg := Config{Retry: retry, Errors: &errs, Quiet: true,
 		Broker: broker.Options{URL: u, TLS: tlsCfg, Token: token, ClientID: "exit-test", QoS: 1, Topics: []string{"flespi/#"}, Backoff: backoff}}
 	_, err = Run(ctx, cfg, new(strings.Builder))
-	return err, errs.String()
+	return errs.String(), err
 }
 
 // TestPermanentErrorsEnd: with the default retry policy (3 tries, 1 s and
@@ -133,7 +133,7 @@ func TestPermanentErrorsEnd(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			err, stderr := runTo(t, ctx, c.url, c.token, 0, nil)
+			stderr, err := runTo(t, ctx, c.url, c.token, 0, nil)
 			if ctx.Err() != nil {
 				t.Fatalf("Run still trying after 10 s; stderr:\n%s", stderr)
 			}
@@ -161,7 +161,7 @@ func TestRetryForeverKeepsTrying(t *testing.T) {
 	fast := func(int) time.Duration { return 20 * time.Millisecond }
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	err, stderr := runTo(t, ctx, "mqtt://"+closedPort(t), "", RetryForever, fast)
+	stderr, err := runTo(t, ctx, "mqtt://"+closedPort(t), "", RetryForever, fast)
 	if err != nil || ctx.Err() == nil {
 		t.Fatalf("Run ended with %v before ctx did; want it to keep trying", err)
 	}
@@ -185,7 +185,7 @@ func TestRetryForeverKeepsTrying(t *testing.T) {
 	}()
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel2()
-	err, stderr = runTo(t, ctx2, "mqtt://"+l.Addr().String(), "", 0, fast)
+	stderr, err = runTo(t, ctx2, "mqtt://"+l.Addr().String(), "", 0, fast)
 	if err != nil || ctx2.Err() == nil || errors.Is(err, ErrGaveUp) {
 		t.Fatalf("a transient error ended Run: %v; stderr:\n%s", err, stderr)
 	}
