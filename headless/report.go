@@ -12,10 +12,11 @@ import (
 
 // runState is what Run remembers between connection events.
 type runState struct {
-	cfg      *Config
-	w        io.Writer // stderr
-	client   *broker.Client
-	failures int // permanent failures in a row since the last connection up
+	cfg       *Config
+	w         io.Writer // stderr
+	client    *broker.Client
+	failures  int  // permanent failures in a row since the last connection up
+	permanent bool // the last failure was permanent
 }
 
 // report writes a connection event for the operator and decides whether
@@ -27,7 +28,7 @@ func (st *runState) report(ctx context.Context, e broker.Event) error {
 	case broker.EventState:
 		switch e.State {
 		case broker.StateConnected:
-			st.failures = 0
+			st.failures, st.permanent = 0, false
 			if !quiet {
 				fmt.Fprintf(w, "hubtap sub: connected to %s (%s)\n", e.Server, sessionWords(e.Session))
 			}
@@ -38,7 +39,8 @@ func (st *runState) report(ctx context.Context, e broker.Event) error {
 			if e.Err == nil {
 				return nil
 			}
-			if !broker.Permanent(e.Err) {
+			st.permanent = broker.Permanent(e.Err)
+			if !st.permanent {
 				fmt.Fprintf(w, "hubtap sub: %v\n", e.Err)
 				return nil
 			}
@@ -46,13 +48,11 @@ func (st *runState) report(ctx context.Context, e broker.Event) error {
 			if st.cfg.Retry != RetryForever && st.failures >= st.cfg.Retry {
 				return giveUp(e.Err, st.failures)
 			}
-			if st.cfg.Retry == RetryForever {
+			if st.cfg.Retry == RetryForever { // a daemon's log says every failure
 				fmt.Fprintf(w, "hubtap sub: %v\n", e.Err)
-			} else {
-				fmt.Fprintf(w, "hubtap sub: %v (try %d of %d)\n", e.Err, st.failures, st.cfg.Retry)
-			}
+			} // else quiet until it gives up: one sentence on stderr, not one per try
 		case broker.StateWaiting:
-			if !quiet || st.failures == 0 {
+			if !st.permanent || st.cfg.Retry == RetryForever {
 				fmt.Fprintf(w, "hubtap sub: reconnecting in %s\n", e.RetryIn.Round(100*time.Millisecond))
 			}
 		}

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -11,11 +12,13 @@ import (
 	"hubtap/headless"
 )
 
-// subOptions are the flags only sub has.
+// subOptions are the flags only sub has; the mosquitto_sub-style ones are
+// headless.Flags, checked by its Apply.
 type subOptions struct {
-	format, filter string
-	count          int
-	quiet          bool
+	filter string
+	count  int
+	quiet  bool
+	flags  headless.Flags
 }
 
 // subCmd is `hubtap sub`: no UI, messages to stdout (headless).
@@ -41,19 +44,29 @@ reader is slow it stops reading and the broker queues.`,
 			}
 			return runSub(cmd, o, cfg)
 		},
-		Annotations: map[string]string{annotationHelpTail: `Template verbs: %t topic, %p payload, %q QoS, %r retain, %d dup, %l length,
-%x hex payload, %I ISO time, %U Unix time, %P user properties, %j JSONL
-record, %{path} a JSON field (flat dotted key first), %% percent, \n \t.`},
+		Annotations: map[string]string{annotationHelpTail: strings.TrimRight(headless.Help, "\n")},
 	}
 	fs := cmd.Flags()
 	fs.SortFlags = false
 	connFlags(cmd, o)
-	fs.StringVarP(&so.format, "format", "F", "", "output `template` (default: JSONL; verbs below)")
+	sf := &so.flags
+	fs.StringVarP(&sf.Template, "format", "F", "", "output `template`, as mosquitto_sub -F (default: JSONL; verbs below)")
 	fs.IntVarP(&so.count, "count", "C", 0, "exit after this many messages (0: run until interrupted)")
+	fs.BoolVarP(&sf.Verbose, "verbose", "v", false, "print 'topic payload' per message (mosquitto_sub -v)")
+	fs.BoolVarP(&sf.NoEOL, "no-eol", "N", false, "no newline after each message (with -F or -v)")
+	fs.BoolVar(&sf.Pretty, "pretty", false, "indent %j and %J output (mosquitto_sub --pretty)")
+	fs.BoolVarP(&sf.SkipRetained, "no-retained", "R", false, "skip retained messages (mosquitto_sub -R)")
+	fs.BoolVar(&sf.RetainedOnly, "retained-only", false, "print retained messages only, and stop at the first one that is not")
+	fs.IntVarP(&sf.Wait, "timeout", "W", 0, "stop this many `seconds` after connecting; exit 27 if no message arrived (0: no limit)")
+	fs.StringArrayVarP(&sf.Hide, "hide", "T", nil, "hide messages whose topic matches this `filter` (repeatable)")
+	fs.StringArrayVarP(&sf.Unsubscribe, "unsubscribe", "U", nil, "unsubscribe the persistent session from this `filter` once connected (repeatable)")
+	fs.BoolVar(&sf.Raw, "raw", false, "write the exact bytes even to a terminal (there, control sequences are shown as markers by default)")
+	fs.StringVar(&sf.Retry, "retry", "3", "connection attempts in a row that may fail with a permanent error before giving up: a `number`, or forever")
 	fs.StringVar(&so.filter, "filter", "", "only messages matching this filter `expression`")
 	fs.BoolVar(&so.quiet, "quiet", false, "do not report connecting and subscribing on stderr")
-	inGroup(fs, groupOutput, "format", "count", "filter", "quiet")
-	noFiles(cmd, "format", "count", "filter")
+	inGroup(fs, groupOutput, "format", "count", "verbose", "no-eol", "pretty", "no-retained", "retained-only", "timeout",
+		"hide", "unsubscribe", "raw", "retry", "filter", "quiet")
+	noFiles(cmd, "format", "count", "timeout", "hide", "unsubscribe", "retry", "filter")
 	demoFlags(cmd, o, 1000)
 	debugFlag(cmd, &o.debugFile)
 	return cmd
@@ -77,12 +90,8 @@ func prepareSub(cmd *cobra.Command, o *options, so *subOptions) (headless.Config
 		return headless.Config{}, errors.New("-C must not be negative")
 	}
 	cfg := headless.Config{Count: so.count, Errors: cmd.ErrOrStderr(), Quiet: so.quiet}
-	if so.format != "" {
-		f, err := headless.ParseTemplate(so.format)
-		if err != nil {
-			return headless.Config{}, fmt.Errorf("-F: %w", err)
-		}
-		cfg.Format = f
+	if err := so.flags.Apply(&cfg); err != nil {
+		return headless.Config{}, err
 	}
 	if so.filter != "" {
 		f, err := filters.Compile(so.filter)
@@ -107,6 +116,9 @@ func runSub(cmd *cobra.Command, o *options, cfg headless.Config) error {
 	if c.warning != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", cmd.CommandPath(), c.warning)
 	}
+	if cmd.Flags().Changed("token") {
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: ⚠ --token is visible in the process list and shell history: prefer FLESPI_TOKEN or --token-file\n", cmd.CommandPath())
+	}
 	if !o.demo { // the demo's broker runs in this process and needs the other core
 		tuneForPipe()
 	}
@@ -114,7 +126,7 @@ func runSub(cmd *cobra.Command, o *options, cfg headless.Config) error {
 		if errors.Is(err, syscall.EPIPE) {
 			return nil // the reader went away (| head): not an error
 		}
-		return err
+		return &exitError{code: headless.ExitCode(err), err: err} // 3, 4, 27 or 1: headless.Help lists them
 	}
 	return nil
 }
