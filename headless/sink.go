@@ -95,6 +95,14 @@ func (s *sink) Offer(m broker.Message) bool {
 		}
 	}
 	var err error
+	// Make room first, so the record is formatted straight into the
+	// buffer's free space without growing a copy of it (no allocation).
+	if need := 2*len(mp.Payload) + len(mp.Topic) + 512; s.w.Available() < need && need <= outBuf {
+		if err = s.w.Flush(); err != nil {
+			s.stopLocked(fmt.Errorf("write: %w", err))
+			return false
+		}
+	}
 	if s.safe {
 		s.safeBuf = s.format(s.safeBuf[:0], mp)
 		_, err = s.w.Write(appendSafe(s.w.AvailableBuffer(), s.safeBuf))
