@@ -55,7 +55,7 @@ func main() {
 	qos := flag.String("qos", "0,1", "drain: subscription QoS levels")
 	flag.StringVar(&c.work, "work", "", "scratch directory (default: a new temporary one)")
 	only := flag.String("only", "drain,tui,startup,size", "parts to run")
-	flag.IntVar(&c.runs, "runs", 5, "drain: runs")
+	flag.IntVar(&c.runs, "runs", 3, "drain: runs")
 	flag.IntVar(&c.n, "n", 1000000, "drain: queued messages per run (use 200000 for a quick look)")
 	rates := flag.String("rates", "0,5000,20000,50000,100000", "tui: demo rates in msg/s (0: idle)")
 	flag.DurationVar(&c.warmup, "warmup", 3*time.Second, "tui: time before the measurement window")
