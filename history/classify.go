@@ -56,7 +56,7 @@ func Classify(p []byte) Kind {
 	switch {
 	case len(p) == 0:
 		return KindEmpty
-	case looksJSON(p) && depthOK(p, maxJSONDepth) && validFast(p):
+	case looksJSON(p) && validFast(p): // depth bounded inside
 		return KindJSON
 	case isText(p):
 		return KindText

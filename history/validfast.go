@@ -1,16 +1,17 @@
 package history
 
-// validFast is validJSON with a fast path for the shape almost every
+// validFast is depthOK && validJSON with a fast path for the shape almost every
 // telematics payload has: one compact object of string keys and scalar
 // values ({"ident":"352…","position.speed":47,"valid":true}), without
 // white space. It walks that shape in one loop with no call per value but
 // the string scan; anything else (nesting, white space, exponents, an
-// error) hands the payload to validJSON, so the result is always
-// validJSON's. FuzzValidFast checks it against gjson.
+// error) hands the payload to depthOK and validJSON, so the result is
+// always theirs; the fast path needs no depth check (it is one level
+// deep). FuzzValidFast checks it against gjson.
 func validFast(data []byte) bool {
 	n := len(data)
 	if n < 2 || data[0] != '{' || data[n-1] != '}' {
-		return validJSON(data)
+		return validDeep(data)
 	}
 	i := 1
 	if data[i] == '}' {
@@ -19,10 +20,10 @@ func validFast(data []byte) bool {
 	var ok bool
 	for {
 		if data[i] != '"' { // a key
-			return validJSON(data)
+			return validDeep(data)
 		}
 		if i, ok = vString(data, i+1); !ok || i >= n || data[i] != ':' {
-			return validJSON(data)
+			return validDeep(data)
 		}
 		i++
 		if i >= n {
@@ -31,7 +32,7 @@ func validFast(data []byte) bool {
 		switch c := data[i]; {
 		case c == '"':
 			if i, ok = vString(data, i+1); !ok {
-				return validJSON(data)
+				return validDeep(data)
 			}
 		case c == '-' || c-'0' < 10:
 			if c == '-' {
@@ -42,7 +43,7 @@ func validFast(data []byte) bool {
 				i++
 			}
 			if i == start || i-start > 1 && data[start] == '0' {
-				return validJSON(data)
+				return validDeep(data)
 			}
 			if i < n && data[i] == '.' {
 				i++
@@ -51,7 +52,7 @@ func validFast(data []byte) bool {
 					i++
 				}
 				if i == start {
-					return validJSON(data)
+					return validDeep(data)
 				}
 			}
 		case c == 't' && i+4 <= n && string(data[i:i+4]) == "true":
@@ -61,7 +62,7 @@ func validFast(data []byte) bool {
 		case c == 'n' && i+4 <= n && string(data[i:i+4]) == "null":
 			i += 4
 		default:
-			return validJSON(data)
+			return validDeep(data)
 		}
 		if i >= n {
 			return false
@@ -73,9 +74,12 @@ func validFast(data []byte) bool {
 				return false
 			}
 		case '}':
-			return i+1 == n || validJSON(data)
+			return i+1 == n || validDeep(data)
 		default:
-			return validJSON(data)
+			return validDeep(data)
 		}
 	}
 }
+
+// validDeep is the general check: nesting bounded, then validJSON.
+func validDeep(data []byte) bool { return depthOK(data, maxJSONDepth) && validJSON(data) }
