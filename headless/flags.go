@@ -104,5 +104,6 @@ Exit codes:
   2   bad flags, template, URL or filter
   3   could not connect: host not found, connection refused, TLS/certificate, wrong scheme
   4   refused by the broker: credentials, not authorized, every subscription refused
-  27  -W passed without a message (as mosquitto_sub)
+  27  -W passed without a message (mosquitto_sub's timeout code; it uses it
+      even when messages came)
 `

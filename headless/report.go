@@ -125,7 +125,7 @@ const (
 	ExitUsage   = 2  // bad flags or template (set by the caller)
 	ExitConnect = 3  // could not connect: host not found, connection refused, TLS or certificate error, wrong scheme
 	ExitRefused = 4  // the broker refused: credentials, not authorized, every subscription refused
-	ExitTimeout = 27 // -W passed without a message (mosquitto_sub's code)
+	ExitTimeout = 27 // -W passed without a message (mosquitto_sub's timeout code, which it uses even when messages came)
 )
 
 // ExitCode maps Run's error to the process exit code.
