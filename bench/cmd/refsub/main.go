@@ -24,6 +24,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -38,7 +39,20 @@ func main() {
 	id := flag.String("id", "refsub", "client ID (a persistent session, expiry 1 h)")
 	qos := flag.Int("q", 1, "subscription QoS")
 	count := flag.Int("C", 0, "exit after this many messages (0: never)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "refsub:", err)
+			os.Exit(2)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "refsub:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "refsub: give one topic filter")
 		os.Exit(2)
@@ -126,6 +140,7 @@ func main() {
 	_ = cm.Disconnect(dctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "refsub:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
