@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,27 +25,6 @@ const takeoverPause = 30 * time.Second
 // internal queue from it; 65535 (the default) let decoded packets pile up
 // (see ../shared/PERF-NOTES.md).
 const receiveMaximum = 1024
-
-// smallReceiveMaximum is the receive maximum where a small window costs no
-// throughput: at QoS 0 (the broker does not count QoS 0 messages against
-// it) and on a loopback broker (no round trip to wait for). paho sizes its
-// queue of decoded packets from the receive maximum, and with 1024 its
-// reader ran up to 1024 packets (several MiB) ahead of the handler, out of
-// the CPU caches. Measured on drains of 200k messages from mosquitto on
-// 127.0.0.1: hubtap sub at QoS 0 3.8 -> 3.1 µs of CPU per message (JSONL),
-// at QoS 1 4.1 -> 3.4 µs (-F %p), peak RSS 48-54 -> 30 MiB. A remote broker
-// at QoS 1 keeps 1024: with 64 in flight a 50 ms round trip would cap a
-// queue drain at ~1,300 msg/s.
-const smallReceiveMaximum = 64
-
-// loopbackHost reports whether host (a name or an IP) is this machine.
-func loopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // Client is an autopaho MQTT 5 connection that keeps a persistent session,
 // renews its subscriptions on every connection up, and hands every received
@@ -257,30 +234,6 @@ func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
 	return true, nil
 }
 
-// dial is dialConn, keeping the Conn for receiveTime.
-func (c *Client) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) (net.Conn, error) {
-	nc, err := dialConn(ctx, cfg, u)
-	if cc, ok := nc.(*Conn); ok && err == nil {
-		c.conn.Store(cc)
-	}
-	return nc, err
-}
-
-// receiveTime is a message's receive time: when the read(2) that brought
-// its bytes in returned. Reading the clock once per read instead of once
-// per message saved ~0.2 µs per message on a VM whose clock is slow to
-// read; paho's reader runs at most a receive maximum of packets ahead of
-// the handler, so the time is late by at most a few milliseconds under
-// load and exact when messages trickle in.
-func (c *Client) receiveTime() time.Time {
-	if cc := c.conn.Load(); cc != nil {
-		if t := cc.ReadTime(); !t.IsZero() {
-			return t
-		}
-	}
-	return time.Now()
-}
-
 // FromPaho converts a received paho PUBLISH into a Message.
 func FromPaho(p *paho.Publish, seq uint64, now time.Time) Message {
 	m := Message{
@@ -484,18 +437,4 @@ func (c *Client) endCurrent(err error, takeover bool) {
 		defer c.mu.Unlock()
 		cs.end(err, takeover)
 	}
-}
-
-// UnsubscribeSession unsubscribes from filters that a persistent session
-// may still hold from an earlier run (mosquitto_sub -U), whether or not
-// this Client subscribed to them; they are no longer renewed either. It
-// blocks until the UNSUBACK or ctx ends.
-func (c *Client) UnsubscribeSession(ctx context.Context, filters ...string) error {
-	c.mu.Lock()
-	c.topics = slices.DeleteFunc(c.topics, func(t string) bool { return slices.Contains(filters, t) })
-	c.mu.Unlock()
-	if _, err := c.cm.Unsubscribe(ctx, &paho.Unsubscribe{Topics: filters}); err != nil {
-		return fmt.Errorf("unsubscribe: %w", err)
-	}
-	return nil
 }

@@ -32,3 +32,17 @@ func (c *Client) Unsubscribe(ctx context.Context, filters ...string) error {
 	}
 	return nil
 }
+
+// UnsubscribeSession unsubscribes from filters that a persistent session
+// may still hold from an earlier run (mosquitto_sub -U), whether or not
+// this Client subscribed to them; they are no longer renewed either. It
+// blocks until the UNSUBACK or ctx ends.
+func (c *Client) UnsubscribeSession(ctx context.Context, filters ...string) error {
+	c.mu.Lock()
+	c.topics = slices.DeleteFunc(c.topics, func(t string) bool { return slices.Contains(filters, t) })
+	c.mu.Unlock()
+	if _, err := c.cm.Unsubscribe(ctx, &paho.Unsubscribe{Topics: filters}); err != nil {
+		return fmt.Errorf("unsubscribe: %w", err)
+	}
+	return nil
+}
