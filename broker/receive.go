@@ -17,7 +17,7 @@ import (
 // reader ran up to 1024 packets (several MiB) ahead of the handler, out of
 // the CPU caches. Measured on drains of 200k messages from mosquitto on
 // 127.0.0.1: hubtap sub at QoS 0 3.8 -> 3.1 µs of CPU per message (JSONL),
-// at QoS 1 4.1 -> 3.4 µs (-F %p), peak RSS 48-54 -> 30 MiB. A remote broker
+// at QoS 1 4.0 -> 3.5 µs (-F %p), peak RSS 48-54 -> 30 MiB. A remote broker
 // at QoS 1 keeps 1024: with 64 in flight a 50 ms round trip would cap a
 // queue drain at ~1,300 msg/s.
 const smallReceiveMaximum = 64
