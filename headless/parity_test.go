@@ -141,22 +141,25 @@ func TestFlagsMatchMosquittoSub(t *testing.T) {
 		name string
 		args []string // mosquitto_sub's
 		cfg  Config   // hubtap's
+		live bool     // publish live messages meanwhile (for the flags that wait for one)
 	}{
-		{"-v", []string{"-v", "-C", strconv.Itoa(n)}, Config{Count: n, Format: verbose}},
-		{"-v -N", []string{"-v", "-N", "-C", strconv.Itoa(n)}, Config{Count: n, Format: Verbose(Options{NoEOL: true})}},
-		{"-F -N", []string{"-N", "-F", "%t=%l;", "-C", strconv.Itoa(n)}, Config{Count: n, Format: mustCompile(t, "%t=%l;", Options{NoEOL: true})}},
-		{"-T", []string{"-v", "-T", "it/b/#", "-T", "it/c/+", "-C", strconv.Itoa(n - 2)}, Config{Count: n - 2, Format: verbose, Hide: []string{"it/b/#", "it/c/+"}}},
-		{"-R", []string{"-v", "-R", "-C", "1"}, Config{Count: 1, Format: verbose, SkipRetained: true}},
-		{"--retained-only", []string{"-v", "--retained-only"}, Config{Format: verbose, RetainedOnly: true}},
+		{"-v", []string{"-v", "-C", strconv.Itoa(n)}, Config{Count: n, Format: verbose}, false},
+		{"-v -N", []string{"-v", "-N", "-C", strconv.Itoa(n)}, Config{Count: n, Format: Verbose(Options{NoEOL: true})}, false},
+		{"-F -N", []string{"-N", "-F", "%t=%l;", "-C", strconv.Itoa(n)}, Config{Count: n, Format: mustCompile(t, "%t=%l;", Options{NoEOL: true})}, false},
+		{"-T", []string{"-v", "-T", "it/b/#", "-T", "it/c/+", "-C", strconv.Itoa(n - 2)}, Config{Count: n - 2, Format: verbose, Hide: []string{"it/b/#", "it/c/+"}}, false},
+		{"-R", []string{"-v", "-R", "-C", "1"}, Config{Count: 1, Format: verbose, SkipRetained: true}, true},
+		{"--retained-only", []string{"-v", "--retained-only"}, Config{Format: verbose, RetainedOnly: true}, true},
 		{"--pretty %j", []string{"--pretty", "-F", "%j", "-C", "1", "-T", "it/b/#", "-T", "it/c/#", "-T", "it/d/#"},
-			Config{Count: 1, Format: mustCompile(t, "%j", Options{Pretty: true}), Hide: []string{"it/b/#", "it/c/#", "it/d/#"}}},
+			Config{Count: 1, Format: mustCompile(t, "%j", Options{Pretty: true}), Hide: []string{"it/b/#", "it/c/#", "it/d/#"}}, false},
 		{"--pretty %J", []string{"--pretty", "-F", "%J", "-C", "1", "-T", "it/b/#", "-T", "it/c/#", "-T", "it/d/#"},
-			Config{Count: 1, Format: mustCompile(t, "%J", Options{Pretty: true}), Hide: []string{"it/b/#", "it/c/#", "it/d/#"}}},
+			Config{Count: 1, Format: mustCompile(t, "%J", Options{Pretty: true}), Hide: []string{"it/b/#", "it/c/#", "it/d/#"}}, false},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stop := live()
-			defer stop()
+			if c.live { // otherwise a live message could come between the retained ones
+				stop := live()
+				defer stop()
+			}
 			want, code := mosquittoSub(t, ctx, addr, append([]string{"-q", "1", "-t", "it/#"}, c.args...)...)
 			if code != 0 {
 				t.Fatalf("mosquitto_sub exited %d", code)
