@@ -57,11 +57,19 @@ func ParseTelemetry(s string) (Telemetry, error) {
 	return "", fmt.Errorf("telemetry %q: use %q, %q or %q", s, TelemetryAuto, TelemetryFull, TelemetryLight)
 }
 
-// fullTelemetryMax is the highest starting rate at which TelemetryAuto
-// means full: full telemetry costs ~200 µs of broker time per device message.
+// fullTelemetryMax is the highest rate at which TelemetryAuto means full:
+// full telemetry costs ~200 µs of broker time per device message.
 const fullTelemetryMax = 1000
 
-// resolve turns TelemetryAuto into full or light for a starting rate.
+// fullTelemetry reports whether a device message is followed by every
+// parameter's telemetry now: always with TelemetryFull, never with
+// TelemetryLight, and with TelemetryAuto while the rate set now (SetRate
+// can change it at any time) is at most fullTelemetryMax.
+func (s *Sim) fullTelemetry() bool {
+	return s.tel.resolve(s.Rate()) == TelemetryFull
+}
+
+// resolve turns TelemetryAuto into full or light for a rate.
 func (t Telemetry) resolve(rate float64) Telemetry {
 	if t != TelemetryAuto {
 		return t

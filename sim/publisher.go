@@ -191,7 +191,7 @@ func (s *Sim) publishDevice(d *device, now time.Time) {
 		}
 	}
 	if d.info.ID != 0 {
-		if s.tel == TelemetryFull {
+		if s.fullTelemetry() {
 			s.publishTelemetryAll(d, s.buf, props)
 		} else if !now.Before(d.nextTel) {
 			s.publishTelemetry(d, d.telIdx, props)

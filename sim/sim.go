@@ -154,7 +154,6 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 	if cfg.Telemetry, err = ParseTelemetry(string(cfg.Telemetry)); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	cfg.Telemetry = cfg.Telemetry.resolve(cfg.Rate)
 	if cfg.SessionQueue <= 0 {
 		cfg.SessionQueue = DefaultSessionQueue
 	}

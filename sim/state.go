@@ -139,7 +139,7 @@ func (s *Sim) publishInitialState() {
 		_ = s.inject(d.stateBase+"/name", appendString(nil, d.info.Name), true, 1, props)
 		_ = s.inject(d.stateBase+"/last_active", strconv.AppendInt(nil, d.lastActive.Load(), 10), true, 1, props)
 		_ = s.inject(d.stateBase, s.deviceObject(d, true), true, 1, props)
-		if s.tel == TelemetryFull {
+		if s.fullTelemetry() {
 			s.publishTelemetryAll(d, appendMessage(nil, d, &d.cur), props)
 		} else {
 			for p := range telemetryParams {
