@@ -118,3 +118,72 @@ func BenchmarkBridge(b *testing.B) {
 	cancel()
 	wg.Wait()
 }
+
+// TestBridgeBoundsBytes: with nobody taking batches, what waits in the
+// bridge never weighs more than the byte limit; the rest is dropped and
+// counted; once everything is taken, nothing is left charged.
+func TestBridgeBoundsBytes(t *testing.T) {
+	m := Message{Topic: "flespi/message/gw/devices/1", Payload: make([]byte, 1000)}
+	w := Weight(&m)
+	b := NewBridgeLimits(BridgeLimits{Queue: 1000, Backlog: 1 << 20, Bytes: 50 * w, Batch: 8, BatchBytes: 4 * w, Every: time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = b.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+	const n = 5000
+	for i := 0; i < n; i++ {
+		b.Offer(m)
+		if q := b.Queued(); q > 50*w {
+			t.Fatalf("after %d offers %d bytes wait in the bridge, more than the limit %d", i+1, q, 50*w)
+		}
+	}
+	var kept uint64
+	for kept+b.Dropped() < n {
+		batch, ok := b.Next(ctx)
+		if !ok {
+			t.Fatalf("timed out: kept %d dropped %d of %d", kept, b.Dropped(), n)
+		}
+		if len(batch.Msgs) > 4 {
+			t.Fatalf("a batch of %d messages, more than BatchBytes allows (4)", len(batch.Msgs))
+		}
+		kept += uint64(len(batch.Msgs))
+	}
+	if kept > 50 || kept+b.Dropped() != n {
+		t.Fatalf("kept %d (at most 50 fit) + dropped %d, want %d in all", kept, b.Dropped(), n)
+	}
+	if q := b.Queued(); q != 0 {
+		t.Fatalf("%d bytes still charged with nothing inside", q)
+	}
+}
+
+// TestBridgeFullBatchGoesAtOnce: a UI that falls behind gets full batches
+// of at most Batch messages as soon as it asks, without waiting for Every
+// (an hour here), in order.
+func TestBridgeFullBatchGoesAtOnce(t *testing.T) {
+	b := NewBridgeLimits(BridgeLimits{Queue: 1000, Backlog: 1000, Batch: 100, Every: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = b.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+	for i := 1; i <= 250; i++ {
+		b.Offer(Message{Seq: uint64(i)})
+	}
+	next := uint64(1)
+	for range 2 {
+		batch, ok := b.Next(ctx)
+		if !ok {
+			t.Fatalf("no full batch within 10 s (it must not wait for Every); got up to seq %d", next-1)
+		}
+		if len(batch.Msgs) != 100 {
+			t.Fatalf("batch of %d messages, want 100", len(batch.Msgs))
+		}
+		for _, m := range batch.Msgs {
+			if m.Seq != next {
+				t.Fatalf("seq %d, want %d: order lost", m.Seq, next)
+			}
+			next++
+		}
+	}
+}
