@@ -41,18 +41,30 @@ type BridgeLimits struct {
 	// (about one frame), so a steady stream gives the UI one batch a frame,
 	// not one per message. A full batch goes at once.
 	Every time.Duration
+	// Rest paces a UI that is behind: after taking a batch for d (from
+	// handing it over to the next Next), the UI gets the next one no sooner
+	// than Rest×d later (at most 250 ms). With 0.5 the UI spends at most
+	// two thirds of its time on batches and the rest on keys and frames,
+	// however many messages are offered; the excess waits in the backlog
+	// and, when that is full, is dropped. 0 means no pacing.
+	Rest float64
 }
+
+// maxRest bounds a pause made by BridgeLimits.Rest.
+const maxRest = 250 * time.Millisecond
 
 // UILimits are the limits for the TUI, with queueBytes for the bridge's
 // byte limit (history.QueueBytes). A batch of at most 1,024 messages or
-// 1 MiB is about 5 ms of the UI goroutine's work (BenchmarkFrame: ~5 µs a
-// message, plus history.Prepare's ~3.6 µs on another goroutine), so however
-// many messages are offered the UI draws its frames and answers keys
-// between batches; at 60 batches a second that is still 61,000 messages a
-// second when the UI keeps up, and a UI that is behind takes the next batch
-// at once.
+// 1 MiB is about 5 ms of the UI goroutine's work on this project's 2-core
+// test machine (BenchmarkFrame: ~5 µs a message, plus history.Prepare's
+// ~3.6 µs on another goroutine), and Rest 0.5 keeps a third of the UI's
+// time for keys and frames when it is behind: however many messages are
+// offered, frames keep coming and a key waits for one batch at most. The
+// most the UI takes is about 1,024 messages per (1.5 × a batch's time):
+// some 100,000 a second on an idle core; beyond that the bridge drops.
 func UILimits(queueBytes int64) BridgeLimits {
-	return BridgeLimits{Queue: 1 << 14, Backlog: 1 << 20, Bytes: queueBytes, Batch: 1024, BatchBytes: 1 << 20, Every: 16 * time.Millisecond}
+	return BridgeLimits{Queue: 1 << 14, Backlog: 1 << 20, Bytes: queueBytes, Batch: 1024, BatchBytes: 1 << 20,
+		Every: 16 * time.Millisecond, Rest: 0.5}
 }
 
 // Bridge moves messages from paho's goroutine to the UI. Offer never blocks:
@@ -60,10 +72,11 @@ func UILimits(queueBytes int64) BridgeLimits {
 // acknowledging at full speed whatever the UI does. Run keeps what arrives
 // in a backlog; Next takes a batch of at most BridgeLimits.Batch messages
 // and BatchBytes bytes from its front. A UI that keeps up gets one batch per
-// Every; a UI that falls behind gets the next full batch as soon as it asks,
-// and the excess is dropped at Offer (counted: Dropped) once the backlog
-// reaches its byte or message limit. A frame's work is thus bounded by the
-// batch size, and memory by the byte limit, whatever the offered rate.
+// Every; a UI that falls behind gets the next full batch as soon as it asks
+// (after a rest, with BridgeLimits.Rest), and the excess is dropped at Offer
+// (counted: Dropped) once the backlog reaches its byte or message limit. A
+// frame's work is thus bounded by the batch size, and memory by the byte
+// limit, whatever the offered rate.
 //
 // Queues: in (Queue messages; drops when full), the backlog (Backlog
 // messages; drops beyond), every message's weight (Bytes; Offer drops
@@ -163,12 +176,17 @@ func (b *Bridge) Run(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	pacer := time.NewTimer(time.Hour)
+	pacer.Stop()
+	defer pacer.Stop()
 	var (
 		q      backlog
 		evs    []Event
 		wanted bool             // Next is waiting for a batch
 		ready  bool             // what waits may go: it waited Every, or a batch is full
 		tick   <-chan time.Time // nil unless the timer runs
+		rest   <-chan time.Time // nil unless the UI is resting (Rest)
+		sentAt time.Time        // when the last batch was handed over (with Rest only)
 	)
 	wait := func() { // something waits: start the clock unless it runs or is done
 		if !ready && tick == nil {
@@ -177,13 +195,16 @@ func (b *Bridge) Run(ctx context.Context) error {
 		}
 	}
 	for {
-		if wanted && ready && (q.len() > 0 || len(evs) > 0) {
+		if wanted && ready && rest == nil && (q.len() > 0 || len(evs) > 0) {
 			batch := q.front(b.lim.Batch, b.lim.BatchBytes)
 			batch.Events, batch.Dropped = evs, b.dropped.Load()
 			select {
 			case b.out <- batch:
 				q.pop(len(batch.Msgs), batch.weight)
 				evs, wanted, ready = nil, false, false
+				if b.lim.Rest > 0 {
+					sentAt = time.Now()
+				}
 				timer.Stop()
 				tick = nil
 				switch {
@@ -204,6 +225,15 @@ func (b *Bridge) Run(ctx context.Context) error {
 			return ctx.Err()
 		case <-b.want:
 			wanted = true
+			if !sentAt.IsZero() {
+				if d := time.Duration(float64(time.Since(sentAt)) * b.lim.Rest); d > time.Millisecond {
+					pacer.Reset(min(d, maxRest))
+					rest = pacer.C
+				}
+				sentAt = time.Time{}
+			}
+		case <-rest:
+			rest = nil
 		case m := <-b.in:
 			if q.len() >= b.lim.Backlog {
 				b.queued.Add(-Weight(&m))

@@ -187,3 +187,31 @@ func TestBridgeFullBatchGoesAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestBridgeRestPacesASlowUI: with Rest, a UI that took d to take a batch
+// gets the next one no sooner than Rest×d after asking. The UI here takes
+// 40 ms (it waits on a timer, standing in for a slow frame); with Rest 1
+// the next batch cannot come within 40 ms of the ask.
+func TestBridgeRestPacesASlowUI(t *testing.T) {
+	b := NewBridgeLimits(BridgeLimits{Queue: 100000, Backlog: 100000, Batch: 10, Every: time.Millisecond, Rest: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = b.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+	for i := 0; i < 1000; i++ {
+		b.Offer(Message{Seq: uint64(i)})
+	}
+	if _, ok := b.Next(ctx); !ok {
+		t.Fatal("no first batch")
+	}
+	slow := time.NewTimer(40 * time.Millisecond) // the UI's work on the first batch
+	<-slow.C
+	asked := time.Now()
+	if _, ok := b.Next(ctx); !ok {
+		t.Fatal("no second batch")
+	}
+	if waited := time.Since(asked); waited < 40*time.Millisecond {
+		t.Fatalf("the second batch came %v after the ask; with Rest 1 after 40 ms of work it must wait at least 40 ms", waited)
+	}
+}

@@ -6,17 +6,18 @@ package history
 
 const (
 	// MemoryOverhead is what the Go soft memory limit allows beyond the
-	// history budget: the bridge's backlog (QueueBytes, at most 16 MiB), one
-	// batch being ingested, paho's buffers, the UI's caches and the Go
-	// runtime's own structures, plus room for the garbage paho makes per
-	// message (about 6 KB), so the collector runs a few times a second
-	// rather than back to back. The binary's code and data (about 12 MiB
-	// resident) are outside the Go limit, so peak RSS stays under
-	// budget + 64 MiB.
+	// budget (which covers history, the bridge's backlog and the UI's
+	// per-message indexes: HistoryBytes, QueueBytes, IndexBytes): the batch
+	// being ingested, paho's buffers and the Go runtime's own, plus room
+	// for garbage (paho makes
+	// about 6 KB per message, ingest 2 KB, a frame 100 KB), so the collector
+	// runs a few times a second rather than back to back. The binary's code
+	// and data (about 12 MiB resident) are outside the Go limit, so peak RSS
+	// stays under budget + 64 MiB.
 	MemoryOverhead = 48 << 20
 
-	minQueueBytes = 4 << 20
-	maxQueueBytes = 16 << 20
+	minQueueBytes = 2 << 20
+	maxQueueBytes = 8 << 20
 )
 
 // MemoryLimit returns the Go soft memory limit (debug.SetMemoryLimit) for a
@@ -26,10 +27,23 @@ func MemoryLimit(budget int64) int64 {
 }
 
 // QueueBytes returns how many bytes of messages may wait between the broker
-// and history (broker.BridgeLimits.Bytes) for a history budget: an eighth of
-// it, between 4 and 16 MiB. At 50,000 messages/s of 600 bytes, 16 MiB is
-// about half a second of traffic: enough to ride out a slow frame, small
-// next to the budget. Beyond it the bridge drops, and counts.
+// and history (broker.BridgeLimits.Bytes) within a budget: a sixteenth of
+// it, between 2 and 8 MiB. At 50,000 messages/s of 600 bytes (charged about
+// 750 bytes each in the bridge), 8 MiB is a fifth of a second of traffic:
+// enough to ride out a slow frame. Beyond it the bridge drops, and counts.
 func QueueBytes(budget int64) int64 {
-	return min(max(budget/8, minQueueBytes), maxQueueBytes)
+	return min(max(budget/16, minQueueBytes), maxQueueBytes)
+}
+
+// IndexBytes returns the share of a budget set aside for what the UI keeps
+// per message beside the store: each pane's row index, the redelivery
+// window, the topic and device trees. A sixteenth: measured at about 6% of
+// a full history of flespi messages (docs/BENCHMARKS.md).
+func IndexBytes(budget int64) int64 { return budget / 16 }
+
+// HistoryBytes returns the history store's own budget (history.NewStore)
+// within a --history-mem budget: what the bridge (QueueBytes) and the UI's
+// indexes (IndexBytes) leave.
+func HistoryBytes(budget int64) int64 {
+	return budget - QueueBytes(budget) - IndexBytes(budget)
 }

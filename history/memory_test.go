@@ -4,10 +4,10 @@ import "testing"
 
 func TestMemoryPolicy(t *testing.T) {
 	for _, c := range []struct{ budget, limit, queue int64 }{
-		{budget: 32 << 20, limit: 80 << 20, queue: 4 << 20},
-		{budget: 64 << 20, limit: 112 << 20, queue: 8 << 20},
-		{budget: 256 << 20, limit: 304 << 20, queue: 16 << 20},
-		{budget: 4 << 30, limit: 4<<30 + 48<<20, queue: 16 << 20},
+		{budget: 32 << 20, limit: 80 << 20, queue: 2 << 20},
+		{budget: 64 << 20, limit: 112 << 20, queue: 4 << 20},
+		{budget: 256 << 20, limit: 304 << 20, queue: 8 << 20},
+		{budget: 4 << 30, limit: 4<<30 + 48<<20, queue: 8 << 20},
 	} {
 		if got := MemoryLimit(c.budget); got != c.limit {
 			t.Errorf("MemoryLimit(%d MiB) = %d MiB, want %d MiB", c.budget>>20, got>>20, c.limit>>20)
@@ -20,8 +20,8 @@ func TestMemoryPolicy(t *testing.T) {
 		if lim := MemoryLimit(c.budget); lim+12<<20 > c.budget+64<<20 {
 			t.Errorf("budget %d MiB: Go limit %d MiB leaves no room for the binary under budget + 64 MiB", c.budget>>20, lim>>20)
 		}
-		if QueueBytes(c.budget) > MemoryOverhead/2 {
-			t.Errorf("budget %d MiB: the bridge may hold %d MiB, more than half the overhead", c.budget>>20, QueueBytes(c.budget)>>20)
+		if h, q, x := HistoryBytes(c.budget), QueueBytes(c.budget), IndexBytes(c.budget); h+q+x != c.budget || h < c.budget*13/16 {
+			t.Errorf("budget %d MiB: history %d + bridge %d + indexes %d MiB; want them to share the budget, history at least 13/16", c.budget>>20, h>>20, q>>20, x>>20)
 		}
 	}
 }

@@ -72,7 +72,7 @@ func runUI(cmd *cobra.Command, o *options) error {
 		return err
 	}
 	cfg := app.Config{
-		Store:         history.NewStore(budget),
+		Store:         history.NewStore(history.HistoryBytes(budget)), // the bridge and the UI's indexes share the budget (history/memory.go)
 		Source:        bridge,
 		Client:        client,
 		Recorder:      rec,

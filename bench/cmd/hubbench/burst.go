@@ -30,6 +30,7 @@ type burstResult struct {
 	rssSamples   []int64 // each second
 	recvRates    []float64
 	dropped      string
+	recv         string
 	kept         string
 	framesPerS   float64
 	bytesPerSec  float64
@@ -38,7 +39,10 @@ type burstResult struct {
 	burstSeconds float64
 }
 
-var rePublished = regexp.MustCompile(`published (\d+) in`)
+var (
+	rePublished = regexp.MustCompile(`published (\d+) in`)
+	reRecv      = regexp.MustCompile(`([0-9,]+) recv`)
+)
 
 func runBurst(ctx context.Context, c *config, t *term) ([]*burstResult, string, error) {
 	mosq := mosquittoPath()
@@ -70,6 +74,9 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget string) (*bu
 	argv = append(argv, drainTopic)
 	if len(c.env) > 0 {
 		argv = append(append([]string{"env"}, c.env...), argv...)
+	}
+	if c.stderr != "" { // e.g. for GODEBUG=gctrace=1; sh execs, so the pane's process is still hubtap
+		argv = append([]string{"sh", "-c", `exec "$@" 2>>"$0"`, c.stderr}, argv...)
 	}
 	if _, err := t.respawn(ctx, argv); err != nil {
 		return nil, err
@@ -161,14 +168,20 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget string) (*bu
 	if res.peakRSS, err = statusBytes(pid, "VmHWM:"); err != nil {
 		return nil, err
 	}
-	if _, err := t.tmux(ctx, "resize-window", "-t", t.session, "-x", "240", "-y", strconv.Itoa(t.h)); err == nil {
-		if _, s, err := t.waitScreen(ctx, 3*time.Second, func(s string) bool { return reKept.MatchString(s) }); err == nil {
-			if m := reDropped.FindStringSubmatch(s); m != nil {
-				res.dropped = m[1]
-			}
-			if m := reKept.FindStringSubmatch(s); m != nil {
-				res.kept = m[1]
-			}
+	if _, err := t.tmux(ctx, "resize-window", "-t", t.session, "-x", "300", "-y", strconv.Itoa(t.h)); err == nil {
+		_, s, err := t.waitScreen(ctx, 5*time.Second, func(s string) bool { return reDropped.MatchString(s) && reKept.MatchString(s) })
+		if m := reDropped.FindStringSubmatch(s); m != nil {
+			res.dropped = m[1]
+		}
+		if m := reKept.FindStringSubmatch(s); m != nil {
+			res.kept = m[1]
+		}
+		if m := reRecv.FindStringSubmatch(s); m != nil {
+			res.recv = m[1]
+		}
+		if err != nil {
+			lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+			fmt.Fprintf(os.Stderr, "burst: totals not all on the status line: %q\n", lines[len(lines)-1])
 		}
 		_, _ = t.tmux(ctx, "resize-window", "-t", t.session, "-x", strconv.Itoa(t.w), "-y", strconv.Itoa(t.h))
 	}
@@ -197,8 +210,8 @@ func printBurst(w *strings.Builder, c *config, rs []*burstResult, skipped string
 		fmt.Fprintf(w, "skipped: %s\n", skipped)
 		return
 	}
-	fmt.Fprintln(w, "| --history-mem | published msg/s | UI received msg/s (mean, max) | kept | dropped | peak RSS MiB (VmHWM) | budget + 64 MiB | frames/s | terminal KiB/s | key p50 ms | key p99 ms | presses |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| --history-mem | published msg/s | UI received msg/s (mean, max) | received | kept | dropped | peak RSS MiB (VmHWM) | budget + 64 MiB | frames/s | terminal KiB/s | key p50 ms | key p99 ms | presses |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rs {
 		mean, mx := 0.0, 0.0
 		for _, v := range r.recvRates {
@@ -212,8 +225,8 @@ func printBurst(w *strings.Builder, c *config, rs []*burstResult, skipped string
 		if r.keyTimeouts > 0 {
 			lat += fmt.Sprintf(" (%d timeouts)", r.keyTimeouts)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s, %s | %s | %s | %.0f | %.0f | %.1f | %.1f | %s | %d |\n", r.budget,
-			commas(float64(r.published)/r.publishS), commas(mean), commas(mx), orDash(r.kept), orDash(r.dropped),
+		fmt.Fprintf(w, "| %s | %s | %s, %s | %s | %s | %s | %.0f | %.0f | %.1f | %.1f | %s | %d |\n", r.budget,
+			commas(float64(r.published)/r.publishS), commas(mean), commas(mx), orDash(r.recv), orDash(r.kept), orDash(r.dropped),
 			mib(r.peakRSS), mib(r.budgetBytes+64<<20), r.framesPerS, r.bytesPerSec/1024, lat, len(r.keyLat))
 	}
 	fmt.Fprintln(w)

@@ -45,6 +45,7 @@ type config struct {
 	alts                            []alt
 	budgets                         []string // burst: --history-mem values
 	burstN                          int
+	stderr                          string // burst: hubtap's stderr goes here
 }
 
 // alt is another hubtap build the drain benchmark runs beside -hubtap.
@@ -73,6 +74,7 @@ func main() {
 	modes := flag.String("modes", "demo,external", "tui: demo (hubtap --demo, the simulated broker in the measured process) and/or external (a separate `hubtap sim` process)")
 	budgets := flag.String("budgets", "64MiB,256MiB", "burst: --history-mem values, one burst each")
 	flag.IntVar(&c.burstN, "burst", 1000000, "burst: messages published as fast as possible")
+	flag.StringVar(&c.stderr, "stderr", "", "burst: append hubtap's stderr to this file (with -env GODEBUG=gctrace=1: the GC's trace)")
 	flag.Parse()
 	c.budgets = strings.Split(*budgets, ",")
 	c.extra = strings.Fields(*extra)
