@@ -54,17 +54,17 @@ type BridgeLimits struct {
 const maxRest = 250 * time.Millisecond
 
 // UILimits are the limits for the TUI, with queueBytes for the bridge's
-// byte limit (history.QueueBytes). A batch of at most 1,024 messages or
-// 1 MiB is about 5 ms of the UI goroutine's work on this project's 2-core
-// test machine (BenchmarkFrame: ~5 µs a message, plus history.Prepare's
-// ~3.6 µs on another goroutine), and Rest 0.5 keeps a third of the UI's
-// time for keys and frames when it is behind: however many messages are
-// offered, frames keep coming and a key waits for one batch at most. The
-// most the UI takes is about 1,024 messages per (1.5 × a batch's time):
-// some 100,000 a second on an idle core; beyond that the bridge drops.
+// byte limit (history.QueueBytes). A batch of at most 512 messages or
+// 512 KiB is about 2.5 ms of the UI goroutine's work on this project's
+// 2-core test machine (BenchmarkFrame: ~5 µs a message, plus
+// history.Prepare's ~3.6 µs on another goroutine), and Rest 1 leaves the UI
+// half its time for keys and frames when it is behind: however many
+// messages are offered, frames keep coming and a key waits for one small
+// batch at most. The most the UI takes is 512 messages per twice a batch's
+// time, some 100,000 a second on an idle core; beyond that the bridge drops.
 func UILimits(queueBytes int64) BridgeLimits {
-	return BridgeLimits{Queue: 1 << 14, Backlog: 1 << 20, Bytes: queueBytes, Batch: 1024, BatchBytes: 1 << 20,
-		Every: 16 * time.Millisecond, Rest: 0.5}
+	return BridgeLimits{Queue: 1 << 14, Backlog: 1 << 20, Bytes: queueBytes, Batch: 512, BatchBytes: 512 << 10,
+		Every: 16 * time.Millisecond, Rest: 1}
 }
 
 // Bridge moves messages from paho's goroutine to the UI. Offer never blocks:
