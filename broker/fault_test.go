@@ -128,6 +128,17 @@ func (p *chaosProxy) pipe(client, up net.Conn) {
 // messages while a proxy keeps cutting, stalling and refusing the
 // connection; with a persistent session every one of them reaches history
 // at least once, and redeliveries are marked and counted apart.
+//
+// Where a loss came from: run with -race and one core kept busy
+// (-count=50), it once missed a block of 300 messages with nothing dropped
+// by the bridge. They were lost in the embedded broker: mochi v2.7.9
+// (inheritClientSession) copies a resumed session's queue to the new
+// connection before registering it, so a message published in between goes
+// to the old connection's queue and is cleared. The simulator holds its
+// publishes while a session is established (sim/gate.go); that hold had a
+// 250 ms timeout, which the busy machine outlasted. It now holds until the
+// session is established or the connection has closed. Neither hubtap nor
+// paho lost anything.
 func TestFaultInjectionLosesNothing(t *testing.T) {
 	s := startSim(t, sim.Config{Rate: -1})
 	upstream := s.URL()[len("mqtt://"):]
