@@ -69,8 +69,8 @@ var fastCases = []string{
 func TestValidFastMatchesGJSON(t *testing.T) {
 	for _, c := range append(append([]string{exampleA}, validCases...), fastCases...) {
 		t.Run(c, func(t *testing.T) {
-			if got, want := validFast([]byte(c)), gjson.ValidBytes([]byte(c)); got != want {
-				t.Fatalf("validFast = %v, gjson %v", got, want)
+			if got, want := validFast([]byte(c)), gjson.ValidBytes([]byte(c)) && utf8.Valid([]byte(c)); got != want {
+				t.Fatalf("validFast = %v, want gjson && utf8.Valid = %v", got, want)
 			}
 		})
 	}
@@ -84,8 +84,8 @@ func FuzzValidFast(f *testing.F) {
 		if !depthOK(data, maxJSONDepth) {
 			return // callers never pass deeper JSON (and gjson would overflow the stack)
 		}
-		if got, want := validFast(data), gjson.ValidBytes(data); got != want {
-			t.Fatalf("%q: validFast = %v, gjson %v", data, got, want)
+		if got, want := validFast(data), gjson.ValidBytes(data) && utf8.Valid(data); got != want {
+			t.Fatalf("%q: validFast = %v, want gjson && utf8.Valid = %v", data, got, want)
 		}
 	})
 }
