@@ -6,8 +6,8 @@ package history
 
 const (
 	// MemoryOverhead is what the Go soft memory limit allows beyond the
-	// budget (which covers history, the bridge's backlog and the UI's
-	// per-message indexes: HistoryBytes, QueueBytes, IndexBytes): the batch
+	// budget (which covers history, the bridge's backlog and what the UI
+	// keeps beside history: HistoryBytes, QueueBytes, IndexBytes): the batch
 	// being ingested, paho's buffers and the Go runtime's own, plus room
 	// for garbage (paho makes
 	// about 6 KB per message, ingest 2 KB, a frame 100 KB), so the collector
@@ -39,10 +39,13 @@ func QueueBytes(budget int64) int64 {
 }
 
 // IndexBytes returns the share of a budget set aside for what the UI keeps
-// per message beside the store: each pane's row index, the redelivery
-// window, the topic and device trees. A sixteenth: measured at about 6% of
-// a full history of flespi messages (docs/BENCHMARKS.md).
-func IndexBytes(budget int64) int64 { return budget / 16 }
+// beside the store, per message and per device: each pane's row index, the
+// redelivery and copy windows, the topic and device trees, and the small
+// objects the runtime cannot pack as tightly as the store's slabs. An
+// eighth: with a full 256 MiB history of flespi messages the live heap was
+// 248 MiB with a sixteenth set aside, which left the collector too little
+// room (docs/BENCHMARKS.md, "Burst").
+func IndexBytes(budget int64) int64 { return budget / 8 }
 
 // HistoryBytes returns the history store's own budget (history.NewStore)
 // within a --history-mem budget: what the bridge (QueueBytes) and the UI's
