@@ -3,7 +3,7 @@
 #
 #   bash bench/run.sh                      # everything, about 8 minutes on 2 cores
 #   bash bench/run.sh -runs 3 -window 5s   # quicker; flags go to bench/cmd/hubbench
-#   bash bench/run.sh -only drain          # one part: drain, tui, startup, size
+#   bash bench/run.sh -only drain          # one part: drain, tui, startup, size, burst
 #   bash bench/run.sh -only drain -n 200000 -runs 1   # a quick drain: hubtap sub,
 #                                          # the reference client and mosquitto_sub at QoS 0 and 1
 #

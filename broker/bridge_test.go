@@ -118,3 +118,100 @@ func BenchmarkBridge(b *testing.B) {
 	cancel()
 	wg.Wait()
 }
+
+// TestBridgeBoundsBytes: with nobody taking batches, what waits in the
+// bridge never weighs more than the byte limit; the rest is dropped and
+// counted; once everything is taken, nothing is left charged.
+func TestBridgeBoundsBytes(t *testing.T) {
+	m := Message{Topic: "flespi/message/gw/devices/1", Payload: make([]byte, 1000)}
+	w := Weight(&m)
+	b := NewBridgeLimits(BridgeLimits{Queue: 1000, Backlog: 1 << 20, Bytes: 50 * w, Batch: 8, BatchBytes: 4 * w, Every: time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = b.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+	const n = 5000
+	for i := 0; i < n; i++ {
+		b.Offer(m)
+		if q := b.Queued(); q > 50*w {
+			t.Fatalf("after %d offers %d bytes wait in the bridge, more than the limit %d", i+1, q, 50*w)
+		}
+	}
+	var kept uint64
+	for kept+b.Dropped() < n {
+		batch, ok := b.Next(ctx)
+		if !ok {
+			t.Fatalf("timed out: kept %d dropped %d of %d", kept, b.Dropped(), n)
+		}
+		if len(batch.Msgs) > 4 {
+			t.Fatalf("a batch of %d messages, more than BatchBytes allows (4)", len(batch.Msgs))
+		}
+		kept += uint64(len(batch.Msgs))
+	}
+	if kept > 50 || kept+b.Dropped() != n {
+		t.Fatalf("kept %d (at most 50 fit) + dropped %d, want %d in all", kept, b.Dropped(), n)
+	}
+	if q := b.Queued(); q != 0 {
+		t.Fatalf("%d bytes still charged with nothing inside", q)
+	}
+}
+
+// TestBridgeFullBatchGoesAtOnce: a UI that falls behind gets full batches
+// of at most Batch messages as soon as it asks, without waiting for Every
+// (an hour here), in order.
+func TestBridgeFullBatchGoesAtOnce(t *testing.T) {
+	b := NewBridgeLimits(BridgeLimits{Queue: 1000, Backlog: 1000, Batch: 100, Every: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = b.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+	for i := 1; i <= 250; i++ {
+		b.Offer(Message{Seq: uint64(i)})
+	}
+	next := uint64(1)
+	for range 2 {
+		batch, ok := b.Next(ctx)
+		if !ok {
+			t.Fatalf("no full batch within 10 s (it must not wait for Every); got up to seq %d", next-1)
+		}
+		if len(batch.Msgs) != 100 {
+			t.Fatalf("batch of %d messages, want 100", len(batch.Msgs))
+		}
+		for _, m := range batch.Msgs {
+			if m.Seq != next {
+				t.Fatalf("seq %d, want %d: order lost", m.Seq, next)
+			}
+			next++
+		}
+	}
+}
+
+// TestBridgeRestPacesASlowUI: with Rest, a UI that took d to take a batch
+// gets the next one no sooner than Rest×d after asking. The UI here takes
+// 40 ms (it waits on a timer, standing in for a slow frame); with Rest 1
+// the next batch cannot come within 40 ms of the ask.
+func TestBridgeRestPacesASlowUI(t *testing.T) {
+	b := NewBridgeLimits(BridgeLimits{Queue: 100000, Backlog: 100000, Batch: 10, Every: time.Millisecond, Rest: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = b.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+	for i := 0; i < 1000; i++ {
+		b.Offer(Message{Seq: uint64(i)})
+	}
+	if _, ok := b.Next(ctx); !ok {
+		t.Fatal("no first batch")
+	}
+	slow := time.NewTimer(40 * time.Millisecond) // the UI's work on the first batch
+	<-slow.C
+	asked := time.Now()
+	if _, ok := b.Next(ctx); !ok {
+		t.Fatal("no second batch")
+	}
+	if waited := time.Since(asked); waited < 40*time.Millisecond {
+		t.Fatalf("the second batch came %v after the ask; with Rest 1 after 40 ms of work it must wait at least 40 ms", waited)
+	}
+}

@@ -24,9 +24,12 @@ type harness struct {
 	seen   chan struct{} // pinged after every batch
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessWithin(t, 20*time.Second) }
+
+// newHarnessWithin is newHarness with its own deadline for the whole test.
+func newHarnessWithin(t *testing.T, d time.Duration) *harness {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	h := &harness{t: t, bridge: broker.NewBridge(1<<16, 5*time.Millisecond, 1<<17), ctx: ctx, seen: make(chan struct{}, 1)}
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = h.bridge.Run(ctx) })

@@ -128,12 +128,26 @@ func (p *chaosProxy) pipe(client, up net.Conn) {
 // messages while a proxy keeps cutting, stalling and refusing the
 // connection; with a persistent session every one of them reaches history
 // at least once, and redeliveries are marked and counted apart.
+//
+// Where a loss came from: run with -race and one core kept busy
+// (-count=50), it once missed a block of 300 messages with nothing dropped
+// by the bridge. They were lost in the embedded broker: mochi v2.7.9
+// (inheritClientSession) copies a resumed session's queue to the new
+// connection before registering it, so a message published in between goes
+// to the old connection's queue and is cleared. The simulator holds its
+// publishes while a session is established (sim/gate.go); that hold had a
+// 250 ms timeout, which the busy machine outlasted. It now holds until the
+// session is established or the connection has closed. Neither hubtap nor
+// paho lost anything.
 func TestFaultInjectionLosesNothing(t *testing.T) {
 	s := startSim(t, sim.Config{Rate: -1})
 	upstream := s.URL()[len("mqtt://"):]
 	p := newChaosProxy(t, upstream, uint64(time.Now().UnixNano()))
 	u, _ := broker.ParseURL("mqtt://" + p.addr())
-	h := newHarness(t)
+	// A generous deadline: on a loaded machine (-race, a busy core) the
+	// cuts, stalls and refusals stretch the run, and a message that has not
+	// arrived yet must not pass for a lost one.
+	h := newHarnessWithin(t, 2*time.Minute)
 	c, err := broker.Connect(h.ctx, broker.Options{URL: u, Token: broker.Secret(sim.DemoToken), ClientID: "fault-" + strconv.Itoa(int(time.Now().UnixNano()%1e6)),
 		SessionExpiry: time.Hour, QoS: 1, Topics: []string{"hubtap/fault/#"}, Backoff: func(int) time.Duration { return 20 * time.Millisecond }}, h.bridge)
 	if err != nil {
@@ -162,13 +176,26 @@ func TestFaultInjectionLosesNothing(t *testing.T) {
 	seen := make(map[int]int, n)
 	defer func() {
 		if t.Failed() {
+			// missing = dropped by the bridge (counted, by design: Offer
+			// never blocks paho) + lost (acknowledged yet never offered: in
+			// hubtap's client, paho or the broker).
 			var missing []int
-			for i := 0; i < n && len(missing) < 20; i++ {
+			h.mu.Lock()
+			for _, m := range h.msgs { // seen may be stale: count again under the lock
+				var seq int
+				if _, err := fmt.Sscanf(string(m.Payload), `{"seq":%d`, &seq); err == nil {
+					seen[seq]++
+				}
+			}
+			h.mu.Unlock()
+			for i := 0; i < n; i++ {
 				if seen[i] == 0 {
 					missing = append(missing, i)
 				}
 			}
-			t.Logf("missing (first 20): %v; published by the sim: %d; cuts %d", missing, s.Published(), p.cuts.Load())
+			dropped := h.bridge.Dropped()
+			t.Logf("missing %d of %d (first 20: %v) = dropped by the bridge %d + lost %d; offered to the bridge %d; published by the sim %d; cuts %d",
+				len(missing), n, missing[:min(20, len(missing))], dropped, len(missing)-int(dropped), h.bridge.Offered(), s.Published(), p.cuts.Load())
 		}
 	}()
 	h.waitFor(fmt.Sprintf("all %d messages", n), func(msgs []broker.Message, _ []broker.Event) bool {
@@ -303,7 +330,7 @@ func TestOverloadDropsExactlyAndKeepsAcking(t *testing.T) {
 		t.Fatalf("delivered %d + dropped %d != offered %d", delivered.Load(), bridge.Dropped(), off)
 	}
 	if bridge.Dropped() == 0 {
-		t.Fatal("no drops: the test did not overload the UI side")
+		t.Fatalf("no drops: the test did not overload the UI side (sent %d at 10k/s, paho took %d, the slow UI got %d)", sent, got, delivered.Load())
 	}
 	t.Logf("sent %d at 10k/s: paho took all %d, the slow UI got %d, %d dropped and counted", sent, got, delivered.Load(), bridge.Dropped())
 }

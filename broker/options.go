@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/user"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -86,21 +87,30 @@ func ParseURL(raw string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, fmt.Errorf("bad broker URL: put credentials in --token or --username/--password, not in the URL")
 	}
+	if p := u.Port(); p != "" { // before the host: "mqtt://:99999" is a bad port first
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("bad broker URL %q: port %s is not a number from 1 to 65535", raw, p)
+		}
+		port = p
+	} else if strings.HasSuffix(u.Host, ":") {
+		return nil, fmt.Errorf("bad broker URL %q: the port after the colon is missing", raw)
+	}
 	host := u.Hostname()
 	if host == "" {
 		return nil, fmt.Errorf("bad broker URL %q: no host", raw)
 	}
-	if p := u.Port(); p != "" {
-		var n int
-		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("bad broker URL %q: port %q is not a number from 1 to 65535", raw, p)
+	if u.Scheme == "mqtt" || u.Scheme == "mqtts" {
+		// MQTT over TCP has no path or query: a URL with one is a mistake
+		// (a WebSocket URL given the wrong scheme, or a copied web address).
+		if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+			return nil, fmt.Errorf("bad broker URL %q: %s:// takes only a host and a port, no path, query or #fragment (for MQTT over WebSocket use ws:// or wss://)", raw, u.Scheme)
 		}
-		port = p
+		u.Path, u.RawPath = "", ""
+	} else if u.Fragment != "" {
+		return nil, fmt.Errorf("bad broker URL %q: a #fragment is never sent to the broker: remove it", raw)
 	}
 	u.Host = net.JoinHostPort(host, port)
-	if u.Scheme == "mqtt" || u.Scheme == "mqtts" {
-		u.Path, u.RawPath = "", ""
-	}
 	return u, nil
 }
 

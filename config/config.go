@@ -8,8 +8,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,6 +108,9 @@ func Parse(path string, src []byte) (*File, error) {
 		if errors.As(err, &pe) {
 			return nil, &Error{File: path, Line: pe.Position.Line, Field: pe.LastKey, Msg: pe.Message}
 		}
+		if te := typeError(path, err); te != nil {
+			return nil, te
+		}
 		return nil, &Error{File: path, Msg: err.Error()}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
@@ -129,6 +135,57 @@ func Parse(path string, src []byte) (*File, error) {
 		}
 	}
 	return &f, nil
+}
+
+// tomlTypeError matches the decoder's words for a value of the wrong type
+// (BurntSushi/toml v1.6 returns it as a plain error, not a ParseError).
+var tomlTypeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): incompatible types: TOML value has type (\S+); destination has type (.+)$`)
+
+// typeError turns the decoder's type mismatch into an Error in words:
+// "hubtap.toml:3: profiles.a.url: expected a string in quotes, found a number".
+func typeError(path string, err error) *Error {
+	m := tomlTypeError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return nil
+	}
+	line, _ := strconv.Atoi(m[1])
+	return &Error{File: path, Line: line, Field: m[2], Msg: "expected " + tomlWant(m[4]) + ", found " + tomlFound(m[3])}
+}
+
+func tomlWant(dst string) string {
+	switch dst {
+	case "string", "primitive (string-like)":
+		return `a string in quotes (e.g. "mqtts://mqtt.flespi.io")`
+	case "integer":
+		return "a whole number without quotes"
+	case "float":
+		return "a number without quotes"
+	case "boolean":
+		return "true or false without quotes"
+	case "slice":
+		return `a list in brackets (e.g. ["flespi/message/gw/devices/+"])`
+	case "map":
+		return "a table"
+	}
+	return dst
+}
+
+func tomlFound(t string) string {
+	switch {
+	case t == "string":
+		return "a string"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map"):
+		return "a table"
+	case strings.Contains(t, "Time") || strings.Contains(t, "Local"):
+		return "a date or time"
+	}
+	return t
 }
 
 type fieldError struct{ field, msg string }
@@ -180,6 +237,11 @@ func (p *Profile) check() error {
 				return bad("panes", "pane %d: %v", i+1, err)
 			}
 		}
+		for j, c := range pn.Columns {
+			if slices.Contains(pn.Columns[:j], c) {
+				return bad("panes", "pane %d: column %q is given twice: name each field once", i+1, c)
+			}
+		}
 		if pn.Filter != "" {
 			if _, err := filters.Compile(pn.Filter); err != nil {
 				return bad("panes", "pane %d: filter: %v", i+1, err)
@@ -211,15 +273,7 @@ func (p *Profile) ResolveToken() (string, error) {
 	case p.TokenEnv != "":
 		return strings.TrimSpace(os.Getenv(p.TokenEnv)), nil
 	case p.TokenFile != "":
-		path := expandHome(p.TokenFile)
-		st, err := os.Stat(path)
-		if err != nil {
-			return "", fmt.Errorf("token_file: %w", err)
-		}
-		if st.Mode().Perm()&0o077 != 0 {
-			return "", fmt.Errorf("token_file %s is readable by others (mode %v): chmod 600 it", path, st.Mode().Perm())
-		}
-		b, err := os.ReadFile(path)
+		b, err := ReadSecretFile(expandHome(p.TokenFile))
 		if err != nil {
 			return "", fmt.Errorf("token_file: %w", err)
 		}
@@ -228,6 +282,26 @@ func (p *Profile) ResolveToken() (string, error) {
 		return p.Token, nil
 	}
 	return "", nil
+}
+
+// ReadSecretFile reads a file holding a token or a password. It refuses a
+// file that anyone but its owner may read or write (any bit of mode 0o077
+// set), with a sentence saying how to fix it: one rule for --token-file,
+// --password-file and a profile's token_file.
+func ReadSecretFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("%s is open to other users (mode %v): run chmod 600 %s", path, perm, path)
+	}
+	return io.ReadAll(io.LimitReader(f, 64<<10))
 }
 
 func expandHome(p string) string {

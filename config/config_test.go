@@ -112,3 +112,28 @@ func TestSaveRoundTrip(t *testing.T) {
 		t.Fatal("a missing file is not an empty config")
 	}
 }
+
+func TestTypeErrorsInWords(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{"[profiles.a]\nurl = 5\n", `h.toml:2: profiles.a.url: expected a string in quotes (e.g. "mqtts://mqtt.flespi.io"), found a number`},
+		{"[profiles.a]\n\nqos = \"1\"\n", "h.toml:3: profiles.a.qos: expected a whole number without quotes, found a string"},
+		{"[profiles.a]\ndemo = \"yes\"\n", "h.toml:2: profiles.a.demo: expected true or false without quotes, found a string"},
+		{"[profiles.a]\n[[profiles.a.panes]]\ntopics = \"x/#\"\n", `h.toml:3: profiles.a.panes.topics: expected a list in brackets (e.g. ["flespi/message/gw/devices/+"]), found a string`},
+	}
+	for _, c := range cases {
+		t.Run(c.src, func(t *testing.T) {
+			_, err := Parse("h.toml", []byte(c.src))
+			if err == nil || err.Error() != c.want {
+				t.Fatalf("got %v\nwant %s", err, c.want)
+			}
+		})
+	}
+}
+
+func TestDuplicateColumnsRefused(t *testing.T) {
+	src := "[profiles.a]\n[[profiles.a.panes]]\ntopics = [\"x/#\"]\ncolumns = [\"ident\", \"position.speed\", \"ident\"]\n"
+	_, err := Parse("h.toml", []byte(src))
+	if err == nil || !strings.Contains(err.Error(), `pane 1: column "ident" is given twice`) {
+		t.Fatalf("got %v, want the duplicate column refused", err)
+	}
+}

@@ -61,7 +61,7 @@ func TestNewEntrySummary(t *testing.T) {
 		{name: "ident string wins over device.id", payload: `{"device.id":7,"ident":"abc"}`,
 			kind: KindJSON, ident: "abc", want: `{device.id: 7, ident: "abc"}`},
 		{name: "hostile ident", payload: `{"ident":"\u001b[31mx\u202e"}`,
-			kind: KindJSON, ident: "␛[31mx\uFFFD", want: `{ident: "\u001b[31mx\u202e"}`},
+			kind: KindJSON, ident: "␛[31mx⟨RLO⟩", want: `{ident: "\u001b[31mx\u202e"}`},
 		{name: "empty object", payload: `{}`, kind: KindJSON, want: "{}"},
 		{name: "bare true", payload: "true", kind: KindJSON, want: "true"},
 		{name: "bare number", payload: "47", kind: KindJSON, want: "47"},

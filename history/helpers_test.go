@@ -38,7 +38,7 @@ func checkLine(t testing.TB, what, s string, maxCells int) {
 		t.Fatalf("%s is not valid UTF-8: %q", what, s)
 	}
 	for _, r := range s {
-		if r < 0x20 || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+		if r < 0x20 || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.Is(unicode.Cf, r) {
 			t.Fatalf("%s contains control rune %U: %q", what, r, s)
 		}
 	}

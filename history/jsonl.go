@@ -28,10 +28,14 @@ import (
 //	payload           the payload itself when it is valid JSON that can sit on
 //	                  one line unchanged; else its base64 text
 //
-// A payload is embedded verbatim only when that round-trips byte for byte:
-// valid JSON, no CR or LF, no leading or trailing white space. Everything
-// else (text, binary, pretty-printed JSON) is base64, so reading a recording
-// back always yields the exact payload bytes.
+// A payload is embedded verbatim only when that round-trips byte for byte
+// and the line stays strict JSON: valid JSON in valid UTF-8 (RFC 8259), no
+// CR or LF, no leading or trailing white space, and no C1 control (U+0080 to
+// U+009F, which some terminals obey when the file is shown with cat).
+// Everything else (text, binary, pretty-printed JSON, JSON with broken
+// UTF-8) is base64, so every line parses as strict JSON and reading a
+// recording back always yields the exact payload bytes. In the topic and
+// property strings, C1 controls are written as \u0080 to \u009f escapes.
 const jsonlTime = "2006-01-02T15:04:05.000000000Z07:00"
 
 // AppendJSONL appends m as one JSONL record, newline included.
@@ -137,7 +141,23 @@ func embeddable(p []byte) bool {
 	if isSpace(p[0]) || isSpace(p[len(p)-1]) {
 		return false
 	}
-	return Classify(p) == KindJSON
+	return !hasC1(p) && Classify(p) == KindJSON
+}
+
+// hasC1 reports whether p (valid UTF-8 or not) holds the UTF-8 encoding of
+// a C1 control, 0xC2 followed by 0x80 to 0x9F. IndexByte is vectorised, so
+// this costs next to nothing on ASCII payloads.
+func hasC1(p []byte) bool {
+	for {
+		i := bytes.IndexByte(p, 0xc2)
+		if i < 0 || i+1 >= len(p) {
+			return false
+		}
+		if p[i+1] >= 0x80 && p[i+1] <= 0x9f {
+			return true
+		}
+		p = p[i+1:]
+	}
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
@@ -146,7 +166,8 @@ const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD
 // (MQTT requires UTF-8 topics and properties, so this only touches broken
-// brokers' output).
+// brokers' output); C1 controls, U+2028 and U+2029 are written as \u
+// escapes, so the line holds no raw C1 control yet decodes to s.
 func appendJSONString(dst []byte, s string) []byte {
 	if plainJSON(s) { // the common case: nothing to escape or check
 		dst = append(dst, '"')
@@ -182,6 +203,8 @@ func appendJSONString(dst []byte, s string) []byte {
 			dst = append(dst, `\ufffd`...)
 		} else if r == '\u2028' || r == '\u2029' {
 			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		} else if r >= 0x80 && r <= 0x9f {
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[r>>4], hexDigits[r&0xf])
 		} else {
 			dst = append(dst, s[i:i+size]...)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"hubtap/broker"
 )
@@ -28,6 +29,9 @@ func TestJSONLRoundTrip(t *testing.T) {
 		"escapes":       []byte("\x1b]52;c;aGk=\x07"),
 		"unicode JSON":  []byte(`{"name":"Łódź 🚚","rtl":"\u202e"}`),
 		"number string": []byte(`"81"`),
+		"broken UTF-8":  []byte("{\"device.name\":\"bad\xc3(utf8\xff\xfe\"}"),
+		"C1 in JSON":    []byte("{\"csi\":\"\u009b31m\"}"),
+		"lone C2":       []byte("\"\xc2\""),
 	}
 	for name, p := range payloads {
 		t.Run(name, func(t *testing.T) {
@@ -39,10 +43,7 @@ func TestJSONLRoundTrip(t *testing.T) {
 			if bytes.Count(line, []byte("\n")) != 1 || line[len(line)-1] != '\n' {
 				t.Fatalf("not one line: %q", line)
 			}
-			var any map[string]any
-			if err := json.Unmarshal(line, &any); err != nil {
-				t.Fatalf("not JSON (jq would fail): %v\n%s", err, line)
-			}
+			checkStrictLine(t, line)
 			out, err := ParseJSONL(line)
 			if err != nil {
 				t.Fatalf("ParseJSONL: %v\n%s", err, line)
@@ -62,6 +63,52 @@ func TestJSONLRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkStrictLine fails unless line is one strict JSON object (valid UTF-8,
+// as Python's json.loads(line.decode()) needs) with no raw C1 control.
+func checkStrictLine(t *testing.T, line []byte) {
+	t.Helper()
+	if !utf8.Valid(line) {
+		t.Fatalf("line is not valid UTF-8 (python's json.loads would fail): %q", line)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(line, &obj); err != nil {
+		t.Fatalf("not JSON (jq would fail): %v\n%q", err, line)
+	}
+	if hasC1(line) {
+		t.Fatalf("line carries a raw C1 control: %q", line)
+	}
+}
+
+// FuzzAppendJSONL: any payload, topic and user property gives one strict
+// JSON line, and reading it back restores the payload's exact bytes.
+func FuzzAppendJSONL(f *testing.F) {
+	for _, p := range []string{`{"a":1}`, "{\"n\":\"bad\xc3(\xff\xfe\"}", "\"\u009b\"", "\"\xc2\x9b\"", " 1", "\x1b]52;c;aGk=\x07", ""} {
+		f.Add([]byte(p), "flespi/message/gw/devices/1", "k\u009b")
+	}
+	f.Fuzz(func(t *testing.T, payload []byte, topic, value string) {
+		in := broker.Message{Topic: topic, Payload: payload, Received: time.Unix(1715843522, 5),
+			Props: &broker.Properties{User: []broker.UserProperty{{Key: "k", Value: value}}}}
+		line := AppendJSONL(nil, &in)
+		if bytes.IndexByte(line, '\n') != len(line)-1 {
+			t.Fatalf("not exactly one line: %q", line)
+		}
+		checkStrictLine(t, line)
+		out, err := ParseJSONL(line)
+		if err != nil {
+			t.Fatalf("ParseJSONL of our own line: %v\n%q", err, line)
+		}
+		if !bytes.Equal(out.Payload, payload) {
+			t.Fatalf("payload came back as %q, want %q (line %q)", out.Payload, payload, line)
+		}
+		if utf8.ValidString(topic) && out.Topic != topic {
+			t.Fatalf("topic came back as %q, want %q", out.Topic, topic)
+		}
+		if utf8.ValidString(value) && out.Props.User[0].Value != value {
+			t.Fatalf("user property came back as %q, want %q", out.Props.User[0].Value, value)
+		}
+	})
 }
 
 func TestJSONLEmbedsJSONVerbatim(t *testing.T) {

@@ -5,16 +5,41 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
+	"strconv"
 
 	"hubtap/broker"
 )
 
 // maxLine bounds one JSONL record (a 16 MiB payload in base64 plus framing).
+// A longer line is skipped and counted as unreadable.
 const maxLine = 24 << 20
+
+// ErrNoMessages means a file held no readable hubtap record at all (it is
+// empty, not a recording, or cut before its first complete line). `hubtap
+// open` exits non-zero with it.
+var ErrNoMessages = errors.New("no readable message")
+
+// EndsEarlyError means a file stopped in the middle of a record or of its
+// gzip stream (a copy cut short, a recorder killed mid-write). Every complete
+// record before that point was read.
+type EndsEarlyError struct {
+	Messages int   // records read before the end
+	Cause    error // the decompressor's or reader's error; nil for a cut last line
+}
+
+func (e *EndsEarlyError) Error() string {
+	s := "file ends early after " + strconv.Itoa(e.Messages) + " messages"
+	if e.Cause != nil {
+		s += " (" + e.Cause.Error() + ")"
+	}
+	return s
+}
+
+func (e *EndsEarlyError) Unwrap() error { return e.Cause }
 
 // countingReader counts bytes read from the file, for progress.
 type countingReader struct {
@@ -33,6 +58,11 @@ func (c countingReader) Read(p []byte) (int, error) {
 // compressed bytes read so far and the file size. Sequence numbers are kept
 // as recorded. Lines that are not records are skipped and counted; emit
 // returning false stops early. It returns the number of bad lines.
+//
+// A file that ends early (a gzip stream cut short or corrupt, or a last line
+// cut in the middle) still yields every complete record before the cut, and
+// the error is an *EndsEarlyError. When no record at all could be read the
+// error wraps ErrNoMessages and says why, in words.
 func ReadFile(ctx context.Context, path string, batch int, emit func([]broker.Message) bool, progress func(read, size int64)) (bad int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -45,31 +75,40 @@ func ReadFile(ctx context.Context, path string, batch int, emit func([]broker.Me
 	}
 	var read int64
 	br := bufio.NewReaderSize(countingReader{f, &read}, 1<<20)
-	var src io.Reader = br
+	src := br
 	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return 0, fmt.Errorf("%s: %w", path, err)
+			return 0, fmt.Errorf("%s: %w: not a readable gzip file (%v)", path, ErrNoMessages, err)
 		}
 		defer gz.Close()
-		src = gz
+		src = bufio.NewReaderSize(gz, 1<<20)
 	}
-	sc := bufio.NewScanner(src)
-	sc.Buffer(make([]byte, 0, 1<<20), maxLine)
+	lr := lineReader{r: src}
 	out := make([]broker.Message, 0, batch)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := sc.Bytes()
-		if len(bytes.TrimSpace(b)) == 0 {
-			continue
+	n, lines := 0, 0
+	var ends error
+	for {
+		line, complete, rerr := lr.next()
+		if len(line) > 0 || rerr == nil {
+			lines++
 		}
-		m, err := ParseJSONL(b)
-		if err != nil {
+		switch {
+		case lr.tooLong:
 			bad++
-			continue
+		case len(bytes.TrimSpace(line)) == 0:
+		default:
+			m, perr := ParseJSONL(line)
+			switch {
+			case perr == nil:
+				out = append(out, m)
+				n++
+			case !complete && bytes.HasPrefix(bytes.TrimSpace(line), []byte("{")):
+				ends = &EndsEarlyError{Messages: n} // the last record, cut short
+			default:
+				bad++
+			}
 		}
-		out = append(out, m)
 		if len(out) == batch {
 			if err := ctx.Err(); err != nil {
 				return bad, err
@@ -82,12 +121,13 @@ func ReadFile(ctx context.Context, path string, batch int, emit func([]broker.Me
 				progress(read, st.Size())
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		if strings.Contains(err.Error(), "token too long") {
-			err = fmt.Errorf("line %d is longer than %d MiB", line+1, maxLine>>20)
+		if rerr == io.EOF {
+			break
 		}
-		return bad, fmt.Errorf("%s: %w", path, err)
+		if rerr != nil {
+			ends = &EndsEarlyError{Messages: n, Cause: rerr}
+			break
+		}
 	}
 	if len(out) > 0 {
 		emit(out)
@@ -95,5 +135,66 @@ func ReadFile(ctx context.Context, path string, batch int, emit func([]broker.Me
 	if progress != nil {
 		progress(st.Size(), st.Size())
 	}
+	if n == 0 {
+		return bad, fmt.Errorf("%s: %w: %s", path, ErrNoMessages, whyEmpty(lines, bad, ends))
+	}
+	if ends != nil {
+		return bad, ends // not wrapped with the path: the status bar shows it next to the path
+	}
 	return bad, nil
+}
+
+// whyEmpty says in words why a file gave no message.
+func whyEmpty(lines, bad int, ends error) string {
+	var e *EndsEarlyError
+	switch {
+	case errors.As(ends, &e) && e.Cause != nil:
+		return "it ends before its first complete line (" + e.Cause.Error() + ")"
+	case ends != nil:
+		return "its only record is cut short"
+	case lines == 0:
+		return "the file is empty"
+	case bad == 0:
+		return "it holds only blank lines"
+	}
+	return strconv.Itoa(bad) + " lines, none of them a hubtap record (is this a recording from --record or hubtap sub -o jsonl?)"
+}
+
+// lineReader splits a stream into lines without a length limit below
+// maxLine, and says whether each ended with a newline.
+type lineReader struct {
+	r       *bufio.Reader
+	long    []byte
+	tooLong bool // the line just returned was longer than maxLine (and is empty)
+}
+
+// next returns the next line without its "\n" (valid until the next call),
+// whether a newline ended it, and the read error that ended the stream (io.EOF
+// at a clean end), if any.
+func (l *lineReader) next() (line []byte, complete bool, err error) {
+	l.long, l.tooLong = l.long[:0], false
+	for {
+		chunk, err := l.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			if !l.tooLong && len(l.long)+len(chunk) <= maxLine {
+				l.long = append(l.long, chunk...)
+			} else {
+				l.tooLong, l.long = true, l.long[:0]
+			}
+			continue
+		}
+		complete = err == nil
+		if l.tooLong {
+			return nil, complete, err
+		}
+		line = chunk
+		if len(l.long) > 0 {
+			l.long = append(l.long, chunk...)
+			line = l.long
+		}
+		if complete {
+			line = line[:len(line)-1]
+		}
+		return line, complete, err
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -14,14 +15,15 @@ var validCases = []string{
 	`{"a":1,}`, `[1,]`, `{"a"}`, `{"a":}`, `{,}`, `[,1]`, `{"a":1 "b":2}`, `"\u00e9\n\t\"\\\/"`, `"\x"`, `"\u12G4"`,
 	"\"a\x01b\"", "\"héllo wörld\xff\"", `"12345678\"12345678"`, `"1234567\\"`, `"abcdefgh"`, `"abcdefghijklmnop`,
 	`{"ident":"352625066004561","timestamp":1715843521.0,"peer":"85.12.34.56:40213","position.valid":true}`,
-	`[[[[]]]]`, `{"a":[{"b":[{"c":"]}\""}]}]}`, "[1]\x00",
+	"{\"device.name\":\"bad\xc3(utf8\xff\xfe\"}", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"ünïcödé 日本 🚚 12345678\"",
+	"\"\xc2\x9b\"", "\"1234567\xe2\x82\"", "\"\xc3\"", `[[[[]]]]`, `{"a":[{"b":[{"c":"]}\""}]}]}`, "[1]\x00",
 }
 
 func TestValidJSONMatchesGJSON(t *testing.T) {
 	for _, c := range validCases {
 		t.Run(c, func(t *testing.T) {
-			if got, want := validJSON([]byte(c)), gjson.ValidBytes([]byte(c)); got != want {
-				t.Fatalf("validJSON = %v, gjson %v", got, want)
+			if got, want := validJSON([]byte(c)), gjson.ValidBytes([]byte(c)) && utf8.Valid([]byte(c)); got != want {
+				t.Fatalf("validJSON = %v, want gjson && utf8.Valid = %v", got, want)
 			}
 		})
 	}
@@ -35,8 +37,8 @@ func FuzzValidJSON(f *testing.F) {
 		if !depthOK(data, maxJSONDepth) {
 			return // callers never pass deeper JSON (and gjson would overflow the stack)
 		}
-		if got, want := validJSON(data), gjson.ValidBytes(data); got != want {
-			t.Fatalf("%q: validJSON = %v, gjson %v", data, got, want)
+		if got, want := validJSON(data), gjson.ValidBytes(data) && utf8.Valid(data); got != want {
+			t.Fatalf("%q: validJSON = %v, want gjson && utf8.Valid = %v", data, got, want)
 		}
 	})
 }
@@ -67,8 +69,8 @@ var fastCases = []string{
 func TestValidFastMatchesGJSON(t *testing.T) {
 	for _, c := range append(append([]string{exampleA}, validCases...), fastCases...) {
 		t.Run(c, func(t *testing.T) {
-			if got, want := validFast([]byte(c)), gjson.ValidBytes([]byte(c)); got != want {
-				t.Fatalf("validFast = %v, gjson %v", got, want)
+			if got, want := validFast([]byte(c)), gjson.ValidBytes([]byte(c)) && utf8.Valid([]byte(c)); got != want {
+				t.Fatalf("validFast = %v, want gjson && utf8.Valid = %v", got, want)
 			}
 		})
 	}
@@ -82,8 +84,8 @@ func FuzzValidFast(f *testing.F) {
 		if !depthOK(data, maxJSONDepth) {
 			return // callers never pass deeper JSON (and gjson would overflow the stack)
 		}
-		if got, want := validFast(data), gjson.ValidBytes(data); got != want {
-			t.Fatalf("%q: validFast = %v, gjson %v", data, got, want)
+		if got, want := validFast(data), gjson.ValidBytes(data) && utf8.Valid(data); got != want {
+			t.Fatalf("%q: validFast = %v, want gjson && utf8.Valid = %v", data, got, want)
 		}
 	})
 }

@@ -7,7 +7,8 @@ package history
 // the string scan; anything else (nesting, white space, exponents, an
 // error) hands the payload to depthOK and validJSON, so the result is
 // always theirs; the fast path needs no depth check (it is one level
-// deep). FuzzValidFast checks it against gjson.
+// deep). Like validJSON it requires valid UTF-8 (in vString). FuzzValidFast
+// checks it against gjson and utf8.Valid.
 func validFast(data []byte) bool {
 	n := len(data)
 	if n < 2 || data[0] != '{' || data[n-1] != '}' {

@@ -51,10 +51,10 @@ func TestDiff(t *testing.T) {
 			want: []Change{{Old: "", New: `{"a":1}`, Kind: Changed}}},
 		{name: "raw ESC is invalid JSON: whole, neutralised", prev: `{"s":"a"}`, cur: "{\"s\":\"\x1b[2Jb\"}",
 			want: []Change{{Old: `{"s":"a"}`, New: "{\"s\":\"␛[2Jb\"}", Kind: Changed}}},
-		{name: "C1 and bidi controls are neutralised", prev: `{"s":"a"}`, cur: "{\"s\u202e\":\"b\u009b\"}",
+		{name: "C1 controls are neutralised, bidi ones shown by name", prev: `{"s":"a"}`, cur: "{\"s\u202e\":\"b\u009b\"}",
 			want: []Change{
 				{Key: "s", Old: `"a"`, Kind: Removed},
-				{Key: "s\uFFFD", New: "\"b\uFFFD\"", Kind: Added},
+				{Key: "s⟨RLO⟩", New: "\"b\uFFFD\"", Kind: Added},
 			}},
 	}
 	for _, tc := range cases {

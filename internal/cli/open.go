@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
+	"hubtap/headless"
 	"hubtap/history"
 	"hubtap/ui/app"
 )
@@ -57,7 +58,11 @@ func runOpen(cmd *cobra.Command, o *options, file string) error {
 	r.log.Info("hubtap open", "file", file, "version", versionString())
 	src, err := history.OpenFile(r.ctx, file)
 	if err != nil {
-		return err
+		return err // a file with no readable message says why (history.ErrNoMessages): exit 1
+	}
+	if !headless.IsTerminal(cmd.OutOrStdout()) {
+		fmt.Fprintln(cmd.ErrOrStderr(), needTerminal)
+		return errReported
 	}
 	budget, _ := parseSize(o.historyMem) // checked by checkDisplay
 	cfg := app.Config{Store: history.NewStore(budget), Source: src, Loader: src, Ctx: r.ctx}
@@ -68,5 +73,12 @@ func runOpen(cmd *cobra.Command, o *options, file string) error {
 		}
 		return fmt.Errorf("ui: %w", err)
 	}
+	if msg := src.Summary(); msg != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), "hubtap open:", msg) // a partly read file, after the screen is restored
+	}
 	return nil
 }
+
+// needTerminal is what hubtap open says when its output is not a terminal
+// (instead of Bubble Tea's "could not open a new TTY").
+const needTerminal = "hubtap open needs a terminal; a recording is JSONL, one message per line: read it in a script with jq (or zcat FILE.gz | jq)"

@@ -101,7 +101,7 @@ func (o *options) checkConn() error {
 		}
 	}
 	if o.tokenFile != "" {
-		b, err := os.ReadFile(o.tokenFile)
+		b, err := config.ReadSecretFile(o.tokenFile) // the profile's token_file rule
 		if err != nil {
 			return fmt.Errorf("--token-file: %w", err)
 		}
@@ -114,7 +114,7 @@ func (o *options) checkConn() error {
 		}
 	}
 	if o.passwordFile != "" {
-		b, err := os.ReadFile(o.passwordFile)
+		b, err := config.ReadSecretFile(o.passwordFile)
 		if err != nil {
 			return fmt.Errorf("--password-file: %w", err)
 		}

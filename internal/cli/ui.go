@@ -60,7 +60,7 @@ func runUI(cmd *cobra.Command, o *options) error {
 	budget, _ := parseSize(o.historyMem) // checked by checkDisplay
 	memoryLimit(budget)
 
-	bridge := broker.NewBridge(1<<16, 16*time.Millisecond, 1<<17)
+	bridge := broker.NewBridgeLimits(broker.UILimits(history.QueueBytes(budget)))
 	bctx, cancelBridge := context.WithCancel(c.ctx)
 	bridgeDone := make(chan struct{})
 	crash := &crashLog{secrets: []string{o.token, o.password}}
@@ -72,7 +72,7 @@ func runUI(cmd *cobra.Command, o *options) error {
 		return err
 	}
 	cfg := app.Config{
-		Store:         history.NewStore(budget),
+		Store:         history.NewStore(history.HistoryBytes(budget)), // the bridge and the UI's indexes share the budget (history/memory.go)
 		Source:        bridge,
 		Client:        client,
 		Recorder:      rec,
@@ -118,15 +118,11 @@ func runUI(cmd *cobra.Command, o *options) error {
 	return runErr
 }
 
-// memoryLimit sets a soft memory limit for a history budget, unless
-// GOMEMLIMIT is set. History is charged what it really holds (its slabs,
-// history/arena.go), and the GC needs room for paho's garbage (~6 KB per
-// message) on top of the live history: budget + 64 MiB made the GC run
-// back to back at 20k msg/s; twice the budget sustains ~41k msg/s with
-// RSS flat (docs/BENCHMARKS.md).
+// memoryLimit sets the Go soft memory limit for a history budget, unless
+// GOMEMLIMIT is set. The policy and its measured figures: history/memory.go.
 func memoryLimit(budget int64) {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(2*budget + 64<<20)
+		debug.SetMemoryLimit(history.MemoryLimit(budget))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"hubtap/broker"
 	"hubtap/history"
 	"hubtap/ui/msglog"
+	"hubtap/ui/pane"
 	"hubtap/ui/prompt"
 )
 
@@ -90,8 +91,11 @@ func (m *Model) onPromptSubmit(msg prompt.SubmitMsg) tea.Cmd {
 		ids, all := m.cp().Shown()
 		return export(snap, ids, all, path)
 	case prompt.Columns:
-		m.cp().SetColumns(strings.Fields(value))
-		m.answer(nil)
+		cols, err := pane.ParseColumns(value) // a field named twice is refused; the prompt stays open
+		if !m.answer(err) {
+			return nil
+		}
+		m.cp().SetColumns(cols)
 		return nil
 	case prompt.Rename:
 		m.panes[m.cur].name = strings.TrimSpace(value)

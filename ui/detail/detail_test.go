@@ -70,6 +70,38 @@ func TestHugePayloadIsCapped(t *testing.T) {
 	}
 }
 
+// TestLargePayloadSaysWhatIsShown: a 1 MiB JSON message on one line shows
+// its first 4096 bytes, and the notice says exactly that.
+func TestLargePayloadSaysWhatIsShown(t *testing.T) {
+	big := []byte(`{"data":"` + strings.Repeat("x", 1<<20) + `"}`)
+	_, v := view(t, entry(big), 160, 20)
+	want := "large JSON payload (1.0 MiB), not pretty-printed: 4.0 KiB of 1.0 MiB shown as text, lines cut at 4096 bytes"
+	if !strings.Contains(v, want) {
+		t.Fatalf("want the notice %q in:\n%s", want, v)
+	}
+	lines := strings.Repeat(strings.Repeat("y", 100)+"\n", 1000) // 101,000 bytes of text in short lines
+	_, v = view(t, entry([]byte(lines)), 160, 20)
+	if want := "truncated: 64.0 KiB of 98.6 KiB shown as text"; !strings.Contains(v, want) || strings.Contains(v, "lines cut") {
+		t.Fatalf("want the notice %q (no cut lines) in:\n%s", want, v)
+	}
+}
+
+// TestInvisibleCharactersNoted: a zero-width space in the payload and a
+// bidi override in the topic are shown as markers, and a note says so.
+func TestInvisibleCharactersNoted(t *testing.T) {
+	e := entry([]byte("{\"ident\":\"861234\u200b\u200d057278874\"}"))
+	_, v := view(t, e, 120, 24)
+	for _, want := range []string{"861234⟨ZWSP⟩⟨ZWJ⟩057278874", "invisible or direction-changing characters in the payload"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
+	}
+	e = entry([]byte(`{"a":1}`))
+	if _, v = view(t, e, 120, 24); strings.Contains(v, "invisible") {
+		t.Errorf("a plain message gets the invisible-characters note:\n%s", v)
+	}
+}
+
 func TestScrollKeys(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("{")

@@ -96,6 +96,9 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights, diff
 			field(label, v)
 		}
 	}
+	if where := invisibleIn(e); where != "" {
+		field("note", st.Detail.Warn.Render("invisible or direction-changing characters in the "+where+", shown as ⟨ZWSP⟩, ⟨RLO⟩ … markers"))
+	}
 	if diff != nil {
 		out = append(out, diffLines(st, e, diff, w)...)
 	}
@@ -120,15 +123,48 @@ func body(st *themes.Styles, e *history.Entry, w int, hl Highlights) ([]string, 
 		if len(p) <= maxPrettyBytes {
 			return jsonLines(st, p, w, hl)
 		}
-		out := []string{st.Detail.Warn.Render("large JSON payload (" + sizeText(len(p)) + "): first " + sizeText(maxTextBytes) + " shown as text")}
-		return append(out, textLines(st, p[:maxTextBytes], w, hl)...), nil
+		lines, shown, cut := textLines(st, p[:maxTextBytes], w, hl)
+		return append([]string{st.Detail.Warn.Render("large JSON payload (" + sizeText(len(p)) + "), not pretty-printed: " +
+			shownText(shown, len(p), cut))}, lines...), nil
 	}
-	var out []string
-	if len(p) > maxTextBytes {
-		out = append(out, st.Detail.Warn.Render("truncated: first "+sizeText(maxTextBytes)+" of "+sizeText(len(p))))
-		p = p[:maxTextBytes]
+	lines, shown, cut := textLines(st, p[:min(len(p), maxTextBytes)], w, hl)
+	if shown < len(p) {
+		lines = append([]string{st.Detail.Warn.Render("truncated: " + shownText(shown, len(p), cut))}, lines...)
 	}
-	return append(out, textLines(st, p, w, hl)...), nil
+	return lines, nil
+}
+
+// shownText says truthfully how much of a payload of total bytes the text
+// view shows: shown bytes, and whether long lines were cut.
+func shownText(shown, total int, cut bool) string {
+	s := sizeText(shown) + " of " + sizeText(total) + " shown as text"
+	if cut {
+		s += ", lines cut at " + strconv.Itoa(maxLineCells) + " bytes"
+	}
+	return s
+}
+
+// invisibleIn names the parts of e that hold invisible or direction-changing
+// characters (zero-width spaces, bidi overrides ...), or "".
+func invisibleIn(e *history.Entry) string {
+	var parts []string
+	if history.HasInvisible(e.Topic) {
+		parts = append(parts, "topic")
+	}
+	if p := e.Props; p != nil {
+		for _, u := range p.User {
+			if history.HasInvisible(u.Key) || history.HasInvisible(u.Value) {
+				parts = append(parts, "user properties")
+				break
+			}
+		}
+	}
+	if e.Kind == history.KindJSON || e.Kind == history.KindText {
+		if history.HasInvisible(string(e.Payload[:min(len(e.Payload), maxPrettyBytes)])) {
+			parts = append(parts, "payload")
+		}
+	}
+	return strings.Join(parts, " and ")
 }
 
 // jsonLines pretty-prints, sanitises each line, colours its tokens and wraps it.
@@ -148,15 +184,22 @@ func jsonLines(st *themes.Styles, p []byte, w int, hl Highlights) ([]string, []r
 	return out, refs
 }
 
-func textLines(st *themes.Styles, p []byte, w int, hl Highlights) []string {
+// textLines shows p as text lines, and returns how many of p's bytes they
+// show (lines longer than maxLineCells bytes are cut) and whether any was cut.
+func textLines(st *themes.Styles, p []byte, w int, hl Highlights) (out []string, shown int, cut bool) {
 	s := strings.ToValidUTF8(string(p), "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
-	var out []string
+	shown = len(p)
 	for _, raw := range strings.Split(s, "\n") {
-		line := history.SanitizeLine(capCells(raw))
+		capped := capCells(raw)
+		if len(capped) != len(raw) {
+			cut = true
+			shown -= len(raw) - cutAt(raw)
+		}
+		line := history.SanitizeLine(capped)
 		out = append(out, wrap(hl.apply(st, line, st.Detail.Text.Render(line), false), w)...)
 	}
-	return out
+	return out, max(shown, 0), cut
 }
 
 // hexDump shows offset, 16 bytes in hex, and their printable ASCII.
@@ -276,11 +319,19 @@ func capCells(s string) string {
 	if len(s) <= maxLineCells {
 		return s
 	}
+	return s[:cutAt(s)] + "… (line cut at " + strconv.Itoa(maxLineCells) + " bytes)"
+}
+
+// cutAt is where capCells cuts s: at most maxLineCells bytes, on a rune start.
+func cutAt(s string) int {
+	if len(s) <= maxLineCells {
+		return len(s)
+	}
 	cut := maxLineCells
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "… (line cut at " + strconv.Itoa(maxLineCells) + " bytes)"
+	return cut
 }
 
 func kindText(k history.Kind) string {

@@ -1,6 +1,7 @@
 package pane
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,21 @@ func (m *Model) SetColumns(fields []string) {
 	for _, f := range fields {
 		m.fields = append(m.fields, column{src: f, flat: gjson.Escape(f)})
 	}
+}
+
+// ParseColumns splits what was typed at the columns prompt ("ident
+// position.speed") into fields. A field named twice is refused with a
+// sentence, so a pane never shows the same column twice.
+func ParseColumns(s string) ([]string, error) {
+	fields := strings.Fields(s)
+	for i, f := range fields {
+		for _, g := range fields[:i] {
+			if f == g {
+				return nil, fmt.Errorf("column %q is given twice: name each field once", history.SanitizeLine(f))
+			}
+		}
+	}
+	return fields, nil
 }
 
 // Columns returns the fields shown as columns.

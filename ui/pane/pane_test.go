@@ -292,3 +292,15 @@ func TestFilterResultLeavesCopiesAlone(t *testing.T) {
 		t.Fatalf("the copy's view changed:\n%s\nwas:\n%s", after, before)
 	}
 }
+
+func TestParseColumnsRefusesDuplicates(t *testing.T) {
+	if got, err := ParseColumns("  ident position.speed  "); err != nil || len(got) != 2 || got[0] != "ident" || got[1] != "position.speed" {
+		t.Fatalf("ParseColumns = %q, %v; want [ident position.speed]", got, err)
+	}
+	if got, err := ParseColumns(""); err != nil || len(got) != 0 {
+		t.Fatalf("ParseColumns(\"\") = %q, %v; want none (the summary)", got, err)
+	}
+	if _, err := ParseColumns("ident position.speed ident"); err == nil || !strings.Contains(err.Error(), `"ident" is given twice`) {
+		t.Fatalf("ParseColumns with ident twice: %v; want it refused", err)
+	}
+}

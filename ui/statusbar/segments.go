@@ -101,6 +101,9 @@ func (m Model) offlineSegs() []seg {
 	switch {
 	case m.offErr != "":
 		out = append(out, seg{full: m.offErr, st: s.Err, critical: true})
+		if m.offBad > 0 { // a file that ends early may also have skipped lines
+			out = append(out, seg{full: common.Commas(m.offBad) + " unreadable lines skipped", st: s.Warn, critical: true})
+		}
 	case !m.offDone:
 		pct := 0
 		if m.offSize > 0 {

@@ -56,41 +56,46 @@ log_type error
 log_type warning
 `
 
-func runDrain(ctx context.Context, c *config) (*drainResult, error) {
-	res := &drainResult{n: c.n, ratios: map[string][]float64{}}
-	mosq, err1 := exec.LookPath("mosquitto")
-	if err1 != nil {
-		if _, err := os.Stat("/usr/sbin/mosquitto"); err == nil {
-			mosq, err1 = "/usr/sbin/mosquitto", nil
-		}
+// mosquittoPath finds the mosquitto binary ("" when it is not installed).
+func mosquittoPath() string {
+	if p, err := exec.LookPath("mosquitto"); err == nil {
+		return p
 	}
-	msub, err2 := exec.LookPath("mosquitto_sub")
-	if err1 != nil || err2 != nil {
-		res.skipped = "mosquitto or mosquitto_sub not installed (apt-get install mosquitto mosquitto-clients)"
-		return res, nil
+	if _, err := os.Stat("/usr/sbin/mosquitto"); err == nil {
+		return "/usr/sbin/mosquitto"
 	}
+	return ""
+}
+
+func mosquittoVersion(ctx context.Context, mosq string) string {
 	if out, _ := exec.CommandContext(ctx, mosq, "-h").CombinedOutput(); len(out) > 0 {
-		res.mosqVer = strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+		return strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
 	}
+	return ""
+}
+
+// startMosquitto runs a mosquitto of our own (mosquittoConf) on a free port
+// on 127.0.0.1 and returns the port and how to stop it.
+func startMosquitto(ctx context.Context, c *config, mosq string) (int, func(), error) {
 	port, err := freePort()
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	conf := filepath.Join(c.work, "mosquitto.conf")
 	if err := os.WriteFile(conf, fmt.Appendf(nil, mosquittoConf, port), 0o644); err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	logf, err := os.Create(filepath.Join(c.work, "mosquitto.log"))
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
-	defer logf.Close()
 	broker := exec.Command(mosq, "-c", conf)
 	broker.Stdout, broker.Stderr = logf, logf
 	if err := broker.Start(); err != nil {
-		return nil, fmt.Errorf("start mosquitto: %w", err)
+		logf.Close()
+		return 0, nil, fmt.Errorf("start mosquitto: %w", err)
 	}
-	defer func() {
+	stop := func() {
 		_ = broker.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
 		go func() { _ = broker.Wait(); close(done) }()
@@ -100,14 +105,34 @@ func runDrain(ctx context.Context, c *config) (*drainResult, error) {
 			_ = broker.Process.Kill()
 			<-done
 		}
-	}()
+		logf.Close()
+	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	err = waitPort(wctx, addr)
 	cancel()
 	if err != nil {
-		return nil, fmt.Errorf("mosquitto did not start (see %s): %w", logf.Name(), err)
+		stop()
+		return 0, nil, fmt.Errorf("mosquitto did not start (see %s): %w", logf.Name(), err)
 	}
+	return port, stop, nil
+}
+
+func runDrain(ctx context.Context, c *config) (*drainResult, error) {
+	res := &drainResult{n: c.n, ratios: map[string][]float64{}}
+	mosq := mosquittoPath()
+	msub, err2 := exec.LookPath("mosquitto_sub")
+	if mosq == "" || err2 != nil {
+		res.skipped = "mosquitto or mosquitto_sub not installed (apt-get install mosquitto mosquitto-clients)"
+		return res, nil
+	}
+	res.mosqVer = mosquittoVersion(ctx, mosq)
+	port, stopBroker, err := startMosquitto(ctx, c, mosq)
+	if err != nil {
+		return nil, err
+	}
+	defer stopBroker()
+	addr := "127.0.0.1:" + strconv.Itoa(port)
 
 	url := "mqtt://" + addr
 	hub := func(bin string, extra ...string) func(port, n, qos int) (string, []string) {

@@ -9,6 +9,8 @@
 //   - tui: hubtap in tmux fed at rising rates (CPU, RSS, frames and bytes
 //     written to the terminal per second, key-to-screen latency) and idle;
 //   - startup: time to the first frame on screen;
+//   - burst: 1M messages published as fast as possible into hubtap at two
+//     --history-mem budgets: peak RSS, drops, frames and keys meanwhile;
 //   - size: the binary, plain and stripped.
 //
 // It prints a Markdown table per part to stdout and progress to stderr, and
@@ -41,6 +43,9 @@ type config struct {
 	env                             []string // KEY=VALUE for hubtap in the tui and startup parts
 	extra                           []string // more hubtap flags for the tui and startup parts
 	alts                            []alt
+	budgets                         []string // burst: --history-mem values
+	burstN                          int
+	stderr                          string // burst: hubtap's stderr goes here
 }
 
 // alt is another hubtap build the drain benchmark runs beside -hubtap.
@@ -54,7 +59,7 @@ func main() {
 	flag.StringVar(&c.refsub, "refsub", "", "bench/cmd/refsub binary: the drain's reference client (optional)")
 	qos := flag.String("qos", "0,1", "drain: subscription QoS levels")
 	flag.StringVar(&c.work, "work", "", "scratch directory (default: a new temporary one)")
-	only := flag.String("only", "drain,tui,startup,size", "parts to run")
+	only := flag.String("only", "drain,tui,startup,size,burst", "parts to run")
 	flag.IntVar(&c.runs, "runs", 3, "drain: runs")
 	flag.IntVar(&c.n, "n", 1000000, "drain: queued messages per run (use 200000 for a quick look)")
 	rates := flag.String("rates", "0,5000,20000,50000,100000", "tui: demo rates in msg/s (0: idle)")
@@ -67,7 +72,11 @@ func main() {
 	env := flag.String("env", "", "tui, startup: environment for hubtap, as KEY=VALUE,KEY=VALUE (e.g. GOMEMLIMIT=off)")
 	alts := flag.String("alt", "", "drain: other hubtap builds to compare, as name=path,name=path")
 	modes := flag.String("modes", "demo,external", "tui: demo (hubtap --demo, the simulated broker in the measured process) and/or external (a separate `hubtap sim` process)")
+	budgets := flag.String("budgets", "64MiB,256MiB", "burst: --history-mem values, one burst each")
+	flag.IntVar(&c.burstN, "burst", 1000000, "burst: messages published as fast as possible")
+	flag.StringVar(&c.stderr, "stderr", "", "burst: append hubtap's stderr to this file (with -env GODEBUG=gctrace=1: the GC's trace)")
 	flag.Parse()
+	c.budgets = strings.Split(*budgets, ",")
 	c.extra = strings.Fields(*extra)
 	for _, q := range strings.Split(*qos, ",") {
 		switch strings.TrimSpace(q) {
@@ -157,7 +166,7 @@ func runAll(ctx context.Context, c *config) (string, error) {
 		}
 		r.print(&w)
 	}
-	if c.only["tui"] || c.only["startup"] {
+	if c.only["tui"] || c.only["startup"] || c.only["burst"] {
 		t, err := startTerm(ctx, c.work, c.w, c.h)
 		if err != nil {
 			fmt.Fprintf(&w, "\n## TUI\n\nskipped: %v\n", err)
@@ -173,6 +182,16 @@ func runAll(ctx context.Context, c *config) (string, error) {
 			st := summarize(ms)
 			fmt.Fprintf(&w, "\n## Time to first frame\n\n`hubtap --demo --demo-rate 0.001` in tmux, from asking tmux to start it to a frame border on screen (capture-pane polled), %d runs: min %.0f ms, median %.0f ms, max %.0f ms\n",
 				len(ms), st.min, st.med, st.max)
+		}
+		if c.only["burst"] {
+			if c.publish == "" {
+				return w.String(), fmt.Errorf("burst needs -publish")
+			}
+			rs, skipped, err := runBurst(ctx, c, t)
+			printBurst(&w, c, rs, skipped)
+			if err != nil {
+				return w.String(), fmt.Errorf("burst: %w", err)
+			}
 		}
 		if c.only["tui"] {
 			for _, mode := range c.modes {

@@ -257,7 +257,7 @@ var (
 	reKept    = regexp.MustCompile(`kept ([0-9,]+)`)
 )
 
-const helpMarker = "? to close" // the help panel's frame, shown by ?
+const helpMarker = "? or esc to close" // the help overlay's frame, shown by ?
 
 // idleRate stands for "no traffic": one message every 1000 s. (--demo-rate 0
 // gives the simulator's default of 50 msg/s.)
