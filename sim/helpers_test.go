@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/eclipse/paho.golang/packets"
 	"github.com/eclipse/paho.golang/paho"
 	"github.com/tidwall/gjson"
 )
@@ -54,7 +55,11 @@ func connect(ctx context.Context, t *testing.T, conn net.Conn, cp *paho.Connect,
 	t.Helper()
 	tc := &testClient{msgs: make(chan *paho.Publish, buf)}
 	tc.Client = paho.NewClient(paho.ClientConfig{
-		Conn: conn,
+		// paho writes a packet in several Writes on any conn but a TCP one,
+		// and its pinger sends the first PINGREQ right after CONNACK: over
+		// TLS or WebSocket the two interleaved with a SUBSCRIBE unless the
+		// conn is locked (mochi then saw "malformed packet: topic").
+		Conn: packets.NewThreadSafeConn(conn),
 		OnPublishReceived: []func(paho.PublishReceived) (bool, error){func(pr paho.PublishReceived) (bool, error) {
 			select {
 			case tc.msgs <- pr.Packet:

@@ -549,3 +549,29 @@ func BenchmarkPublish(b *testing.B) {
 		})
 	}
 }
+
+// TestRetainedUpdateReplayed: a topic re-retained by the simulator (which
+// stores the update directly, around a race in mochi; hook.go
+// updateRetained) is replayed to a new subscriber with its newest value,
+// and live subscribers get the update.
+func TestRetainedUpdateReplayed(t *testing.T) {
+	s := startSim(t, Config{Rate: -1, Devices: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	live := mustConnect(ctx, t, s, DemoToken, "t-ret-live", 16)
+	mustSubscribe(ctx, t, live, "custom/state/+")
+	for _, v := range []string{"1", "2", "3"} {
+		if err := s.Publish("custom/state/x", []byte(v), true, 1); err != nil {
+			t.Fatal(err)
+		}
+		if m := next(ctx, t, live); string(m.Payload) != v {
+			t.Fatalf("live subscriber got %q, want %q", m.Payload, v)
+		}
+	}
+	late := mustConnect(ctx, t, s, DemoToken, "t-ret-late", 16)
+	mustSubscribe(ctx, t, late, "custom/state/+")
+	m := next(ctx, t, late)
+	if string(m.Payload) != "3" || !m.Retain {
+		t.Fatalf("a new subscriber got %q (retain %v), want the newest value 3, retained", m.Payload, m.Retain)
+	}
+}
