@@ -24,7 +24,23 @@ type backfillPane struct {
 	store    *history.Store
 	deviceID int64
 	topic    string
-	seen     map[string]struct{} // ident|timestamp of every message in the store
+	seen     map[string]struct{} // ident|timestamp of the fetched messages and of the newest live ones
+	live     []string            // the live keys in seen, oldest first: at most maxLiveKeys
+}
+
+// maxLiveKeys bounds how many live messages a backfill pane remembers for
+// de-duplication: a device resends within seconds, not hours.
+const maxLiveKeys = 4096
+
+// remember adds a live message's key, letting the oldest live key go when
+// the window is full (the fetched keys stay).
+func (bp *backfillPane) remember(k string) {
+	bp.seen[k] = struct{}{}
+	bp.live = append(bp.live, k)
+	if len(bp.live) > maxLiveKeys {
+		delete(bp.seen, bp.live[0])
+		bp.live = bp.live[1:]
+	}
 }
 
 type backfillDoneMsg struct {
@@ -115,7 +131,9 @@ func (m *Model) liveOf(bp *backfillPane) []broker.Message {
 }
 
 // take returns a copy of e for the pane when it is on the pane's topic and
-// new (by ident and timestamp).
+// new (by ident and timestamp) against the fetched messages and the newest
+// maxLiveKeys live ones, so the set stays bounded however long the pane
+// lives.
 func (bp *backfillPane) take(e *history.Entry) (broker.Message, bool) {
 	if e.Topic != bp.topic {
 		return broker.Message{}, false
@@ -124,7 +142,7 @@ func (bp *backfillPane) take(e *history.Entry) (broker.Message, bool) {
 	if _, dup := bp.seen[k]; dup {
 		return broker.Message{}, false
 	}
-	bp.seen[k] = struct{}{}
+	bp.remember(k)
 	msg := e.Message
 	msg.Payload = bytes.Clone(e.Payload)
 	return msg, true

@@ -451,3 +451,21 @@ func TestWhyOnUnregisteredIdentShowsChannelLog(t *testing.T) {
 		t.Fatalf("channel log panel:\n%s", txt)
 	}
 }
+
+// TestBackfillKeysBounded: a long-lived backfill pane remembers the fetched
+// keys and only the newest maxLiveKeys live ones.
+func TestBackfillKeysBounded(t *testing.T) {
+	bp := &backfillPane{seen: map[string]struct{}{"fetched": {}}}
+	for i := range maxLiveKeys + 100 {
+		bp.remember("live" + strconv.Itoa(i))
+	}
+	if len(bp.seen) != maxLiveKeys+1 || len(bp.live) != maxLiveKeys {
+		t.Fatalf("%d keys remembered (%d live), want %d live plus the fetched one", len(bp.seen), len(bp.live), maxLiveKeys)
+	}
+	if _, ok := bp.seen["fetched"]; !ok {
+		t.Fatal("a fetched key was let go")
+	}
+	if _, ok := bp.seen["live0"]; ok {
+		t.Fatal("the oldest live key stayed")
+	}
+}
