@@ -291,18 +291,24 @@ func TestLogTopics(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "flespi/log/gw/devices/" + id + "/"
+	stamps := map[string]float64{}
 	for _, want := range []struct{ topic, check, value string }{
 		{base + "disconnected", "close_code", "17"},
 		{base + "connected", "event_code", "300"},
 		{base + "commands-queue/getinfo/queued", "name", "getinfo"},
+		// REST answers at once; the device takes the command a moment later.
+		{"flespi/rest/post/gw/devices/" + id + "/commands-queue", "result.0.name", "getinfo"},
 		{base + "commands-queue/getinfo/sent", "name", "getinfo"},
 		{base + "commands-queue/getinfo/processed", "executed", "true"},
-		{"flespi/rest/post/gw/devices/" + id + "/commands-queue", "result.0.name", "getinfo"},
 	} {
 		m := next(ctx, t, deep)
 		if m.Topic != want.topic || m.Retain || gjson.GetBytes(m.Payload, want.check).String() != want.value {
 			t.Fatalf("got %s %s, want %s with %s=%s", m.Topic, m.Payload, want.topic, want.check, want.value)
 		}
+		stamps[want.topic] = gjson.GetBytes(m.Payload, "timestamp").Float()
+	}
+	if q, p := stamps[base+"commands-queue/getinfo/queued"], stamps[base+"commands-queue/getinfo/processed"]; p-q < (commandSentAfter + commandDoneAfter).Seconds()*0.9 {
+		t.Errorf("queued at %f, processed at %f: want the round trip apart, about %v", q, p, commandSentAfter+commandDoneAfter)
 	}
 	for _, want := range []string{base + "disconnected", base + "connected"} {
 		if m := next(ctx, t, shallow); m.Topic != want {

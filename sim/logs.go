@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"context"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/mochi-mqtt/server/v2/packets"
 )
@@ -119,10 +121,19 @@ func (s *Sim) maybeReconnect(d *device, props []packets.UserProperty) {
 // commandSeq numbers queued commands.
 var commandSeq atomic.Int64
 
+// The simulated command round trip: a connected device gets a queued
+// command after commandSentAfter and answers commandDoneAfter later, so a
+// debugger following the log sees the steps apart, as on flespi.
+const (
+	commandSentAfter = 150 * time.Millisecond
+	commandDoneAfter = 650 * time.Millisecond
+)
+
 // queueCommand queues a command for a device (REST POST
 // gw/devices/{id}/commands-queue) and publishes its command-queue log
-// records: queued, then, for a connected device, sent and processed (the
-// device answers at once). It returns the command as REST returns it.
+// records: queued at once, then, for a connected device, sent and
+// processed a little later (on a goroutine of the simulator's, which Close
+// waits for). It returns the command as REST returns it.
 func (s *Sim) queueCommand(d *device, name string, properties []byte) []byte {
 	id := commandSeq.Add(1)
 	props := s.stamp()
@@ -139,12 +150,37 @@ func (s *Sim) queueCommand(d *device, name string, properties []byte) []byte {
 	}
 	rec("queued", "")
 	if !d.stopped.Load() {
-		rec("sent", "")
-		rec("processed", `,"executed":true,"response":"OK"`)
+		s.later(func(ctx context.Context) {
+			for _, step := range []struct {
+				after         time.Duration
+				status, extra string
+			}{{commandSentAfter, "sent", ""}, {commandDoneAfter, "processed", `,"executed":true,"response":"OK"`}} {
+				t := time.NewTimer(step.after)
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return
+				case <-t.C:
+				}
+				rec(step.status, step.extra)
+			}
+		})
 	}
 	out := []byte(`{"id":` + strconv.FormatInt(id, 10) + `,"device_id":` + strconv.FormatInt(d.info.ID, 10) + `,"name":`)
 	out = appendString(out, name)
 	out = append(out, `,"properties":`...)
 	out = append(out, properties...)
 	return append(out, `,"ttl":86400}`...)
+}
+
+// later runs fn on a goroutine that Close waits for (fn must return when
+// its context ends); after Close it does nothing.
+func (s *Sim) later(fn func(ctx context.Context)) {
+	s.wgMu.Lock()
+	defer s.wgMu.Unlock()
+	if s.closed.Load() || s.runCtx == nil {
+		return
+	}
+	ctx := s.runCtx
+	s.wg.Go(func() { fn(ctx) })
 }

@@ -117,7 +117,9 @@ type Sim struct {
 	tsBuf []byte
 
 	cancel    context.CancelFunc // stops the publisher goroutine
-	wg        sync.WaitGroup     // the publisher goroutine
+	runCtx    context.Context    // ends with cancel: for the goroutines in wg
+	wg        sync.WaitGroup     // the publisher goroutine, the REST responder, commands being executed
+	wgMu      sync.Mutex         // orders wg.Add after Start against Close (closed is set under it)
 	closeOnce sync.Once
 	closed    atomic.Bool
 	stopCtx   func() bool // stops the context.AfterFunc that closes on ctx end
@@ -238,7 +240,7 @@ func Start(ctx context.Context, cfg Config) (*Sim, error) {
 	s.publishInitialState()
 
 	runCtx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
+	s.cancel, s.runCtx = cancel, runCtx
 	s.wg.Go(func() { s.run(runCtx) })
 	if s.rest != nil {
 		s.wg.Go(func() { s.rest.run(runCtx) })
@@ -280,7 +282,9 @@ func dialable(addr string) string {
 // first to finish.
 func (s *Sim) Close() error {
 	s.closeOnce.Do(func() {
-		s.closed.Store(true)
+		s.wgMu.Lock()
+		s.closed.Store(true) // from here nothing adds to wg
+		s.wgMu.Unlock()
 		if s.stopCtx != nil {
 			s.stopCtx()
 		}
