@@ -307,7 +307,7 @@ func TestLogTopics(t *testing.T) {
 		}
 		stamps[want.topic] = gjson.GetBytes(m.Payload, "timestamp").Float()
 	}
-	if q, p := stamps[base+"commands-queue/getinfo/queued"], stamps[base+"commands-queue/getinfo/processed"]; p-q < (commandSentAfter + commandDoneAfter).Seconds()*0.9 {
+	if q, p := stamps[base+"commands-queue/getinfo/queued"], stamps[base+"commands-queue/getinfo/processed"]; p-q < (commandSentAfter+commandDoneAfter).Seconds()*0.9 {
 		t.Errorf("queued at %f, processed at %f: want the round trip apart, about %v", q, p, commandSentAfter+commandDoneAfter)
 	}
 	for _, want := range []string{base + "disconnected", base + "connected"} {
