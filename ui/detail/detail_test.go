@@ -263,3 +263,15 @@ func TestUnfocusedShowsTheTop(t *testing.T) {
 		t.Fatalf("the focused view does not follow the cursor to k1:\n%s", v)
 	}
 }
+
+// TestLogRecordInWords: a device's disconnect record says its close code in
+// words in the detail's header.
+func TestLogRecordInWords(t *testing.T) {
+	e := history.NewEntry(broker.Message{Topic: "flespi/log/gw/devices/182001/disconnected", QoS: 1,
+		Payload: []byte(`{"event_code":301,"close_code":17,"timestamp":1796520386}`)})
+	lines, _ := renderEntry(themes.Build(themes.Plain()), &e, 120, Highlights{}, nil, nil)
+	text := ansi.Strip(strings.Join(lines, "\n"))
+	if !strings.Contains(text, "in words") || !strings.Contains(text, "17") || !strings.Contains(strings.ToLower(text), "inactiv") {
+		t.Fatalf("no close code in words:\n%s", text)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/tidwall/pretty"
 
+	"hubtap/flespi"
 	"hubtap/history"
 	"hubtap/telematics"
 	"hubtap/themes"
@@ -57,6 +58,11 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights, diff
 	field("message", st.Detail.Value.Render(strings.Join(flags, " · ")))
 	if e.Flags != 0 {
 		field("anomaly", st.Detail.Warn.Render(strings.ReplaceAll(telematics.Flags(e.Flags).String(), ",", ", ")))
+	}
+	if strings.HasPrefix(e.Topic, "flespi/log/") { // a platform log record: its close code or command status in words
+		if r, ok := flespi.DescribeLog(e.Topic, e.Payload); ok && r.Words != "" {
+			field("in words", st.Detail.Value.Render(history.SanitizeLine(r.Words)))
+		}
 	}
 	if p := e.Props; p != nil {
 		if p.ContentType != "" {
