@@ -53,6 +53,7 @@ func TestCredentialWords(t *testing.T) {
 	}{
 		{0x87, Credentials{Kind: "flespi token", TokenLen: 64}, "the broker refused the token"},
 		{0x86, Credentials{Kind: "flespi token", TokenLen: 12}, "flespi tokens are 64 characters, this one is 12"},
+		{0x87, Credentials{Kind: "flespi token", TokenLen: 5}, "refused the token (flespi tokens are 64 characters, this one is 5)"},
 		{0x87, Credentials{Kind: "user name and password"}, "refused this user name and password"},
 		{0x86, Credentials{Kind: "user name and password"}, "bad user name and password"},
 		{0x87, Credentials{Kind: "none"}, "the broker wants credentials"},
@@ -69,5 +70,19 @@ func TestCredentialWords(t *testing.T) {
 				t.Fatalf("Refused(%v) = false", e)
 			}
 		})
+	}
+}
+
+// TestServerWordsNotRepeated: the broker's reason string is added unless it
+// only repeats what hubtap already says.
+func TestServerWordsNotRepeated(t *testing.T) {
+	cred := Credentials{Kind: "flespi token", TokenLen: 64}
+	same := &ReasonError{Packet: "CONNACK", Code: 0x87, Cred: cred, Server: "not authorized"}
+	if got := same.Error(); got != "not authorized: the broker refused the token (CONNACK 0x87)" {
+		t.Errorf("Error() = %q: the broker's words repeat ours", got)
+	}
+	more := &ReasonError{Packet: "CONNACK", Code: 0x87, Cred: cred, Server: "token expired"}
+	if got := more.Error(); !strings.Contains(got, ": token expired (CONNACK 0x87)") {
+		t.Errorf("Error() = %q: the broker's own words are missing", got)
 	}
 }

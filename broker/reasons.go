@@ -3,6 +3,7 @@ package broker
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors for the MQTT 5 reason codes the UI explains. Use errors.Is.
@@ -37,7 +38,9 @@ func (e *ReasonError) Error() string {
 			s = w
 		}
 	}
-	if e.Server != "" {
+	// The broker's own words, unless they only repeat ours ("not
+	// authorized: the broker refused the token: not authorized").
+	if e.Server != "" && !strings.Contains(strings.ToLower(s), strings.ToLower(strings.TrimSpace(e.Server))) {
 		s += ": " + e.Server
 	}
 	return fmt.Sprintf("%s (%s 0x%02X)", s, e.Packet, e.Code)
@@ -69,6 +72,9 @@ func credWords(code byte, c Credentials) string {
 	case 0x87: // not authorized
 		switch c.Kind {
 		case "flespi token":
+			if c.TokenLen != flespiTokenLen {
+				return fmt.Sprintf("not authorized: the broker refused the token (flespi tokens are %d characters, this one is %d)", flespiTokenLen, c.TokenLen)
+			}
 			return "not authorized: the broker refused the token"
 		case "user name and password", "user name":
 			return "not authorized: the broker refused this " + c.Kind
