@@ -50,7 +50,7 @@ func Advice(err error, scheme string, c Credentials) string {
 		switch c.Kind {
 		case "flespi token":
 			s := "check the token (FLESPI_TOKEN, --token-file or the profile)"
-			if c.TokenLen != flespiTokenLen {
+			if c.TokenLen != flespiTokenLen && !strings.Contains(msg, "this one is") {
 				s += ": flespi tokens are " + strconv.Itoa(flespiTokenLen) + " characters, this one is " + strconv.Itoa(c.TokenLen)
 			}
 			return s + "; it may also have expired or been deleted"

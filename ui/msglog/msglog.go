@@ -226,12 +226,15 @@ func (m Model) View() string {
 		case Error:
 			st = m.st.Status.Err
 		}
-		wrapped := common.Wrap(e.Line(), inner)
-		if len(wrapped) > 1 { // continuation lines sit under the text
-			rest := strings.Join(wrapped[1:], " ")
-			wrapped = wrapped[:1]
-			for _, l := range common.Wrap(rest, max(inner-15, 10)) {
-				wrapped = append(wrapped, "               "+l)
+		// The text wraps in its own column; continuation lines sit under it.
+		line := e.Line()
+		const head = 15 // "15:04:05 error "
+		wrapped := common.Wrap(line[min(head, len(line)):], max(inner-head, 10))
+		for j := range wrapped {
+			if j == 0 {
+				wrapped[j] = line[:min(head, len(line))] + wrapped[j]
+			} else {
+				wrapped[j] = strings.Repeat(" ", head) + wrapped[j]
 			}
 		}
 		for j := range wrapped {
