@@ -23,7 +23,7 @@ const takeoverPause = 30 * time.Second
 
 // receiveMaximum caps the QoS 1 messages in flight towards us. paho sizes an
 // internal queue from it; 65535 (the default) let decoded packets pile up
-// (see ../shared/PERF-NOTES.md).
+// (docs/BENCHMARKS.md has the receive maximum measurements).
 const receiveMaximum = 1024
 
 // Client is an autopaho MQTT 5 connection that keeps a persistent session,
