@@ -40,8 +40,26 @@ const jsonlTime = "2006-01-02T15:04:05.000000000Z07:00"
 
 // AppendJSONL appends m as one JSONL record, newline included.
 func AppendJSONL(dst []byte, m *broker.Message) []byte {
+	var e JSONLEncoder
+	return e.Append(dst, m)
+}
+
+// JSONLEncoder writes JSONL records as AppendJSONL does, reusing the
+// formatted receive time while it does not change: the messages of one
+// network read share one receive time (broker.Conn reads the clock once per
+// read), so under load most records repeat the previous one's time. Not
+// safe for concurrent use; the zero value is ready.
+type JSONLEncoder struct {
+	sec  int64 // the cached time's Unix seconds and nanoseconds
+	nsec int
+	n    int      // len of the cached text; 0 = nothing cached
+	text [30]byte // "2006-01-02T15:04:05.000000000Z"
+}
+
+// Append appends m as one JSONL record, newline included.
+func (e *JSONLEncoder) Append(dst []byte, m *broker.Message) []byte {
 	dst = append(dst, `{"time":"`...)
-	dst = appendTime(dst, m.Received)
+	dst = e.appendTime(dst, m.Received)
 	dst = append(dst, `","seq":`...)
 	dst = strconv.AppendUint(dst, m.Seq, 10)
 	dst = append(dst, `,"topic":`...)
@@ -133,6 +151,14 @@ func appendProps(dst []byte, p *broker.Properties) []byte {
 // embeddable reports whether p can be written as raw JSON and read back
 // byte for byte.
 func embeddable(p []byte) bool {
+	switch compactObject(p) {
+	case fastValid:
+		// A compact object has no white space (so no CR or LF) and is valid
+		// JSON in valid UTF-8: only C1 controls are left to look for.
+		return !hasC1(p)
+	case fastInvalid:
+		return false
+	}
 	// Two IndexByte scans (vectorised) are several times faster than
 	// ContainsAny on a typical 550-byte message.
 	if len(p) == 0 || bytes.IndexByte(p, '\n') >= 0 || bytes.IndexByte(p, '\r') >= 0 {
@@ -141,7 +167,8 @@ func embeddable(p []byte) bool {
 	if isSpace(p[0]) || isSpace(p[len(p)-1]) {
 		return false
 	}
-	return !hasC1(p) && Classify(p) == KindJSON
+	// Classify(p) == KindJSON, without walking the fast path again.
+	return !hasC1(p) && looksJSON(p) && validDeep(p)
 }
 
 // hasC1 reports whether p (valid UTF-8 or not) holds the UTF-8 encoding of
@@ -290,13 +317,13 @@ func ParseJSONL(line []byte) (broker.Message, error) {
 }
 
 // plainJSON reports whether s can go between quotes as it is: printable
-// ASCII without quote or backslash. It reads 8 bytes at a time (special).
+// ASCII without quote or backslash. It reads 8 bytes at a time (stringStop).
 func plainJSON(s string) bool {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if special(w)|w&highs != 0 {
+		if stringStop(w) != 0 {
 			return false
 		}
 	}
@@ -306,6 +333,23 @@ func plainJSON(s string) bool {
 		}
 	}
 	return true
+}
+
+// appendTime is appendTime(dst, t), from the cache when t is the time
+// formatted last.
+func (e *JSONLEncoder) appendTime(dst []byte, t time.Time) []byte {
+	sec, nsec := t.Unix(), t.Nanosecond()
+	if e.n > 0 && sec == e.sec && nsec == e.nsec {
+		return append(dst, e.text[:e.n]...)
+	}
+	start := len(dst)
+	dst = appendTime(dst, t)
+	if n := len(dst) - start; n <= len(e.text) {
+		e.sec, e.nsec, e.n = sec, nsec, copy(e.text[:], dst[start:])
+	} else {
+		e.n = 0
+	}
+	return dst
 }
 
 // appendTime appends t in UTC as jsonlTime does (RFC 3339, 9 fractional

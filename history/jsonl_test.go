@@ -197,3 +197,22 @@ func TestPlainJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONLEncoderReusesTime: an encoder writes the same lines as
+// AppendJSONL whether the receive time repeats or changes (by a second, by a
+// nanosecond, in another location, outside the years 0-9999).
+func TestJSONLEncoderReusesTime(t *testing.T) {
+	base := time.Date(2026, 12, 6, 2, 10, 1, 123456789, time.UTC)
+	times := []time.Time{base, base, base.Add(time.Nanosecond), base.Add(time.Second), base.Add(time.Second),
+		base.In(time.FixedZone("x", 3600)), base, time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC), base, time.Unix(0, 0), time.Time{}, base}
+	var e JSONLEncoder
+	var got []byte
+	for i, tm := range times {
+		m := broker.Message{Seq: uint64(i), Topic: "t", Payload: []byte(`{"a":1}`), Received: tm}
+		got = e.Append(got[:0], &m)
+		if want := AppendJSONL(nil, &m); !bytes.Equal(got, want) {
+			t.Fatalf("message %d (time %v): encoder wrote\n%s\nAppendJSONL\n%s", i, tm, got, want)
+		}
+	}
+}

@@ -26,6 +26,7 @@ type Recorder struct {
 	bytes   int64
 	err     error // first write error; recording stops on it
 	buf     []byte
+	enc     JSONLEncoder
 	stopped chan struct{}
 }
 
@@ -80,7 +81,7 @@ func (r *Recorder) Write(m *broker.Message) {
 	if r.w == nil || r.err != nil {
 		return
 	}
-	r.buf = AppendJSONL(r.buf[:0], m)
+	r.buf = r.enc.Append(r.buf[:0], m)
 	n, err := r.w.Write(r.buf)
 	r.bytes += int64(n)
 	if err != nil {

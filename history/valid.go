@@ -167,29 +167,37 @@ const (
 	highs = 0x8080808080808080
 )
 
-// special has the high bit set in each byte of w that may be a quote, a
-// backslash or a control byte (< 0x20). The lowest such byte is exact; bytes
-// above it may be flagged falsely (borrows), so callers re-check the byte.
-func special(w uint64) uint64 {
-	q := w ^ (ones * '"')
-	b := w ^ (ones * '\\')
-	return ((q-ones)&^q | (b-ones)&^b | (w-ones*0x20)&^w) & highs
+// stringStop has the high bit set in exactly the bytes of w that a string
+// scan must look at: a quote, a backslash, a control byte (< 0x20) or a
+// non-ASCII byte. It works on the low 7 bits of each byte, where the sums
+// cannot carry into the next byte, so no byte is flagged falsely (a
+// subtract-based test borrows across bytes and needs a re-check).
+func stringStop(w uint64) uint64 {
+	t := w &^ highs
+	ok := (t + ones*(0x80-0x20)) & // high bit set: t >= 0x20
+		((t ^ ones*'"') + ones*0x7f) & // t != '"'
+		((t ^ ones*'\\') + ones*0x7f) // t != '\\'
+	return (w | ^ok) & highs
+}
+
+// skipPlain returns the index of the first byte at or after i that
+// stringStop flags, or the first index from which fewer than 8 bytes
+// remain, whichever comes first.
+func skipPlain(data []byte, i int) int {
+	for i+8 <= len(data) {
+		if m := stringStop(binary.LittleEndian.Uint64(data[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	return i
 }
 
 // vString validates a string body from data[i] (after the opening quote),
 // UTF-8 included, and returns the index after its closing quote.
 func vString(data []byte, i int) (int, bool) {
 	for i < len(data) {
-		for i+8 <= len(data) {
-			w := binary.LittleEndian.Uint64(data[i:])
-			m := special(w) | w&highs // w&highs is exact: every non-ASCII byte
-			if m == 0 {
-				i += 8
-				continue
-			}
-			i += bits.TrailingZeros64(m) / 8 // the lowest flagged byte
-			break
-		}
+		i = skipPlain(data, i)
 		if i >= len(data) {
 			break
 		}
@@ -223,7 +231,7 @@ func vString(data []byte, i int) (int, bool) {
 				}
 			}
 		}
-		i++ // an ordinary byte (a false flag, or the tail without a full word)
+		i++ // an ordinary byte in the tail without a full word
 	}
 	return i, false
 }

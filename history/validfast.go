@@ -10,30 +10,61 @@ package history
 // deep). Like validJSON it requires valid UTF-8 (in vString). FuzzValidFast
 // checks it against gjson and utf8.Valid.
 func validFast(data []byte) bool {
+	switch compactObject(data) {
+	case fastValid:
+		return true
+	case fastInvalid:
+		return false
+	}
+	return validDeep(data)
+}
+
+// The answers of compactObject.
+const (
+	fastOther   = iota // not the compact flat shape: ask validDeep
+	fastValid          // a compact flat object, valid JSON in valid UTF-8
+	fastInvalid        // invalid JSON whatever the shape
+)
+
+// compactObject is validFast's fast path: fastValid when data is one compact
+// object of string keys and scalar values (so without white space) that is
+// valid JSON in valid UTF-8, fastInvalid when it is surely not valid JSON,
+// fastOther when it takes the general check to tell.
+func compactObject(data []byte) int {
 	n := len(data)
 	if n < 2 || data[0] != '{' || data[n-1] != '}' {
-		return validDeep(data)
+		return fastOther
 	}
 	i := 1
 	if data[i] == '}' {
-		return i+1 == n
+		if i+1 == n {
+			return fastValid
+		}
+		return fastInvalid
 	}
 	var ok bool
 	for {
 		if data[i] != '"' { // a key
-			return validDeep(data)
+			return fastOther
 		}
-		if i, ok = vString(data, i+1); !ok || i >= n || data[i] != ':' {
-			return validDeep(data)
+		if i = skipPlain(data, i+1); i < n && data[i] == '"' {
+			i++ // a plain key, the common case: no call
+		} else if i, ok = vString(data, i); !ok {
+			return fastOther
+		}
+		if i >= n || data[i] != ':' {
+			return fastOther
 		}
 		i++
 		if i >= n {
-			return false
+			return fastInvalid
 		}
 		switch c := data[i]; {
 		case c == '"':
-			if i, ok = vString(data, i+1); !ok {
-				return validDeep(data)
+			if i = skipPlain(data, i+1); i < n && data[i] == '"' {
+				i++
+			} else if i, ok = vString(data, i); !ok {
+				return fastOther
 			}
 		case c == '-' || c-'0' < 10:
 			if c == '-' {
@@ -44,7 +75,7 @@ func validFast(data []byte) bool {
 				i++
 			}
 			if i == start || i-start > 1 && data[start] == '0' {
-				return validDeep(data)
+				return fastOther
 			}
 			if i < n && data[i] == '.' {
 				i++
@@ -53,7 +84,7 @@ func validFast(data []byte) bool {
 					i++
 				}
 				if i == start {
-					return validDeep(data)
+					return fastOther
 				}
 			}
 		case c == 't' && i+4 <= n && string(data[i:i+4]) == "true":
@@ -63,21 +94,24 @@ func validFast(data []byte) bool {
 		case c == 'n' && i+4 <= n && string(data[i:i+4]) == "null":
 			i += 4
 		default:
-			return validDeep(data)
+			return fastOther
 		}
 		if i >= n {
-			return false
+			return fastInvalid
 		}
 		switch data[i] {
 		case ',':
 			i++
 			if i >= n {
-				return false
+				return fastInvalid
 			}
 		case '}':
-			return i+1 == n || validDeep(data)
+			if i+1 == n {
+				return fastValid
+			}
+			return fastOther
 		default:
-			return validDeep(data)
+			return fastOther
 		}
 	}
 }
