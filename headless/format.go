@@ -8,8 +8,13 @@ import (
 // Format turns a message into output bytes. It appends to dst and returns it.
 type Format func(dst []byte, m *broker.Message) []byte
 
-// JSONL is the recording format (history.AppendJSONL): one JSON object per line.
-func JSONL(dst []byte, m *broker.Message) []byte { return history.AppendJSONL(dst, m) }
+// JSONL returns the recording format (history.AppendJSONL): one JSON object
+// per line. The Format keeps the last formatted receive time
+// (history.JSONLEncoder), so it is for one goroutine at a time.
+func JSONL() Format {
+	var e history.JSONLEncoder
+	return e.Append
+}
 
 // Verbose is mosquitto_sub -v: the topic, a space and the payload; an
 // empty payload prints as "(null)" (and, with NoEOL, not at all).

@@ -72,7 +72,7 @@ var (
 // goroutine (see sink); Run itself only reports connection events.
 func Run(ctx context.Context, cfg Config, out io.Writer) (int, error) {
 	if cfg.Format == nil {
-		cfg.Format = JSONL
+		cfg.Format = JSONL()
 	}
 	errw := cfg.Errors
 	if errw == nil {

@@ -20,7 +20,7 @@ var hostile = []byte("a\x1b]52;c;ZXZpbA==\x07b\x1b]8;;http://x\x1b\\link\x1b]8;;
 func TestTerminalOutputIsSafe(t *testing.T) {
 	m := broker.Message{Topic: "t/\x1b[31mred", Payload: hostile}
 	for _, tpl := range []string{"%t %p", "%j", "%x", "JSONL"} {
-		f := JSONL
+		f := JSONL()
 		if tpl != "JSONL" {
 			f = mustCompile(t, tpl, Options{})
 		}
