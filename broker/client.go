@@ -227,8 +227,12 @@ func (c *Client) emit(e Event) {
 // blocks: the bridge drops and counts when the UI cannot keep up.
 func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
 	m := FromPaho(pr.Packet, c.seq.Add(1), c.receiveTime())
-	if c.opts.Tap != nil {
-		c.opts.Tap(&m)
+	if tap := c.opts.Tap; tap != nil {
+		// A copy for the tap: &m would move m to the heap on every message,
+		// tap or not (one allocation per message in hubtap sub).
+		tm := m
+		tap(&tm)
+		m = tm
 	}
 	c.bridge.Offer(m)
 	return true, nil
