@@ -84,7 +84,7 @@ func checkStrictLine(t *testing.T, line []byte) {
 // FuzzAppendJSONL: any payload, topic and user property gives one strict
 // JSON line, and reading it back restores the payload's exact bytes.
 func FuzzAppendJSONL(f *testing.F) {
-	for _, p := range []string{`{"a":1}`, "{\"n\":\"bad\xc3(\xff\xfe\"}", "\"\u009b\"", "\"\xc2\x9b\"", " 1", "\x1b]52;c;aGk=\x07", ""} {
+	for _, p := range []string{`{"a":1}`, "{\"c1\":\"\xc2\x85\"}", "{\"n\":\"bad\xc3(\xff\xfe\"}", "\"\u009b\"", "\"\xc2\x9b\"", " 1", "\x1b]52;c;aGk=\x07", ""} {
 		f.Add([]byte(p), "flespi/message/gw/devices/1", "k\u009b")
 	}
 	f.Fuzz(func(t *testing.T, payload []byte, topic, value string) {
@@ -213,6 +213,23 @@ func TestJSONLEncoderReusesTime(t *testing.T) {
 		got = e.Append(got[:0], &m)
 		if want := AppendJSONL(nil, &m); !bytes.Equal(got, want) {
 			t.Fatalf("message %d (time %v): encoder wrote\n%s\nAppendJSONL\n%s", i, tm, got, want)
+		}
+	}
+}
+
+// TestEmbeddable: which payloads go into a record as they are, on the
+// compact fast path (ASCII or not) and off it.
+func TestEmbeddable(t *testing.T) {
+	for _, c := range []struct {
+		p    string
+		want bool
+	}{
+		{`{"a":1,"b":"x"}`, true}, {`{}`, true}, {`{"name":"Łódź 🚚"}`, true}, {`{"k\u00e9":"v"}`, true},
+		{"{\"csi\":\"\xc2\x9b31m\"}", false}, {"{\"\xc2\x85\":1}", false}, {"{\"a\":\"b\xff\"}", false},
+		{`{"a":1,}`, false}, {`{"a":[1]}`, true}, {"{\"a\":\n1}", false}, {"{\"a\":1}\r", false}, {`47`, true}, {` 47`, false},
+	} {
+		if got := embeddable([]byte(c.p)); got != c.want {
+			t.Errorf("embeddable(%q) = %v, want %v", c.p, got, c.want)
 		}
 	}
 }
