@@ -60,3 +60,20 @@ func TestTokenWords(t *testing.T) {
 		}
 	}
 }
+
+func TestMessageTargetAndStorageKey(t *testing.T) {
+	ident, id, name, ch := MessageTarget("flespi/message/gw/channels/1234/352625066000001",
+		[]byte(`{"ident":"352625066000001","device.id":182001,"device.name":"Truck 1","channel.id":1234,"timestamp":1796520386.5}`))
+	if ident != "352625066000001" || id != 182001 || name != "Truck 1" || ch != 1234 {
+		t.Fatalf("MessageTarget = %q %d %q %d", ident, id, name, ch)
+	}
+	if _, id, _, _ := MessageTarget("flespi/state/gw/devices/182007/telemetry/x", []byte("12")); id != 182007 {
+		t.Fatalf("device id from the topic = %d, want 182007", id)
+	}
+	a, ta := StorageKey([]byte(`{"ident":"1","timestamp":1796520386}`))
+	b, _ := StorageKey([]byte(`{"timestamp":1796520386.000000,"ident":"1","x":2}`))
+	c, _ := StorageKey([]byte(`{"ident":"1","timestamp":1796520386.000001}`))
+	if a != b || a == c || ta.Unix() != 1796520386 {
+		t.Fatalf("StorageKey: %q %q %q %v", a, b, c, ta)
+	}
+}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -98,28 +97,11 @@ func (m *Model) target() (target, bool) {
 	return entryTarget(e), e.Ident != "" || entryTarget(e).deviceID != 0
 }
 
-// entryTarget reads ident, device.id and device.name from a message, or
-// the device id from its topic (flespi/…/gw/devices/{id}…).
+// entryTarget is the device a message is about (flespi.MessageTarget),
+// falling back on the ident history read.
 func entryTarget(e *history.Entry) target {
-	var p struct {
-		Ident     string `json:"ident"`
-		DeviceID  int64  `json:"device.id"`
-		Name      string `json:"device.name"`
-		ChannelID int64  `json:"channel.id"`
-	}
-	if len(e.Payload) > 0 && e.Payload[0] == '{' {
-		_ = json.Unmarshal(e.Payload, &p)
-	}
-	t := target{ident: p.Ident, deviceID: p.DeviceID, name: history.SanitizeLine(p.Name), channelID: p.ChannelID}
-	if t.deviceID == 0 {
-		lv := strings.Split(e.Topic, "/")
-		for i := 0; i+2 < len(lv); i++ {
-			if lv[i] == "gw" && lv[i+1] == "devices" {
-				t.deviceID, _ = strconv.ParseInt(lv[i+2], 10, 64)
-				break
-			}
-		}
-	}
+	ident, id, name, ch := flespi.MessageTarget(e.Topic, e.Payload)
+	t := target{ident: ident, deviceID: id, name: history.SanitizeLine(name), channelID: ch}
 	if t.ident == "" && t.deviceID == 0 {
 		t.ident = e.Ident
 	}

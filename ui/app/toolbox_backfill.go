@@ -89,7 +89,7 @@ func (m *Model) onBackfillDone(msg backfillDoneMsg) tea.Cmd {
 		topic: "flespi/message/gw/devices/" + strconv.FormatInt(msg.t.deviceID, 10), seen: map[string]struct{}{}}
 	var out []broker.Message
 	for _, raw := range msg.msgs {
-		k, ts := identityKey(raw)
+		k, ts := flespi.StorageKey(raw)
 		if _, dup := bp.seen[k]; dup {
 			continue
 		}
@@ -138,7 +138,7 @@ func (bp *backfillPane) take(e *history.Entry) (broker.Message, bool) {
 	if e.Topic != bp.topic {
 		return broker.Message{}, false
 	}
-	k, _ := identityKey(e.Payload)
+	k, _ := flespi.StorageKey(e.Payload)
 	if _, dup := bp.seen[k]; dup {
 		return broker.Message{}, false
 	}
@@ -146,22 +146,6 @@ func (bp *backfillPane) take(e *history.Entry) (broker.Message, bool) {
 	msg := e.Message
 	msg.Payload = bytes.Clone(e.Payload)
 	return msg, true
-}
-
-// identityKey is a message's identity for de-duplication: ident and
-// timestamp to the µs (flespi's storage keeps one message per device and
-// µs timestamp, docs/FLESPI.md §5), and its timestamp as a time. History's
-// copy rule (history/identity.go) also needs server.timestamp; storage
-// and the live stream may write it differently, and storage merges by
-// timestamp anyway, so the backfill uses the storage's own identity.
-func identityKey(raw []byte) (string, time.Time) {
-	var p struct {
-		Ident string      `json:"ident"`
-		TS    json.Number `json:"timestamp"`
-	}
-	_ = json.Unmarshal(raw, &p)
-	f, _ := p.TS.Float64()
-	return p.Ident + "|" + strconv.FormatFloat(f, 'f', 6, 64), unixTime(f)
 }
 
 // ownStore reports a pane with a store of its own (a backfill pane): the

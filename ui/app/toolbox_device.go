@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -206,7 +205,7 @@ func (m *Model) watchRecord(r flespi.Record) tea.Cmd {
 		(w.id != 0 && r.Command != 0 && r.Command != w.id) {
 		return nil
 	}
-	if r.Time > 0 && unixTime(r.Time).Before(w.sentAt.Add(-5*time.Second)) {
+	if r.Time > 0 && flespi.UnixTime(r.Time).Before(w.sentAt.Add(-5*time.Second)) {
 		return nil // an older run of the same command
 	}
 	w.records = append(w.records, r)
@@ -249,7 +248,7 @@ func (m *Model) commandSpec() toolbox.Spec {
 	for _, r := range w.records {
 		at := ""
 		if r.Time > 0 {
-			at = unixTime(r.Time).Local().Format("15:04:05.000") + "  "
+			at = flespi.UnixTime(r.Time).Local().Format("15:04:05.000") + "  "
 		}
 		lvl := toolbox.Plain
 		switch {
@@ -337,7 +336,7 @@ func (m *Model) whySpec() toolbox.Spec {
 		r := mine[i]
 		at := "—"
 		if r.Time > 0 {
-			at = unixTime(r.Time).Local().Format("15:04:05")
+			at = flespi.UnixTime(r.Time).Local().Format("15:04:05")
 		}
 		lvl := toolbox.Plain
 		if r.Kind == "disconnected" || r.Kind == "error" {
@@ -354,6 +353,3 @@ func (m *Model) whySpec() toolbox.Spec {
 	}
 	return toolbox.Spec{Title: title, Lines: ls}
 }
-
-// unixTime turns flespi's float Unix seconds into a time, to the µs.
-func unixTime(s float64) time.Time { return time.UnixMicro(int64(math.Round(s * 1e6))) }

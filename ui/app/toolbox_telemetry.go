@@ -77,7 +77,7 @@ func telemetryLines(tel map[string]flespi.Telemetry, now time.Time, stale time.D
 		age := "age unknown"
 		lvl := toolbox.Plain
 		if v.TS > 0 {
-			d := now.Sub(unixTime(v.TS))
+			d := now.Sub(flespi.UnixTime(v.TS))
 			age = flespi.Duration(d) + " old"
 			if d > stale {
 				lvl, age = toolbox.Warn, age+" ⚠"
