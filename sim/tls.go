@@ -122,8 +122,9 @@ func serial() *big.Int {
 	return n
 }
 
-// serverConfig is a fresh TLS server configuration for one listener.
-func (c *Certs) serverConfig() *tls.Config {
+// ServerConfig is a fresh TLS server configuration presenting the server
+// certificate, for one listener (the simulator's, or a test broker's).
+func (c *Certs) ServerConfig() *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{c.server}, MinVersion: tls.VersionTLS12}
 }
 
@@ -185,13 +186,13 @@ func (s *Sim) addSecureListeners(cfg Config) error {
 	}
 	s.secure.certs = cfg.TLS
 	if cfg.TLSListen != "" {
-		s.secure.tls = &tlsListener{tcpListener: newTCPListener("tls", cfg.TLSListen), cfg: cfg.TLS.serverConfig()}
+		s.secure.tls = &tlsListener{tcpListener: newTCPListener("tls", cfg.TLSListen), cfg: cfg.TLS.ServerConfig()}
 		if err := s.srv.AddListener(s.secure.tls); err != nil {
 			return fmt.Errorf("sim: listen tls %s: %w", cfg.TLSListen, err)
 		}
 	}
 	if cfg.WSSListen != "" {
-		s.secure.wss = &wssListener{wsListener: newWSListener("wss", cfg.WSSListen), cfg: cfg.TLS.serverConfig()}
+		s.secure.wss = &wssListener{wsListener: newWSListener("wss", cfg.WSSListen), cfg: cfg.TLS.ServerConfig()}
 		if err := s.srv.AddListener(s.secure.wss); err != nil {
 			return fmt.Errorf("sim: listen wss %s: %w", cfg.WSSListen, err)
 		}
