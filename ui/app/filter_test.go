@@ -18,6 +18,15 @@ import (
 // (the batch wait, the 1 s tick) are dropped, as are ticks.
 func run(t *testing.T, m Model, cmd tea.Cmd) Model {
 	t.Helper()
+	return runWithin(t, m, cmd, 200*time.Millisecond)
+}
+
+// runWithin is run with its own wait for each command: a command still
+// running after wait is dropped (the batch wait never ends in a model
+// test), as are ticks and a text input's cursor blinks (they re-arm
+// themselves for ever).
+func runWithin(t *testing.T, m Model, cmd tea.Cmd, wait time.Duration) Model {
+	t.Helper()
 	if cmd == nil {
 		return m
 	}
@@ -26,7 +35,10 @@ func run(t *testing.T, m Model, cmd tea.Cmd) Model {
 	var msg tea.Msg
 	select {
 	case msg = <-ch:
-	case <-time.After(200 * time.Millisecond):
+	case <-time.After(wait):
+		return m
+	}
+	if strings.HasPrefix(fmt.Sprintf("%T", msg), "cursor.") {
 		return m
 	}
 	switch msg := msg.(type) {
@@ -34,12 +46,12 @@ func run(t *testing.T, m Model, cmd tea.Cmd) Model {
 		return m
 	case tea.BatchMsg:
 		for _, c := range msg {
-			m = run(t, m, c)
+			m = runWithin(t, m, c, wait)
 		}
 		return m
 	}
 	nm, next := m.Update(msg)
-	return run(t, nm.(Model), next)
+	return runWithin(t, nm.(Model), next, wait)
 }
 
 func typeText(t *testing.T, m Model, s string) Model {

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -61,36 +60,11 @@ func fakeToolbox(t *testing.T, readOnly bool, answers map[string]string) (Toolbo
 	return Toolbox{REST: flespi.New(tr, nil, flespi.ModeHTTPS, readOnly), ReadOnly: readOnly}, f
 }
 
-// drive runs cmd like the program would, feeding its messages back, with
-// a deadline long enough for a loopback REST call on a loaded machine.
-// Ticks and the batch wait are dropped.
+// drive runs cmd like the program would (runWithin), with a deadline long
+// enough for a loopback REST call on a loaded machine.
 func drive(t *testing.T, m Model, cmd tea.Cmd) Model {
 	t.Helper()
-	if cmd == nil {
-		return m
-	}
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-ch:
-	case <-time.After(10 * time.Second):
-		return m // the batch wait: it never ends in a model test
-	}
-	if strings.HasPrefix(fmt.Sprintf("%T", msg), "cursor.") {
-		return m // a text input's blink re-arms itself for ever
-	}
-	switch msg := msg.(type) {
-	case nil, tickMsg:
-		return m
-	case tea.BatchMsg:
-		for _, c := range msg {
-			m = drive(t, m, c)
-		}
-		return m
-	}
-	nm, next := m.Update(msg)
-	return drive(t, nm.(Model), next)
+	return runWithin(t, m, cmd, 10*time.Second)
 }
 
 // tool presses keys, driving their commands to the end.
