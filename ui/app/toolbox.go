@@ -94,7 +94,8 @@ func (m *Model) target() (target, bool) {
 	if e == nil {
 		return target{}, false
 	}
-	return entryTarget(e), e.Ident != "" || entryTarget(e).deviceID != 0
+	t := entryTarget(e) // reads the payload once
+	return t, e.Ident != "" || t.deviceID != 0
 }
 
 // entryTarget is the device a message is about (flespi.MessageTarget),
