@@ -64,7 +64,9 @@ func (m *Model) ingest(b broker.Batch, entries []history.Entry) tea.Cmd {
 	m.refreshPane()
 	m.selectionChanged()
 	m.status.SetCounts(m.rate, m.received, m.store.Stats(), m.dropped)
-	m.syncInfo()
+	if m.overlay == overlayInfo { // else it is brought up to date when it opens
+		m.syncInfo()
+	}
 	return tea.Batch(append(cmds, m.startTick())...)
 }
 

@@ -57,6 +57,9 @@ func (m *Model) onTick(time.Time) tea.Cmd {
 	m.syncReplay()
 	loading := m.syncLoader()
 	m.refreshPane() // the connection panel's countdown
+	if m.overlay == overlayInfo {
+		m.syncInfo() // "granted but silent" hints age
+	}
 	active := m.rate > 0 || now.Sub(m.lastMsgAt) < 3*time.Second || m.status.Waiting() || m.status.NoticeActive(now) ||
 		filtering || loading || m.recording() || m.replay != nil || m.devOpen
 	if !active {

@@ -227,7 +227,9 @@ func (m *Model) onTokenDone(msg tokenDoneMsg) tea.Cmd {
 	} else {
 		m.tool.token, m.tool.tokenErr = flespi.TokenWords(msg.tok, m.now()), ""
 	}
-	m.syncInfo()
+	if m.overlay == overlayInfo {
+		m.syncInfo()
+	}
 	return nil
 }
 
