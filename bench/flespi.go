@@ -26,6 +26,10 @@ func Topic(dev int) string {
 	return "flespi/message/gw/channels/" + strconv.Itoa(1234+dev%2) + "/" + Ident(dev)
 }
 
+// CID is the account ID flespi puts in the cid user property of every
+// PUBLISH (docs/FLESPI.md §6).
+const CID = "8201"
+
 // AppendMessage appends message i of device dev: a flat flespi device
 // message of about 550 bytes (docs/FLESPI.md §5), its values drawn from rng.
 func AppendMessage(b []byte, rng *rand.Rand, dev int, i int64) []byte {

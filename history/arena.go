@@ -4,7 +4,6 @@ import (
 	"slices"
 	"unsafe"
 
-	"hubtap/broker"
 )
 
 // arena packs what an entry owns (payload, summary, ident, properties) into
@@ -25,15 +24,12 @@ import (
 // topic tree's last summary) must copy it (strings.Clone), or it would keep
 // that entry's whole slab alive.
 type arena struct {
-	buf   []byte                // current byte slab; len is what is used
-	props []broker.Properties   // current properties slab
-	users []broker.UserProperty // current user-property slab
+	buf     []byte // current byte slab; len is what is used
+	scratch []byte // packProps encodes here first
 }
 
 const (
 	slabBytes = 256 << 10
-	slabProps = 512
-	slabUsers = 2048
 	// Payloads above packMax keep their own allocation: a slab would be
 	// mostly one message, and a huge one would waste the rest of its slab.
 	packMax = 16 << 10
@@ -83,7 +79,7 @@ func (a *arena) str(s string) (string, int64) {
 // entry's slot plus what it takes in the slabs (and any allocation kept
 // apart). Strings the interner shares stay shared and cost nothing;
 // topicShared says whether e.Topic is (the caller interned it).
-func (a *arena) pack(e *Entry, in *interner, topicShared bool) int64 {
+func (a *arena) pack(e *Entry, topicShared bool) int64 {
 	cost := EntryOverhead
 	var n int64
 	e.Payload, n = a.bytes(e.Payload)
@@ -101,63 +97,21 @@ func (a *arena) pack(e *Entry, in *interner, topicShared bool) int64 {
 	e.Ident, n = a.str(e.Ident)
 	cost += n
 	if e.Props != nil {
-		cost += a.packProps(e, in)
+		cost += a.packProps(e)
 	}
 	return cost
 }
 
-func (a *arena) packProps(e *Entry, in *interner) int64 {
-	if len(a.props) == cap(a.props) {
-		a.props = make([]broker.Properties, 0, slabProps)
+// packProps encodes e.Props into the current slab (props.go) and clears
+// e.Props; it returns what that costs.
+func (a *arena) packProps(e *Entry) int64 {
+	a.scratch = encodeProps(a.scratch[:0], e.Props)
+	e.Props = nil
+	if len(a.scratch) > packMax {
+		e.props = string(a.scratch) // its own allocation, as a huge payload has
+		return allocSize(len(e.props))
 	}
-	a.props = append(a.props, *e.Props)
-	p := &a.props[len(a.props)-1]
-	e.Props = p
-	cost := int64(unsafe.Sizeof(*p))
-	var n int64
-	p.ContentType, n = a.str(p.ContentType)
-	cost += n
-	p.ResponseTopic, n = a.str(p.ResponseTopic)
-	cost += n
-	p.CorrelationData, n = a.bytes(p.CorrelationData)
-	cost += n
-	if p.PayloadFormat != nil {
-		cost += 8
-	}
-	if p.MessageExpiry != nil {
-		cost += 8
-	}
-	cost += allocSize(len(p.SubscriptionIDs) * int(unsafe.Sizeof(int(0))))
-	if len(p.User) == 0 {
-		return cost
-	}
-	if len(p.User) > slabUsers/4 {
-		p.User = append([]broker.UserProperty(nil), p.User...)
-		cost += allocSize(len(p.User) * int(unsafe.Sizeof(broker.UserProperty{})))
-	} else {
-		if cap(a.users)-len(a.users) < len(p.User) {
-			a.users = make([]broker.UserProperty, 0, slabUsers)
-		}
-		k := len(a.users)
-		a.users = append(a.users, p.User...)
-		p.User = a.users[k:len(a.users):len(a.users)]
-		cost += int64(len(p.User)) * int64(unsafe.Sizeof(broker.UserProperty{}))
-	}
-	for i := range p.User {
-		u := &p.User[i] // the store's own copy: the message's slice is not touched
-		var shared bool
-		if u.Key, shared = in.str(u.Key); !shared {
-			u.Key, n = a.str(u.Key)
-			cost += n
-		}
-		shared = false
-		if len(u.Value) <= 8 {
-			u.Value, shared = in.str(u.Value) // short values repeat (flespi's "cid")
-		}
-		if !shared { // longer values are never interned
-			u.Value, n = a.str(u.Value)
-			cost += n
-		}
-	}
-	return cost
+	n := put(a, a.scratch)
+	e.props = unsafe.String(&a.buf[n], len(a.scratch))
+	return int64(len(a.scratch))
 }

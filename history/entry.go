@@ -32,6 +32,9 @@ type Entry struct {
 	// before, and the broker set DUP on this copy or on that one. Stats
 	// counts it apart (Repeats).
 	Repeat bool
+
+	unreadable bool // set by Prepare when building the entry failed; counted by the Store
+
 	// CopyOf is 0 for a message seen for the first time, else how many
 	// entries back its first copy is (Original gives the index): the same
 	// message that arrived again on another topic or through other
@@ -40,7 +43,10 @@ type Entry struct {
 	// diff skip copies; panes list them.
 	CopyOf uint32
 
-	unreadable bool // set by Prepare when building the entry failed; counted by the Store
+	// props holds the MQTT 5 properties, encoded, once the Store has packed
+	// the entry (Message.Props is then nil): read them with Properties or
+	// UserValue, and the whole message with Msg (props.go).
+	props string
 
 	cost  int64  // bytes charged to the Store's budget; set by Store.Append
 	idKey uint64 // identity key (identity.go), computed by Prepare

@@ -27,7 +27,8 @@ func WriteExport(snap Snapshot, ids []uint64, all bool, path string) (n int, err
 	asArray := strings.HasSuffix(strings.ToLower(path), ".json")
 	var buf []byte
 	write := func(e *Entry) error {
-		buf = AppendJSONL(buf[:0], &e.Message)
+		m := e.Msg()
+		buf = AppendJSONL(buf[:0], &m)
 		if asArray {
 			buf = buf[:len(buf)-1] // the newline
 			sep := ",\n"

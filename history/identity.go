@@ -92,13 +92,11 @@ func viaHash(seed maphash.Seed, e *Entry) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
 	h.WriteString(e.Topic)
-	if e.Props != nil {
-		var b [8]byte
-		for _, id := range e.Props.SubscriptionIDs {
-			binary.LittleEndian.PutUint64(b[:], uint64(id))
-			h.Write(b[:])
-		}
-	}
+	var b [8]byte
+	e.subscriptionIDs(func(id int) {
+		binary.LittleEndian.PutUint64(b[:], uint64(id))
+		h.Write(b[:])
+	})
 	return h.Sum64()
 }
 

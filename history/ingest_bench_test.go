@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,4 +75,45 @@ func peakRSSMiB() float64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkGCFullStore fills a store to the history share of the default
+// 256 MiB budget with flespi-like messages (with flespi's two user
+// properties), then reports what one garbage collection costs with it: the
+// scannable heap (runtime/metrics /gc/scan/heap:bytes) and the time of a
+// forced collection. Under a burst the UI collects many times a second with
+// a full history, so this is the floor of its GC cost (docs/BENCHMARKS.md).
+func BenchmarkGCFullStore(b *testing.B) {
+	s := NewStore(HistoryBytes(DefaultBudget))
+	const batch = 1000
+	msgs := make([]broker.Message, batch)
+	start := time.Now()
+	for i := 0; s.Stats().Evicted == 0; i += batch {
+		for j := range msgs {
+			k := i + j
+			p := fmt.Appendf(nil, `{"ident":"3526250660%05d","timestamp":%d.0,"channel.id":1234,"device.id":%d,`+
+				`"position.latitude":52.229676,"position.longitude":21.012229,"position.speed":%d,"position.valid":true,`+
+				`"engine.ignition.status":true,"external.powersource.voltage":27.9,"battery.voltage":4.05,"gsm.signal.level":80,`+
+				`"peer":"85.12.34.56:40213","device.name":"Truck %d","device.type.id":744,"position.altitude":112,"position.direction":281}`,
+				k%50, 1715843521+k, 182000+k%50, k%120, k%50)
+			msgs[j] = broker.Message{Seq: uint64(k), Topic: "flespi/message/gw/channels/1234/3526250660" + strconv.Itoa(10000+k%50),
+				Payload: p, QoS: 1, Received: start.Add(time.Duration(k) * time.Millisecond),
+				Props: &broker.Properties{User: []broker.UserProperty{{Key: "timestamp", Value: "1715843522.418732"}, {Key: "cid", Value: "8201"}}}}
+		}
+		s.Append(msgs)
+	}
+	runtime.GC()
+	samples := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}}
+	metrics.Read(samples)
+	var el time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		runtime.GC()
+		el += time.Since(t0)
+	}
+	b.ReportMetric(float64(samples[0].Value.Uint64())/(1<<20), "scanHeapMiB")
+	b.ReportMetric(float64(s.Len()), "kept")
+	b.ReportMetric(float64(el.Microseconds())/1000/float64(b.N), "ms/GC")
+	b.ReportMetric(0, "ns/op")
+	runtime.KeepAlive(s)
 }

@@ -54,14 +54,14 @@ func (sn Snapshot) Messages(ids []uint64, all bool) []broker.Message {
 		out = make([]broker.Message, 0, sn.Len())
 		for abs := sn.first; abs < sn.end; abs++ {
 			e, _ := sn.Get(abs)
-			out = append(out, e.Message)
+			out = append(out, e.Msg())
 		}
 		return out
 	}
 	out = make([]broker.Message, 0, len(ids))
 	for _, abs := range ids {
 		if e, ok := sn.Get(abs); ok {
-			out = append(out, e.Message)
+			out = append(out, e.Msg())
 		}
 	}
 	return out

@@ -137,7 +137,7 @@ func (s *Store) AppendEntries(es []Entry) (first, n uint64) {
 		if safeIsTopic {
 			e.TopicSafe = e.Topic
 		}
-		e.cost = s.arena.pack(&e, &s.intern, topicShared)
+		e.cost = s.arena.pack(&e, topicShared)
 		// A redelivery: a copy of something in the window, where the broker
 		// set DUP on this copy or on the one before (mochi can resend a
 		// message, with DUP, before the original send reaches the client).

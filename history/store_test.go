@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"unsafe"
@@ -37,9 +38,8 @@ var topicCost = allocSize(6)
 // entryCost is what a store with nothing interned charges for e.
 func entryCost(e *Entry) int64 {
 	var a arena
-	var in interner
 	c := *e
-	return a.pack(&c, &in, false)
+	return a.pack(&c, false)
 }
 
 func TestEntryCost(t *testing.T) {
@@ -47,8 +47,8 @@ func TestEntryCost(t *testing.T) {
 	if got := entryCost(&e); got != unitCost+topicCost {
 		t.Fatalf("cost = %d, want %d", got, unitCost+topicCost)
 	}
-	if EntryOverhead != 160 {
-		t.Logf("EntryOverhead is %d on this platform (160 on 64-bit)", EntryOverhead)
+	if EntryOverhead != 184 {
+		t.Logf("EntryOverhead is %d on this platform (184 on 64-bit)", EntryOverhead)
 	}
 
 	pf, exp := byte(1), uint32(60)
@@ -58,11 +58,11 @@ func TestEntryCost(t *testing.T) {
 		SubscriptionIDs: []int{1, 2}, User: []broker.UserProperty{{Key: "timestamp", Value: "1715843521"}},
 	}
 	withProps := NewEntry(m)
-	// The properties' slot, its strings, the two pointed-to numbers, the
-	// subscription IDs (kept apart) and one user property's slot and value
-	// (its key is interned: shared by every entry, charged to none).
-	props := int64(unsafe.Sizeof(broker.Properties{})) + 16 + 3 + 8 + 8 + allocSize(16) +
-		int64(unsafe.Sizeof(broker.UserProperty{})) + 10
+	// The encoding in the slab (props.go): flags, format, expiry (4), the
+	// content type, response topic and correlation data with a length byte
+	// each, the count and the two subscription IDs, the count and the user
+	// property's key and value with a length byte each.
+	props := int64(1 + 1 + 4 + 1 + 16 + 1 + 0 + 1 + 3 + 1 + 2 + 1 + 1 + 9 + 1 + 10)
 	if got, want := entryCost(&withProps), unitCost+topicCost+props; got != want {
 		t.Fatalf("cost with props = %d, want %d", got, want)
 	}
@@ -95,10 +95,20 @@ func TestArenaPacksAndKeepsContents(t *testing.T) {
 	s.Append(msgs)
 	a, _ := s.Get(0)
 	b, _ := s.Get(1)
-	if string(a.Payload) != strings.Repeat("x", 100) || b.Props.ContentType != "text/plain" || b.Props.User[0].Value != "a long value, not interned" {
-		t.Fatalf("contents changed: %q %+v", a.Payload, b.Props)
+	bp := b.Properties()
+	if string(a.Payload) != strings.Repeat("x", 100) || bp.ContentType != "text/plain" || bp.User[0].Value != "a long value, not interned" {
+		t.Fatalf("contents changed: %q %+v", a.Payload, bp)
 	}
-	if &a.Payload[0] == &msgs[0].Payload[0] || b.Props == orig {
+	if b.Props != nil || a.Properties() != nil {
+		t.Fatalf("a stored entry keeps its properties encoded (Props nil): %+v; one without has none: %+v", b.Props, a.Properties())
+	}
+	if v, ok := b.UserValue("k"); !ok || v != "a long value, not interned" {
+		t.Fatalf("UserValue(k) = %q, %v", v, ok)
+	}
+	if msgs[1].Props != orig || orig.ContentType != "text/plain" {
+		t.Fatal("the caller's message was modified")
+	}
+	if &a.Payload[0] == &msgs[0].Payload[0] || bp == orig {
 		t.Fatal("not packed: the entry shares the message's own allocations")
 	}
 	// Consecutive entries sit next to each other in one slab.
@@ -260,7 +270,7 @@ func TestStoreEmpty(t *testing.T) {
 	}
 }
 
-func TestStoreSharesTopicsAndPropertyKeys(t *testing.T) {
+func TestStoreSharesTopics(t *testing.T) {
 	s := NewStore(1 << 20)
 	mk := func(seq int) broker.Message {
 		return broker.Message{Seq: uint64(seq), Topic: string([]byte("flespi/message/gw/devices/7")), Payload: []byte(`1`),
@@ -273,12 +283,9 @@ func TestStoreSharesTopicsAndPropertyKeys(t *testing.T) {
 	if unsafe.StringData(a.Topic) != unsafe.StringData(b.Topic) {
 		t.Fatal("the topic is not shared")
 	}
-	if unsafe.StringData(a.Props.User[0].Key) != unsafe.StringData(b.Props.User[0].Key) ||
-		unsafe.StringData(a.Props.User[0].Value) != unsafe.StringData(b.Props.User[0].Value) {
-		t.Fatal("short user-property strings are not shared")
-	}
-	if a.cost >= entryCost(a) {
-		t.Fatalf("a shared entry costs %d, as much as an unshared one (%d)", a.cost, entryCost(a))
+	fresh := NewEntry(mk(1))
+	if a.cost >= entryCost(&fresh) {
+		t.Fatalf("a shared entry costs %d, as much as an unshared one (%d)", a.cost, entryCost(&fresh))
 	}
 }
 
@@ -335,12 +342,8 @@ func FuzzStoreRoundTrip(f *testing.F) {
 			if e.Seq != m.Seq || e.Topic != m.Topic || !bytes.Equal(e.Payload, m.Payload) {
 				t.Fatalf("entry %d: %q %q, want %q %q", abs, e.Topic, e.Payload, m.Topic, m.Payload)
 			}
-			if (e.Props == nil) != (m.Props == nil) {
-				t.Fatalf("entry %d: props %v, want %v", abs, e.Props, m.Props)
-			}
-			if m.Props != nil && (e.Props.ContentType != m.Props.ContentType || len(e.Props.User) != 2 ||
-				e.Props.User[0] != m.Props.User[0] || e.Props.User[1] != m.Props.User[1]) {
-				t.Fatalf("entry %d: props %+v, want %+v", abs, *e.Props, *m.Props)
+			if got := e.Properties(); !reflect.DeepEqual(got, m.Props) {
+				t.Fatalf("entry %d: props %+v, want %+v", abs, got, m.Props)
 			}
 		}
 	})

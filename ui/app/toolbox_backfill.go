@@ -143,7 +143,7 @@ func (bp *backfillPane) take(e *history.Entry) (broker.Message, bool) {
 		return broker.Message{}, false
 	}
 	bp.remember(k)
-	msg := e.Message
+	msg := e.Msg()
 	msg.Payload = bytes.Clone(e.Payload)
 	return msg, true
 }

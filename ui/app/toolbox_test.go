@@ -174,7 +174,7 @@ func TestToolboxAgainstSimulator(t *testing.T) {
 	fetched, older := 0, 0
 	for abs := bp.store.First(); abs < bp.store.End(); abs++ {
 		e, _ := bp.store.Get(abs)
-		if e.Props != nil && len(e.Props.User) > 0 && e.Props.User[0].Key == fetchedProp {
+		if p := e.Properties(); p != nil && len(p.User) > 0 && p.User[0].Key == fetchedProp {
 			fetched++
 			if e.Received.Before(start) {
 				older++

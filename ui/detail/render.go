@@ -64,7 +64,7 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights, diff
 			field("in words", st.Detail.Value.Render(history.SanitizeLine(r.Words)))
 		}
 	}
-	if p := e.Props; p != nil {
+	if p := e.Properties(); p != nil {
 		if p.ContentType != "" {
 			field("content", st.Detail.Value.Render(history.SanitizeLine(p.ContentType)))
 		}
@@ -157,7 +157,7 @@ func invisibleIn(e *history.Entry) string {
 	if history.HasInvisible(e.Topic) {
 		parts = append(parts, "topic")
 	}
-	if p := e.Props; p != nil {
+	if p := e.Properties(); p != nil {
 		for _, u := range p.User {
 			if history.HasInvisible(u.Key) || history.HasInvisible(u.Value) {
 				parts = append(parts, "user properties")

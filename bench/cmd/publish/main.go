@@ -7,8 +7,9 @@
 // subscription to -topic) for each client ID and disconnects, so the broker
 // queues what is published next for each of them. Without -prime it
 // publishes -n flespi-like device messages of about 550 bytes at QoS 1 to
-// flespi/message/gw/channels/{cid}/{ident}, and returns once the broker has
-// acknowledged every one.
+// flespi/message/gw/channels/{cid}/{ident}, with the timestamp and cid user
+// properties flespi adds to every PUBLISH (-props=false leaves them out),
+// and returns once the broker has acknowledged every one.
 package main
 
 import (
@@ -36,6 +37,7 @@ func main() {
 	topic := flag.String("topic", "flespi/message/gw/channels/+/+", "with -prime: the filter subscribed")
 	qos := flag.Int("qos", 1, "with -prime: the subscription QoS (0 needs queue_qos0_messages in mosquitto)")
 	workers := flag.Int("workers", 64, "concurrent publishers (the broker's receive maximum limits what is in flight)")
+	props := flag.Bool("props", true, "add the user properties flespi puts on every PUBLISH: timestamp (Unix seconds with µs) and cid")
 	flag.Parse()
 	u, err := url.Parse(*rawURL)
 	if err != nil || u.Scheme != "mqtt" {
@@ -52,7 +54,7 @@ func main() {
 		return
 	}
 	start := time.Now()
-	if err := publish(ctx, u.Host, *n, *workers); err != nil {
+	if err := publish(ctx, u.Host, *n, *workers, *props); err != nil {
 		fail(err)
 	}
 	el := time.Since(start)
@@ -99,7 +101,7 @@ func primeSession(ctx context.Context, host, id, topic string, qos byte) error {
 	return c.Disconnect(&paho.Disconnect{})
 }
 
-func publish(ctx context.Context, host string, n, workers int) error {
+func publish(ctx context.Context, host string, n, workers int, props bool) error {
 	c, err := dial(ctx, host, "hubtap-bench-publisher", true, 0)
 	if err != nil {
 		return err
@@ -120,6 +122,13 @@ func publish(ctx context.Context, host string, n, workers int) error {
 				dev := int(i % 200)
 				buf = bench.AppendMessage(buf[:0], rng, dev, i)
 				pub := &paho.Publish{Topic: bench.Topic(dev), QoS: 1, Payload: append([]byte(nil), buf...)}
+				if props {
+					now := time.Now()
+					pub.Properties = &paho.PublishProperties{User: paho.UserProperties{
+						{Key: "timestamp", Value: fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)},
+						{Key: "cid", Value: bench.CID},
+					}}
+				}
 				if _, err := c.Publish(ctx, pub); err != nil {
 					errs <- fmt.Errorf("publish %d: %w", i, err)
 					return
