@@ -3,7 +3,6 @@ package history
 import (
 	"slices"
 	"unsafe"
-
 )
 
 // arena packs what an entry owns (payload, summary, ident, properties) into
