@@ -25,6 +25,19 @@ import (
 type arena struct {
 	buf     []byte // current byte slab; len is what is used
 	scratch []byte // packProps encodes here first
+	// held lists what the entries packed since the last Store.push point
+	// into: the slabs written to and the allocations kept apart. push moves
+	// it into the entry's chunk, whose memory the collector does not scan
+	// (store.go, chunk).
+	held []unsafe.Pointer
+}
+
+// hold records p for the next push (see held), skipping a repeat of the
+// last one.
+func (a *arena) hold(p unsafe.Pointer) {
+	if p != nil && (len(a.held) == 0 || a.held[len(a.held)-1] != p) {
+		a.held = append(a.held, p)
+	}
 }
 
 const (
@@ -42,6 +55,7 @@ func put[S ~string | ~[]byte](a *arena, s S) int {
 	}
 	n := len(a.buf)
 	a.buf = append(a.buf, s...)
+	a.hold(unsafe.Pointer(unsafe.SliceData(a.buf)))
 	return n
 }
 
@@ -49,12 +63,13 @@ func put[S ~string | ~[]byte](a *arena, s S) int {
 // above packMax) and what it is charged.
 func (a *arena) bytes(b []byte) ([]byte, int64) {
 	if len(b) == 0 {
-		return b, 0
+		return nil, 0 // no pointer to anything (an empty slice may still point into a buffer)
 	}
 	if len(b) > packMax {
 		if cap(b)-len(b) > len(b)/4 {
 			b = slices.Clone(b) // a reader's slack (io.ReadAll) would be kept for hours
 		}
+		a.hold(unsafe.Pointer(unsafe.SliceData(b)))
 		return b, allocSize(cap(b))
 	}
 	n := put(a, b)
@@ -65,9 +80,10 @@ func (a *arena) bytes(b []byte) ([]byte, int64) {
 // written again at that place.
 func (a *arena) str(s string) (string, int64) {
 	if len(s) == 0 {
-		return s, 0
+		return "", 0
 	}
 	if len(s) > packMax {
+		a.hold(unsafe.Pointer(unsafe.StringData(s)))
 		return s, allocSize(len(s))
 	}
 	n := put(a, s)
@@ -108,6 +124,7 @@ func (a *arena) packProps(e *Entry) int64 {
 	e.Props = nil
 	if len(a.scratch) > packMax {
 		e.props = string(a.scratch) // its own allocation, as a huge payload has
+		a.hold(unsafe.Pointer(unsafe.StringData(e.props)))
 		return allocSize(len(e.props))
 	}
 	n := put(a, a.scratch)

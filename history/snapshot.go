@@ -34,7 +34,7 @@ func (sn Snapshot) Get(abs uint64) (*Entry, bool) {
 	if abs < sn.first || abs >= sn.end {
 		return nil, false
 	}
-	return &sn.chunks[abs>>chunkBits-sn.first>>chunkBits][abs&chunkMask], true
+	return &sn.chunks[abs>>chunkBits-sn.first>>chunkBits].entries()[abs&chunkMask], true
 }
 
 // Matcher evaluates one filter over entries, reusing its input, so a pass

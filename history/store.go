@@ -1,6 +1,7 @@
 package history
 
 import (
+	"time"
 	"unsafe"
 
 	"hubtap/broker"
@@ -10,7 +11,7 @@ import (
 const DefaultBudget int64 = 256 << 20
 
 // EntryOverhead is the fixed part of an entry's charge, in bytes: the
-// entry's slot in its chunk (which embeds the broker.Message); 160 on 64-bit
+// entry's slot in its chunk (which embeds the broker.Message); 184 on 64-bit
 // platforms.
 const EntryOverhead = int64(unsafe.Sizeof(Entry{}))
 
@@ -22,7 +23,38 @@ const (
 	chunkMask = chunkLen - 1
 )
 
-type chunk [chunkLen]Entry
+// chunk holds chunkLen entries in memory the garbage collector does not
+// scan. A full 256 MiB history is ~300,000 entries of ~8 pointers each;
+// scanned, they made every collection follow ~2.5 million pointers, and
+// under a burst the UI collects many times a second (docs/BENCHMARKS.md,
+// "Burst"). Instead, keep lists, once per chunk, everything its entries
+// point to that nothing else keeps alive: the arena's slabs they were packed
+// into, the few allocations kept apart (payloads above packMax, topics the
+// interner did not take, sanitised topic copies, a time zone read from a
+// file), and the interner, whose table holds the shared topics and never
+// drops one. keep is the only pointer field, so it is all the collector
+// scans; a *Entry from Get points inside raw and so keeps the whole chunk,
+// keep included, alive: whatever holds an entry, or a string read from it,
+// keeps its bytes.
+//
+// Every write of an entry goes through push, which fills keep first.
+type chunk struct {
+	keep   []unsafe.Pointer
+	intern *interner
+	raw    [chunkLen * unsafe.Sizeof(Entry{})]byte // chunkLen Entries; see entries
+}
+
+// entries is the chunk's slots. raw starts 8-byte aligned (after a slice
+// and a pointer) and is exactly chunkLen Entries long.
+func (c *chunk) entries() *[chunkLen]Entry { return (*[chunkLen]Entry)(unsafe.Pointer(&c.raw)) }
+
+// hold adds p to keep unless it is nil or the last one added (entries
+// packed one after another mostly share their slab).
+func (c *chunk) hold(p unsafe.Pointer) {
+	if p != nil && (len(c.keep) == 0 || c.keep[len(c.keep)-1] != p) {
+		c.keep = append(c.keep, p)
+	}
+}
 
 // Stats are a Store's counters, for the status bar.
 type Stats struct {
@@ -137,7 +169,19 @@ func (s *Store) AppendEntries(es []Entry) (first, n uint64) {
 		if safeIsTopic {
 			e.TopicSafe = e.Topic
 		}
+		if len(e.Topic) == 0 { // no pointer left behind (an empty string may still point into a buffer)
+			e.Topic = ""
+		}
+		if len(e.TopicSafe) == 0 {
+			e.TopicSafe = ""
+		}
 		e.cost = s.arena.pack(&e, topicShared)
+		if !topicShared {
+			s.arena.hold(unsafe.Pointer(unsafe.StringData(e.Topic)))
+		}
+		if unsafe.StringData(e.TopicSafe) != unsafe.StringData(e.Topic) {
+			s.arena.hold(unsafe.Pointer(unsafe.StringData(e.TopicSafe)))
+		}
 		// A redelivery: a copy of something in the window, where the broker
 		// set DUP on this copy or on the one before (mochi can resend a
 		// message, with DUP, before the original send reaches the client).
@@ -174,7 +218,7 @@ func (s *Store) Get(abs uint64) (*Entry, bool) {
 	if abs < s.first || abs >= s.end {
 		return nil, false
 	}
-	return &s.chunks[abs>>chunkBits-s.first>>chunkBits][abs&chunkMask], true
+	return &s.chunks[abs>>chunkBits-s.first>>chunkBits].entries()[abs&chunkMask], true
 }
 
 // First returns the absolute index of the oldest kept entry (End when empty).
@@ -209,19 +253,32 @@ func (s *Store) Stats() Stats {
 // total passes the difference from the last total it reported.
 func (s *Store) AddDropped(n uint64) { s.dropped += n }
 
+// push stores e, packed by the arena just before: what the arena held for
+// it (arena.held) goes into the chunk's keep list before e is written.
 func (s *Store) push(e *Entry) {
 	off := s.end & chunkMask
 	if off == 0 {
-		s.chunks = append(s.chunks, new(chunk))
+		s.chunks = append(s.chunks, &chunk{intern: &s.intern})
 	}
-	s.chunks[len(s.chunks)-1][off] = *e
+	c := s.chunks[len(s.chunks)-1]
+	for _, p := range s.arena.held {
+		c.hold(p)
+	}
+	s.arena.held = s.arena.held[:0]
+	if loc := e.Received.Location(); loc != time.Local && loc != time.UTC {
+		c.hold(unsafe.Pointer(loc)) // a zone parsed from a recording
+	}
+	if e.Props != nil { // pack encodes them (props.go); a Properties value would be invisible here
+		panic("history: an entry is stored with unpacked properties")
+	}
+	c.entries()[off] = *e
 	s.end++
 	s.bytes += e.cost
 }
 
 func (s *Store) evictOldest() {
 	c := s.chunks[0]
-	e := &c[s.first&chunkMask]
+	e := &c.entries()[s.first&chunkMask]
 	s.bytes -= e.cost
 	// The entry is left as it is: a Snapshot may be reading it. Its memory is
 	// released with its chunk, once every entry of the chunk is evicted (at
