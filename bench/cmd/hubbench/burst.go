@@ -14,14 +14,21 @@ import (
 )
 
 // The burst part (issue #17): hubtap in tmux subscribed to a mosquitto of our
-// own while bench/cmd/publish sends -burst messages as fast as it can, once
-// per -budgets value of --history-mem. It records the peak RSS (VmHWM, the
-// kernel's own high-water mark), what the UI received, kept and dropped,
-// frames per second and key-to-screen latency during the burst: the burst
-// is also the overload measurement, since the publisher offers several
-// times what the UI can ingest.
+// own, once per -budgets value of --history-mem and per mode:
+//
+//   - live: bench/cmd/publish sends -burst messages as fast as it can while
+//     hubtap runs (the publisher and mosquitto share the 2 cores with it);
+//   - queued: the messages are queued for hubtap's persistent session first,
+//     then hubtap connects and mosquitto delivers them as fast as it can
+//     (300,000+ msg/s on loopback: many times what the UI ingests), the
+//     case of a user coming back to a busy session.
+//
+// It records the peak RSS (VmHWM, the kernel's own high-water mark), what
+// the UI received, kept and dropped, frames per second and key-to-screen
+// latency while the messages come in.
 
 type burstResult struct {
+	mode         string // live or queued
 	budget       string
 	budgetBytes  int64
 	published    int
@@ -56,21 +63,41 @@ func runBurst(ctx context.Context, c *config, t *term) ([]*burstResult, string, 
 	defer stop()
 	url := "mqtt://127.0.0.1:" + strconv.Itoa(port)
 	var out []*burstResult
-	for _, b := range c.budgets {
-		fmt.Fprintf(os.Stderr, "burst: %d messages, --history-mem %s ...\n", c.burstN, b)
-		r, err := burstOnce(ctx, c, t, url, b)
-		if err != nil {
-			return out, "", fmt.Errorf("--history-mem %s: %w", b, err)
+	for _, mode := range c.burstModes {
+		for _, b := range c.budgets {
+			fmt.Fprintf(os.Stderr, "burst: %d messages %s, --history-mem %s ...\n", c.burstN, mode, b)
+			r, err := burstOnce(ctx, c, t, url, b, mode)
+			if err != nil {
+				return out, "", fmt.Errorf("%s, --history-mem %s: %w", mode, b, err)
+			}
+			out = append(out, r)
 		}
-		out = append(out, r)
 	}
 	return out, "", nil
 }
 
-func burstOnce(ctx context.Context, c *config, t *term, url, budget string) (*burstResult, error) {
-	res := &burstResult{budget: budget, budgetBytes: parseMiB(budget)}
-	argv := append([]string{c.hubtap, "--url", url, "--history-mem", budget, "--client-id", "hubbench-burst",
-		"--session-expiry", "0"}, c.extra...)
+func burstOnce(ctx context.Context, c *config, t *term, url, budget, mode string) (*burstResult, error) {
+	res := &burstResult{mode: mode, budget: budget, budgetBytes: parseMiB(budget)}
+	id, expiry := "hubbench-burst", "0"
+	var start time.Time
+	if mode == "queued" {
+		id, expiry = "hubbench-queued-"+budget, "1h"
+		if _, err := run(ctx, c.publish, "-url", url, "-prime", id, "-qos", "1", "-topic", drainTopic); err != nil {
+			return nil, err
+		}
+		start = time.Now()
+		out, err := run(ctx, c.publish, "-url", url, "-n", strconv.Itoa(c.burstN))
+		if err != nil {
+			return nil, err
+		}
+		res.published = c.burstN
+		if m := rePublished.FindStringSubmatch(out); m != nil {
+			res.published, _ = strconv.Atoi(m[1])
+		}
+		res.publishS = time.Since(start).Seconds()
+	}
+	argv := append([]string{c.hubtap, "--url", url, "--history-mem", budget, "--client-id", id,
+		"--session-expiry", expiry}, c.extra...)
 	argv = append(argv, drainTopic)
 	if len(c.env) > 0 {
 		argv = append(append([]string{"env"}, c.env...), argv...)
@@ -89,7 +116,9 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget string) (*bu
 	if err != nil {
 		return nil, err
 	}
-	sleep(ctx, 2*time.Second) // connected and subscribed
+	if mode == "live" {
+		sleep(ctx, 2*time.Second) // connected and subscribed
+	}
 
 	// RSS each second while the burst runs and the UI catches up.
 	sctx, stopSampling := context.WithCancel(ctx)
@@ -107,19 +136,25 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget string) (*bu
 		}
 	})
 
-	pub := exec.CommandContext(ctx, c.publish, "-url", url, "-n", strconv.Itoa(c.burstN))
-	var pubOut strings.Builder
-	pub.Stdout, pub.Stderr = &pubOut, &pubOut
-	start := time.Now()
-	if err := pub.Start(); err != nil {
-		stopSampling()
-		wg.Wait()
-		return nil, err
-	}
+	// done ends the measurement: the publisher's exit (live), or the UI's
+	// received count standing still for 2 s once messages came (queued).
 	done := make(chan error, 1)
-	go func() { done <- pub.Wait() }()
+	var pubOut strings.Builder
+	if mode == "live" {
+		pub := exec.CommandContext(ctx, c.publish, "-url", url, "-n", strconv.Itoa(c.burstN))
+		pub.Stdout, pub.Stderr = &pubOut, &pubOut
+		start = time.Now()
+		if err := pub.Start(); err != nil {
+			stopSampling()
+			wg.Wait()
+			return nil, err
+		}
+		go func() { done <- pub.Wait() }()
+	}
+	measured := time.Now()
+	var lastBusy time.Time // queued: when the UI last showed a non-zero rate
 
-	// Keys during the burst: ? toggles the help panel.
+	// Keys meanwhile: ? toggles the help panel.
 	want, finished := true, false
 	var pubErr error
 	for !finished {
@@ -134,9 +169,20 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget string) (*bu
 		} else {
 			res.keyLat = append(res.keyLat, float64(time.Since(k0).Microseconds())/1000)
 		}
+		rate := -1.0
 		if m := reRate.FindStringSubmatch(s); m != nil {
-			v, _ := strconv.ParseFloat(m[1], 64)
-			res.recvRates = append(res.recvRates, v)
+			rate, _ = strconv.ParseFloat(m[1], 64)
+		}
+		if mode == "queued" {
+			if rate > 0 {
+				lastBusy = time.Now()
+			}
+			if (!lastBusy.IsZero() && time.Since(lastBusy) > 2*time.Second) || time.Since(measured) > 2*time.Minute {
+				done <- nil
+			}
+		}
+		if rate >= 0 && (mode == "live" || rate > 0) {
+			res.recvRates = append(res.recvRates, rate)
 		}
 		want = !want
 		select {
@@ -146,6 +192,9 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget string) (*bu
 		}
 	}
 	end := time.Now()
+	if mode == "queued" && !lastBusy.IsZero() {
+		end = lastBusy // messages were still coming; the 2 s of waiting are not the burst
+	}
 	if !want {
 		_ = t.sendKey(ctx, "?")
 	}
@@ -154,12 +203,15 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget string) (*bu
 		wg.Wait()
 		return nil, fmt.Errorf("publish: %w: %s", pubErr, pubOut.String())
 	}
-	res.burstSeconds = end.Sub(start).Seconds()
-	res.published = c.burstN
-	if m := rePublished.FindStringSubmatch(pubOut.String()); m != nil {
-		res.published, _ = strconv.Atoi(m[1])
+	if mode == "live" {
+		res.published = c.burstN
+		if m := rePublished.FindStringSubmatch(pubOut.String()); m != nil {
+			res.published, _ = strconv.Atoi(m[1])
+		}
+		res.publishS = end.Sub(start).Seconds()
 	}
-	res.publishS = res.burstSeconds
+	start = measured
+	res.burstSeconds = end.Sub(start).Seconds()
 	b, f := t.out.between(start, end)
 	res.framesPerS, res.bytesPerSec = float64(f)/res.burstSeconds, float64(b)/res.burstSeconds
 	sleep(ctx, 3*time.Second) // the UI empties the bridge; memory settles
@@ -205,13 +257,15 @@ func parseMiB(s string) int64 {
 }
 
 func printBurst(w *strings.Builder, c *config, rs []*burstResult, skipped string) {
-	fmt.Fprintf(w, "\n## Burst: %s messages published as fast as bench/cmd/publish can, hubtap in tmux %dx%d\n\n", commas(float64(c.burstN)), c.w, c.h)
+	fmt.Fprintf(w, "\n## Burst: %s messages, hubtap in tmux %dx%d\n\n", commas(float64(c.burstN)), c.w, c.h)
+	fmt.Fprintln(w, "live: published as fast as bench/cmd/publish can while hubtap runs; queued: queued for hubtap's persistent session, then delivered by mosquitto as fast as it can once hubtap connects. offered: published msg/s (live), received + dropped per second while they came (queued).")
+	fmt.Fprintln(w)
 	if skipped != "" {
 		fmt.Fprintf(w, "skipped: %s\n", skipped)
 		return
 	}
-	fmt.Fprintln(w, "| --history-mem | published msg/s | UI received msg/s (mean, max) | received | kept | dropped | peak RSS MiB (VmHWM) | budget + 64 MiB | frames/s | terminal KiB/s | key p50 ms | key p99 ms | presses |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| mode | --history-mem | offered msg/s | UI received msg/s (mean, max) | received | kept | dropped | peak RSS MiB (VmHWM) | budget + 64 MiB | frames/s | terminal KiB/s | key p50 ms | key p99 ms | presses |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rs {
 		mean, mx := 0.0, 0.0
 		for _, v := range r.recvRates {
@@ -225,8 +279,12 @@ func printBurst(w *strings.Builder, c *config, rs []*burstResult, skipped string
 		if r.keyTimeouts > 0 {
 			lat += fmt.Sprintf(" (%d timeouts)", r.keyTimeouts)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s, %s | %s | %s | %s | %.0f | %.0f | %.1f | %.1f | %s | %d |\n", r.budget,
-			commas(float64(r.published)/r.publishS), commas(mean), commas(mx), orDash(r.recv), orDash(r.kept), orDash(r.dropped),
+		offered := float64(r.published) / r.publishS
+		if r.mode == "queued" {
+			offered = (atoiCommas(r.recv) + atoiCommas(r.dropped)) / r.burstSeconds
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s, %s | %s | %s | %s | %.0f | %.0f | %.1f | %.1f | %s | %d |\n", r.mode, r.budget,
+			commas(offered), commas(mean), commas(mx), orDash(r.recv), orDash(r.kept), orDash(r.dropped),
 			mib(r.peakRSS), mib(r.budgetBytes+64<<20), r.framesPerS, r.bytesPerSec/1024, lat, len(r.keyLat))
 	}
 	fmt.Fprintln(w)
@@ -235,6 +293,12 @@ func printBurst(w *strings.Builder, c *config, rs []*burstResult, skipped string
 		for _, x := range r.rssSamples {
 			s = append(s, fmt.Sprintf("%.0f", mib(x)))
 		}
-		fmt.Fprintf(w, "RSS each second with --history-mem %s (MiB): %s\n", r.budget, strings.Join(s, " "))
+		fmt.Fprintf(w, "RSS each second, %s, --history-mem %s (MiB): %s\n", r.mode, r.budget, strings.Join(s, " "))
 	}
+}
+
+// atoiCommas reads "1,234,567" (0 when it cannot).
+func atoiCommas(s string) float64 {
+	v, _ := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	return v
 }

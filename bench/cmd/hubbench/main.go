@@ -44,6 +44,7 @@ type config struct {
 	extra                           []string // more hubtap flags for the tui and startup parts
 	alts                            []alt
 	budgets                         []string // burst: --history-mem values
+	burstModes                      []string // burst: live and/or queued
 	burstN                          int
 	stderr                          string // burst: hubtap's stderr goes here
 }
@@ -74,9 +75,11 @@ func main() {
 	modes := flag.String("modes", "demo,external", "tui: demo (hubtap --demo, the simulated broker in the measured process) and/or external (a separate `hubtap sim` process)")
 	budgets := flag.String("budgets", "64MiB,256MiB", "burst: --history-mem values, one burst each")
 	flag.IntVar(&c.burstN, "burst", 1000000, "burst: messages published as fast as possible")
+	burstModes := flag.String("burst-modes", "live,queued", "burst: live (published while hubtap runs) and/or queued (queued for hubtap's persistent session, then delivered at once when it connects)")
 	flag.StringVar(&c.stderr, "stderr", "", "burst: append hubtap's stderr to this file (with -env GODEBUG=gctrace=1: the GC's trace)")
 	flag.Parse()
 	c.budgets = strings.Split(*budgets, ",")
+	c.burstModes = strings.Split(*burstModes, ",")
 	c.extra = strings.Fields(*extra)
 	for _, q := range strings.Split(*qos, ",") {
 		switch strings.TrimSpace(q) {
