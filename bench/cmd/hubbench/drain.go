@@ -39,6 +39,7 @@ type drainResult struct {
 	subs     []*subscriber
 	ratios   map[string][]float64 // per run, by key(): msgs/s over mosquitto_sub's at the same QoS
 	publishS []float64
+	props    bool // published with flespi's user properties
 }
 
 // mosquittoConf queues everything for offline persistent sessions: no
@@ -119,7 +120,7 @@ func startMosquitto(ctx context.Context, c *config, mosq string) (int, func(), e
 }
 
 func runDrain(ctx context.Context, c *config) (*drainResult, error) {
-	res := &drainResult{n: c.n, ratios: map[string][]float64{}}
+	res := &drainResult{n: c.n, ratios: map[string][]float64{}, props: c.drainProps}
 	mosq := mosquittoPath()
 	msub, err2 := exec.LookPath("mosquitto_sub")
 	if mosq == "" || err2 != nil {
@@ -176,7 +177,7 @@ func runDrain(ctx context.Context, c *config) (*drainResult, error) {
 	}
 	for r := 0; r < c.runs; r++ {
 		t0 := time.Now()
-		if _, err := run(ctx, c.publish, "-url", url, "-n", strconv.Itoa(c.n)); err != nil {
+		if _, err := run(ctx, c.publish, "-url", url, "-n", strconv.Itoa(c.n), "-props="+strconv.FormatBool(c.drainProps)); err != nil {
 			return nil, err
 		}
 		res.publishS = append(res.publishS, time.Since(t0).Seconds())
@@ -243,7 +244,11 @@ func drainOnce(ctx context.Context, s *subscriber, port, n int) (drainRun, error
 }
 
 func (r *drainResult) print(w *strings.Builder) {
-	fmt.Fprintf(w, "\n## Drain: %s queued messages (~550 B) from a persistent session\n\n", commas(float64(r.n)))
+	props := "without user properties"
+	if r.props {
+		props = "with flespi's timestamp and cid user properties"
+	}
+	fmt.Fprintf(w, "\n## Drain: %s queued messages (~550 B, %s) from a persistent session\n\n", commas(float64(r.n)), props)
 	if r.skipped != "" {
 		fmt.Fprintf(w, "skipped: %s\n", r.skipped)
 		return
