@@ -46,7 +46,7 @@ type config struct {
 	budgets                         []string // burst: --history-mem values
 	burstModes                      []string // burst: live and/or queued
 	burstN                          int
-	drainProps                      bool // drain: publish with flespi's user properties
+	drainProps                      bool   // drain: publish with flespi's user properties
 	stderr                          string // burst: hubtap's stderr goes here
 }
 
