@@ -5,7 +5,7 @@ package history
 const internMax = 1 << 16
 
 // interner shares repeated strings between entries: topics (a fleet has a
-// few thousand), user-property keys and short values (flespi's "cid").
+// few thousand). (User properties are encoded with each entry: props.go.)
 // Entries are charged nothing for an interned string; the table itself is
 // bounded (internMax strings) and not charged.
 type interner struct{ m map[string]string }

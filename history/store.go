@@ -104,7 +104,7 @@ type Store struct {
 	observe    func(abs uint64, e *Entry) // see SetObserver
 	recent     recentSet                  // hashes of recent messages, to spot redeliveries
 	copies     copySet                    // recent messages by identity, to spot copies (identity.go)
-	intern     interner                   // shared topics and property keys (intern.go)
+	intern     interner                   // shared topics (intern.go); never drops one, which chunks rely on
 	arena      arena                      // slabs holding the entries' bytes (arena.go)
 	repeats    uint64
 }
