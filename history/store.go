@@ -104,7 +104,7 @@ type Store struct {
 	observe    func(abs uint64, e *Entry) // see SetObserver
 	recent     recentSet                  // hashes of recent messages, to spot redeliveries
 	copies     copySet                    // recent messages by identity, to spot copies (identity.go)
-	intern     interner                   // shared topics (intern.go); never drops one, which chunks rely on
+	intern     *interner                  // shared topics (intern.go); never drops one, which chunks rely on
 	arena      arena                      // slabs holding the entries' bytes (arena.go)
 	repeats    uint64
 }
@@ -115,12 +115,12 @@ type Store struct {
 func (s *Store) SetObserver(fn func(abs uint64, e *Entry)) { s.observe = fn }
 
 // NewStore returns an empty Store with a budget in bytes; budget <= 0 means
-// DefaultBudget (256 MiB). It allocates nothing until the first Append.
+// DefaultBudget (256 MiB). Its slabs and chunks are allocated by Append.
 func NewStore(budget int64) *Store {
 	if budget <= 0 {
 		budget = DefaultBudget
 	}
-	return &Store{budget: budget, summarize: summarize}
+	return &Store{budget: budget, summarize: summarize, intern: &interner{}}
 }
 
 // Append turns msgs into entries (NewEntry), appends them in order and evicts
@@ -258,7 +258,7 @@ func (s *Store) AddDropped(n uint64) { s.dropped += n }
 func (s *Store) push(e *Entry) {
 	off := s.end & chunkMask
 	if off == 0 {
-		s.chunks = append(s.chunks, &chunk{intern: &s.intern})
+		s.chunks = append(s.chunks, &chunk{intern: s.intern}) // the interner, not the Store: an entry held after its Store is gone keeps only its chunk
 	}
 	c := s.chunks[len(s.chunks)-1]
 	for _, p := range s.arena.held {
