@@ -253,6 +253,10 @@ func (s *Store) Stats() Stats {
 // total passes the difference from the last total it reported.
 func (s *Store) AddDropped(n uint64) { s.dropped += n }
 
+// processLocal is time.Local as the process started: the runtime's own
+// Location, never freed (time.Local itself could be reassigned).
+var processLocal = time.Local
+
 // push stores e, packed by the arena just before: what the arena held for
 // it (arena.held) goes into the chunk's keep list before e is written.
 func (s *Store) push(e *Entry) {
@@ -265,7 +269,7 @@ func (s *Store) push(e *Entry) {
 		c.hold(p)
 	}
 	s.arena.held = s.arena.held[:0]
-	if loc := e.Received.Location(); loc != time.Local && loc != time.UTC {
+	if loc := e.Received.Location(); loc != processLocal && loc != time.UTC {
 		c.hold(unsafe.Pointer(loc)) // a zone parsed from a recording
 	}
 	if e.Props != nil { // pack encodes them (props.go); a Properties value would be invisible here
