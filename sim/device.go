@@ -106,6 +106,10 @@ type reading struct {
 	gsm, mcc, mnc, din int
 	mileage            float64
 	prio               int // event.priority.enum: 1 for the message reporting an ignition change
+	// ms: report milliseconds even on a whole-second device, because it
+	// already reported this second (a demo rate above one message per
+	// device per second): a repeated timestamp reads as a duplicate.
+	ms bool
 }
 
 // device is a simulated tracker's state. After Start only the publisher

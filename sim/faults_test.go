@@ -192,6 +192,29 @@ func TestNoFaultsNoFlags(t *testing.T) {
 	}
 }
 
+// TestFastDemoNoFlags: at a rate far above one message per device per
+// second (hubtap --demo --demo-rate 5000 has 50 devices), a tracker that
+// reports whole seconds must not repeat its timestamp, which hubtap rightly
+// flags as a duplicate: the default demo at any rate stays clean.
+func TestFastDemoNoFlags(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s := startSim(t, Config{Devices: 3, Unregistered: -1, Rate: -1, Seed: 8})
+	c := mustConnect(ctx, t, s, DemoToken, "fast", 2048)
+	mustSubscribe(ctx, t, c, "flespi/message/gw/channels/+/+")
+	now := time.Now()
+	for i := range 600 {
+		s.publishNext(now.Add(time.Duration(i) * 10 * time.Millisecond)) // 100 msg/s: ~33 per device per second
+	}
+	tr := telematics.NewTracker(telematics.Config{})
+	for i, m := range collect(ctx, t, c, 600) {
+		e := history.NewEntry(broker.Message{Topic: m.Topic, Payload: m.Payload, Received: now})
+		if f := tr.Observe(uint64(i), &e); f != 0 && !f.Has(telematics.FlagLatency) {
+			t.Errorf("message %d flagged %v at 100 msg/s without faults: %s", i, f, m.Payload)
+		}
+	}
+}
+
 func TestStopAndStale(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -14,7 +14,7 @@ func appendMessage(b []byte, d *device, r *reading) []byte {
 	b = append(b, `{"ident":`...)
 	b = appendString(b, d.info.Ident)
 	b = append(b, `,"timestamp":`...)
-	if d.wholeSec { // most trackers report whole seconds
+	if d.wholeSec && !r.ms { // most trackers report whole seconds
 		b = strconv.AppendInt(b, floorDiv(r.tsUS, 1e6), 10)
 	} else {
 		b = appendMicros(b, r.tsUS, 3)

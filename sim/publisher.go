@@ -174,6 +174,7 @@ func (s *Sim) publishDevice(d *device, now time.Time) {
 			r = &late
 			s.faults.outOfOrder.Add(1)
 		default:
+			d.cur.ms = d.lastUS != 0 && floorDiv(d.cur.tsUS, 1e6) <= floorDiv(d.lastUS, 1e6)
 			d.lastUS = d.cur.tsUS
 		}
 	}
