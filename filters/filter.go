@@ -218,6 +218,37 @@ func isPlainText(s string) bool {
 	return true
 }
 
+// propLike are first path segments people write for MQTT user properties,
+// which the language reads as prop.NAME (a payload path of that name is
+// rarely what they meant).
+var propLike = []string{"user", "users", "userprop", "userprops", "user_properties", "userproperties", "props", "properties", "property"}
+
+// Hints returns advice for a filter that matches nothing: for a payload
+// path that looks like a user property (user.cid, properties.cid), how to
+// name the property (prop.cid).
+func (e *Expr) Hints() []string {
+	var out []string
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n == nil {
+			return
+		}
+		if f := n.f; f != nil && f.kind == fJSON {
+			if head, name, ok := strings.Cut(f.src, "."); ok && name != "" && slices.Contains(propLike, strings.ToLower(head)) {
+				h := "MQTT user properties are prop.NAME: did you mean prop." + name + " instead of " + f.src + " (a payload field)?"
+				if !slices.Contains(out, h) {
+					out = append(out, h)
+				}
+			}
+		}
+		for _, k := range n.kids {
+			walk(k)
+		}
+	}
+	walk(e.root)
+	return out
+}
+
 // Highlights lists what the expression looks at, for highlighting in a
 // viewer: the JSON fields it reads (as written, e.g. "position.speed") and
 // its free-text terms (as searched, lower-case for ASCII). Negated parts are

@@ -304,3 +304,25 @@ func TestParseColumnsRefusesDuplicates(t *testing.T) {
 		t.Fatalf("ParseColumns with ident twice: %v; want it refused", err)
 	}
 }
+
+// TestNoMatchSuggestsPropForUserProperty: a filter on user.cid (a payload
+// path) that matches nothing says that user properties are prop.NAME.
+func TestNoMatchSuggestsPropForUserProperty(t *testing.T) {
+	store := history.NewStore(8 << 20)
+	m := New(3, themes.Build(themes.Plain()), DefaultKeyMap(), store, "t/#")
+	m.SetSize(90, 8)
+	m.Focus()
+	fill(store, 1, 20)
+	src := `user.cid == "8201"`
+	m, _ = m.Update(m.SetFilter(src, mustCompile(t, src))())
+	v := ansi.Strip(m.View())
+	frame(t, v, 90, 8)
+	if !strings.Contains(v, "No message matches") || !strings.Contains(v, "did you mean prop.cid") {
+		t.Fatalf("want the no-match line and the prop.cid hint; view:\n%s", v)
+	}
+	src = `n == 999`
+	m, _ = m.Update(m.SetFilter(src, mustCompile(t, src))())
+	if v := ansi.Strip(m.View()); strings.Contains(v, "prop.") {
+		t.Fatalf("a hint for a filter without a user-property-like path; view:\n%s", v)
+	}
+}

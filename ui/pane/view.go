@@ -27,6 +27,11 @@ func (m Model) View() string {
 	n := m.rows.Len()
 	if n == 0 && m.filter != nil && m.filter.expr != nil {
 		lines = append(lines, m.st.List.Hint.Render(ansi.Truncate("No message matches "+m.filter.src, max(inner-1, 0), "…")))
+		for _, h := range m.filter.expr.Hints() {
+			for _, w := range common.Wrap(h, max(inner-1, 1)) {
+				lines = append(lines, m.st.List.Hint.Render(w))
+			}
+		}
 		if run, done, total := m.Filtering(); run {
 			lines = append(lines, m.st.List.Hint.Render("checking history: "+common.Commas(done)+" of "+common.Commas(total)+"…"))
 		} else {
