@@ -221,7 +221,10 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget, mode string
 		return nil, err
 	}
 	if _, err := t.tmux(ctx, "resize-window", "-t", t.session, "-x", "300", "-y", strconv.Itoa(t.h)); err == nil {
-		_, s, err := t.waitScreen(ctx, 5*time.Second, func(s string) bool { return reDropped.MatchString(s) && reKept.MatchString(s) })
+		// All three: a capture taken mid-draw can end the line early ("kept 57").
+		_, s, err := t.waitScreen(ctx, 5*time.Second, func(s string) bool {
+			return reDropped.MatchString(s) && reKept.MatchString(s) && reRecv.MatchString(s)
+		})
 		if m := reDropped.FindStringSubmatch(s); m != nil {
 			res.dropped = m[1]
 		}
