@@ -27,7 +27,7 @@ const (
 // scan. A full 256 MiB history is ~300,000 entries of ~8 pointers each;
 // scanned, they made every collection follow ~2.5 million pointers, and
 // under a burst the UI collects many times a second (docs/BENCHMARKS.md,
-// "Burst"). Instead, keep lists, once per chunk, everything its entries
+// "Burst"). Instead, each chunk's keep list holds everything its entries
 // point to that nothing else keeps alive: the arena's slabs they were packed
 // into, the few allocations kept apart (payloads above packMax, topics the
 // interner did not take, sanitised topic copies, a time zone read from a
