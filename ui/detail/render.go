@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/tidwall/pretty"
 
+	"hubtap/broker"
 	"hubtap/flespi"
 	"hubtap/history"
 	"hubtap/telematics"
@@ -31,6 +32,7 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights, diff
 	if w < 8 {
 		w = 8
 	}
+	props := e.Properties() // decoded from the store's slab: once per render
 	var out []string
 	field := func(label, value string) {
 		line := st.Detail.Label.Render(padRight(label, 10)) + value
@@ -64,7 +66,7 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights, diff
 			field("in words", st.Detail.Value.Render(history.SanitizeLine(r.Words)))
 		}
 	}
-	if p := e.Properties(); p != nil {
+	if p := props; p != nil {
 		if p.ContentType != "" {
 			field("content", st.Detail.Value.Render(history.SanitizeLine(p.ContentType)))
 		}
@@ -102,7 +104,7 @@ func renderEntry(st *themes.Styles, e *history.Entry, w int, hl Highlights, diff
 			field(label, v)
 		}
 	}
-	if where := invisibleIn(e); where != "" {
+	if where := invisibleIn(e, props); where != "" {
 		field("note", st.Detail.Warn.Render("invisible or direction-changing characters in the "+where+", shown as ⟨ZWSP⟩, ⟨RLO⟩ … markers"))
 	}
 	if diff != nil {
@@ -150,14 +152,15 @@ func shownText(shown, total int, cut bool) string {
 	return s
 }
 
-// invisibleIn names the parts of e that hold invisible or direction-changing
-// characters (zero-width spaces, bidi overrides ...), or "".
-func invisibleIn(e *history.Entry) string {
+// invisibleIn names the parts of e (with its properties p) that hold
+// invisible or direction-changing characters (zero-width spaces, bidi
+// overrides ...), or "".
+func invisibleIn(e *history.Entry, p *broker.Properties) string {
 	var parts []string
 	if history.HasInvisible(e.Topic) {
 		parts = append(parts, "topic")
 	}
-	if p := e.Properties(); p != nil {
+	if p != nil {
 		for _, u := range p.User {
 			if history.HasInvisible(u.Key) || history.HasInvisible(u.Value) {
 				parts = append(parts, "user properties")
