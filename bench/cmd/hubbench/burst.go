@@ -90,10 +90,7 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget, mode string
 		if err != nil {
 			return nil, err
 		}
-		res.published = c.burstN
-		if m := rePublished.FindStringSubmatch(out); m != nil {
-			res.published, _ = strconv.Atoi(m[1])
-		}
+		res.published = publishedCount(out, c.burstN)
 		res.publishS = time.Since(start).Seconds()
 	}
 	argv := append([]string{c.hubtap, "--url", url, "--history-mem", budget, "--client-id", id,
@@ -204,10 +201,7 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget, mode string
 		return nil, fmt.Errorf("publish: %w: %s", pubErr, pubOut.String())
 	}
 	if mode == "live" {
-		res.published = c.burstN
-		if m := rePublished.FindStringSubmatch(pubOut.String()); m != nil {
-			res.published, _ = strconv.Atoi(m[1])
-		}
+		res.published = publishedCount(pubOut.String(), c.burstN)
 		res.publishS = end.Sub(start).Seconds()
 	}
 	start = measured
@@ -241,6 +235,16 @@ func burstOnce(ctx context.Context, c *config, t *term, url, budget, mode string
 		_, _ = t.tmux(ctx, "resize-window", "-t", t.session, "-x", strconv.Itoa(t.w), "-y", strconv.Itoa(t.h))
 	}
 	return res, nil
+}
+
+// publishedCount reads how many messages bench/cmd/publish says it
+// published in out ("published N in ..."), or asked when it says nothing.
+func publishedCount(out string, asked int) int {
+	if m := rePublished.FindStringSubmatch(out); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return asked
 }
 
 // parseMiB reads "64MiB" or "1GiB" (0 when it cannot).
