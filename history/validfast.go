@@ -31,6 +31,15 @@ const (
 // valid JSON in valid UTF-8, fastInvalid when it is surely not valid JSON,
 // fastOther when it takes the general check to tell.
 func compactObject(data []byte) int {
+	if compactFlat(data) == fastValid {
+		return fastValid
+	}
+	return compactWalk(data)
+}
+
+// compactWalk is compactObject byte by byte: it also takes escapes, UTF-8
+// and payloads of any length, which compactFlat leaves to it.
+func compactWalk(data []byte) int {
 	n := len(data)
 	if n < 2 || data[0] != '{' || data[n-1] != '}' {
 		return fastOther

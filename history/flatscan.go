@@ -1,0 +1,233 @@
+package history
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// byteMasks are the bit masks of 64 bytes of a payload: bit i is set when
+// byte i is a quote, colon, and so on. special is non-zero when any byte
+// is a control byte (< 0x20), a backslash or not ASCII; the other masks
+// are then not to be used. The assembly (flatscan_amd64.s) writes this
+// layout: nine words, in this order.
+type byteMasks struct {
+	quote, colon, comma, digit, dot, minus, zero, special uint64
+	quoteParity                                           uint64 // prefixXor(quote)
+}
+
+// maskGroup is how many 64-byte chunks' masks are made in one call.
+const maskGroup = 4
+
+// compactFlat is the fast path of compactObject for the payload almost
+// every telematics message has: one compact object of string keys and
+// scalar or string values, in printable ASCII without a backslash. It
+// answers fastValid, or fastOther for anything else (never fastInvalid):
+// compactObject then has the last word.
+//
+// A byte-by-byte walk is bound by latency: each step needs the index the
+// previous one found. Here the payload is read 64 bytes at a time into bit
+// masks, and the grammar is checked on whole masks at once, the way
+// simdjson finds structure (carries link each 64-byte word to the next):
+//
+//   - with no backslash, each quote opens or closes a string by its parity
+//     (a prefix XOR of the quote mask), which tells inside from outside;
+//   - outside strings, after '{' and ',' comes a key: an opening quote.
+//     Adding the key's first bit to the inside mask carries through the
+//     string to its closing quote, which must be followed by ':'; and
+//     every ':' must follow a key. A string value (after ':') must be
+//     followed by ',' or the final '}';
+//   - every other outside byte is a value byte, and the runs of value
+//     bytes are exactly those that start right after a ':' (when no quote
+//     follows it) and end right before a ',' or the final '}';
+//   - a run that starts with a digit or '-' is a number: '-' only first
+//     and followed by a digit, no leading zero, at most one '.', between
+//     digits; no other byte. A run that starts otherwise is parsed as
+//     true, false or null in place (scalarAt), and must be exactly that.
+//
+// Every byte is thereby accounted for, so the object is valid JSON (and
+// valid UTF-8: it is ASCII). FuzzCompactFlat and TestCompactFlatPaths
+// check it against gjson, TestChunkMasksAsm the assembly against
+// chunkMasksGo.
+func compactFlat(data []byte) int {
+	n := len(data)
+	if !flatMasksFast || n < 3 || data[0] != '{' || data[n-1] != '}' {
+		return fastOther
+	}
+	var (
+		inStr uint64 // all ones: the last word ended inside a string
+		// Bit 0: the last word's final byte was (respectively) a key's closing
+		// quote; a string value's; '{' or ','; '{', ':' or ','; ':'; a value
+		// byte; a digit; a '.' in a number; a '-' in a number; a number's
+		// first digit, '0'.
+		cKeyClose, cValueClose, cOpenAt, cColon, cValue, cDigit, cDot, cMinus, cZero uint64
+		cKey, cLit, cFrac                                                            uint64 // carries of the run-filling additions
+		group                                                                        [maskGroup]byteMasks
+		tail                                                                         [64]byte
+	)
+	for base := 0; base < n; {
+		k, valid := min((n-base)/64, maskGroup), ^uint64(0)
+		if k > 0 {
+			masks(&data[base], k, &group)
+		} else {
+			r := copy(tail[:], data[base:])
+			for j := r; j < len(tail); j++ {
+				tail[j] = ' ' // no bit in any mask
+			}
+			masks(&tail[0], 1, &group)
+			k, valid = 1, 1<<r-1
+		}
+		for j := range k {
+			m := &group[j]
+			if m.special != 0 {
+				return fastOther
+			}
+			inside := m.quoteParity ^ inStr // opening quotes and string bodies
+			inStr = uint64(int64(inside) >> 63)
+			open, closing := m.quote&inside, m.quote&^inside
+			colon, comma := m.colon&^inside, m.comma&^inside
+			var brace, last uint64
+			if base == 0 {
+				brace = 1
+			}
+			if n-1-base < 64 {
+				last = 1 << (n - 1 - base)
+			}
+			sep := colon | comma
+			keyOpen := (comma|brace)<<1 | cOpenAt // after '{' and ',' comes a key
+			var sum uint64
+			sum, cKey = bits.Add64(inside, keyOpen, cKey) // each key's string cleared, its closing quote set
+			keyClose := sum &^ inside
+			valueClose := closing &^ keyClose
+			value := valid &^ (inside | m.quote | sep | brace | last)
+			after := value<<1 | cValue // the byte after a value byte
+			starts := (colon<<1 | cColon) &^ open
+			if keyOpen&^open != 0 || // a key after '{' and ','
+				colon != keyClose<<1|cKeyClose || // ':' after each key and nowhere else
+				(valueClose<<1|cValueClose)&^(comma|last) != 0 || // ',' or '}' after a string value
+				value&^after != starts || // runs start right after ':'
+				after&^value&^(comma|last) != 0 { // and end before ',' or '}'
+				return fastOther
+			}
+			// Literal runs (true, false, null) are checked in place; the rest
+			// are numbers, checked on the masks.
+			lit := starts &^ (m.digit | m.minus)
+			for s := lit; s != 0; s &= s - 1 {
+				if !scalarAt(data, base+bits.TrailingZeros64(s)) {
+					return fastOther
+				}
+			}
+			sum, cLit = bits.Add64(value, lit, cLit) // clears each literal run
+			num := value & sum                       // value bytes outside literal runs
+			minus, dot := m.minus&num, m.dot&num
+			first := starts&m.digit | (minus<<1 | cMinus) // a number's first digit
+			frac := dot<<1 | cDot                         // a fraction's first digit
+			sum, cFrac = bits.Add64(m.digit, frac, cFrac) // sets the byte after each fraction
+			zero := first & m.zero
+			if num&^(m.digit|m.dot|m.minus) != 0 || // only digits, '.' and '-'
+				minus&^starts != 0 || // '-' first
+				(minus<<1|cMinus)&^m.digit != 0 || // then a digit
+				dot&^(m.digit<<1|cDigit) != 0 || frac&^m.digit != 0 || // '.' between digits
+				sum&^m.digit&value != 0 || // nothing after the fraction's digits
+				(zero<<1|cZero)&m.digit != 0 { // no leading zero
+				return fastOther
+			}
+			cKeyClose, cValueClose, cOpenAt, cColon = keyClose>>63, valueClose>>63, (comma|brace)>>63, colon>>63
+			cValue, cDigit, cDot, cMinus, cZero = value>>63, m.digit>>63, dot>>63, minus>>63, zero>>63
+			base += 64
+		}
+	}
+	if inStr != 0 {
+		return fastOther
+	}
+	return fastValid
+}
+
+// scalarAt reports whether a number, true, false or null starts at data[i]
+// and is followed by ',' or by the final byte. data is ASCII.
+func scalarAt(data []byte, i int) bool {
+	n := len(data)
+	if i >= n {
+		return false
+	}
+	switch c := data[i]; {
+	case c == '-' || c-'0' < 10:
+		if c == '-' {
+			i++
+		}
+		d := digitRun(data, i)
+		if d == 0 || d > 1 && data[i] == '0' {
+			return false
+		}
+		i += d
+		if i < n && data[i] == '.' {
+			i++
+			if d = digitRun(data, i); d == 0 {
+				return false
+			}
+			i += d
+		}
+	case c == 't' && i+4 <= n && string(data[i:i+4]) == "true":
+		i += 4
+	case c == 'f' && i+5 <= n && string(data[i:i+5]) == "false":
+		i += 5
+	case c == 'n' && i+4 <= n && string(data[i:i+4]) == "null":
+		i += 4
+	default:
+		return false
+	}
+	return i == n-1 || i < n && data[i] == ','
+}
+
+// digitRun returns how many ASCII digits start at data[i]. data is ASCII.
+func digitRun(data []byte, i int) int {
+	start := i
+	for i+8 <= len(data) {
+		w := binary.LittleEndian.Uint64(data[i:])
+		// High bit set: the byte is above '9' or below '0' (ASCII: no carries).
+		if nd := ((w + ones*(0x7f-'9')) | ^(w + ones*(0x80-'0'))) & highs; nd != 0 {
+			return i - start + bits.TrailingZeros64(nd)>>3
+		}
+		i += 8
+	}
+	for i < len(data) && data[i]-'0' < 10 {
+		i++
+	}
+	return i - start
+}
+
+// prefixXor sets bit i of the result to the parity of bits 0..i of x.
+func prefixXor(x uint64) uint64 {
+	x ^= x << 1
+	x ^= x << 2
+	x ^= x << 4
+	x ^= x << 8
+	x ^= x << 16
+	return x ^ x<<32
+}
+
+// chunkMasksGo is chunkMasks in portable Go (SWAR, 8 bytes at a time).
+func chunkMasksGo(p *[64]byte, m *byteMasks) {
+	*m = byteMasks{}
+	var special uint64
+	defer func() { m.quoteParity = prefixXor(m.quote) }()
+	eq := func(t uint64, c byte) uint64 { // t has no high bits
+		return gather(^((t ^ ones*uint64(c)) + ones*0x7f) & highs)
+	}
+	for i := 0; i < 64; i += 8 {
+		w := binary.LittleEndian.Uint64(p[i:])
+		t := w &^ highs
+		special |= w | ^((t + ones*(0x80-0x20)) & ((t ^ ones*'\\') + ones*0x7f))
+		m.quote |= eq(t, '"') << i
+		m.colon |= eq(t, ':') << i
+		m.comma |= eq(t, ',') << i
+		m.dot |= eq(t, '.') << i
+		m.minus |= eq(t, '-') << i
+		m.zero |= eq(t, '0') << i
+		m.digit |= gather((t+ones*(0x80-'0'))&^(t+ones*(0x7f-'9'))&highs) << i
+	}
+	// A non-ASCII byte may match in its low 7 bits, but then special is set.
+	m.special = special & highs
+}
+
+// gather packs the high bits of the 8 bytes of m into the low 8 bits.
+func gather(m uint64) uint64 { return (m >> 7) * 0x0102040810204080 >> 56 }

@@ -1,0 +1,33 @@
+package history
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// flatMasksFast: the masks are assembly here (SSE2, or AVX-512 where the
+// CPU has it), fast enough for compactFlat to pay off.
+const flatMasksFast = true
+
+// useAVX512: the CPU and OS support AVX-512 BW (and carry-less multiply),
+// so one compare makes a mask of 64 bytes instead of four.
+var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasPCLMULQDQ
+
+// masks sets m[0:k] to the masks of the k chunks of 64 bytes at p.
+func masks(p *byte, k int, m *[maskGroup]byteMasks) {
+	if useAVX512 {
+		masksAVX512(p, k, &m[0])
+		return
+	}
+	for j := range k {
+		chunkMasksSSE2((*[64]byte)(unsafe.Add(unsafe.Pointer(p), 64*j)), &m[j])
+		m[j].quoteParity = prefixXor(m[j].quote)
+	}
+}
+
+//go:noescape
+func chunkMasksSSE2(p *[64]byte, m *byteMasks)
+
+//go:noescape
+func masksAVX512(p *byte, k int, m *byteMasks)

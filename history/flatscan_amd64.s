@@ -1,0 +1,115 @@
+#include "textflag.h"
+
+// BLOCK reads the 16 bytes at off(SI) and ORs their bits, shifted left by
+// sh, into the masks: quote R8, colon R9, comma R10, dot R11, minus R12,
+// '0' R13, digit DX. Special bytes (signed < 0x20, so control bytes and
+// non-ASCII, and backslashes) accumulate in X13.
+#define BLOCK(off, sh) \
+	MOVOU off(SI), X0; \
+	MOVO X0, X1; PCMPEQB X8, X1; PMOVMSKB X1, AX; SHLQ $sh, AX; ORQ AX, R8; \
+	MOVO X0, X2; PCMPEQB X9, X2; PMOVMSKB X2, BX; SHLQ $sh, BX; ORQ BX, R9; \
+	MOVO X0, X3; PCMPEQB X10, X3; PMOVMSKB X3, CX; SHLQ $sh, CX; ORQ CX, R10; \
+	MOVO X0, X1; PCMPEQB X14, X1; PMOVMSKB X1, AX; SHLQ $sh, AX; ORQ AX, R11; \
+	MOVO X0, X2; PCMPEQB X5, X2; PMOVMSKB X2, BX; SHLQ $sh, BX; ORQ BX, R12; \
+	MOVO X0, X3; PCMPEQB X6, X3; PMOVMSKB X3, CX; SHLQ $sh, CX; ORQ CX, R13; \
+	MOVO X0, X1; PCMPGTB X7, X1; MOVO X9, X2; PCMPGTB X0, X2; PAND X2, X1; \
+	PMOVMSKB X1, AX; SHLQ $sh, AX; ORQ AX, DX; \
+	MOVO X12, X4; PCMPGTB X0, X4; POR X4, X13; \
+	PCMPEQB X11, X0; POR X0, X13
+
+#define SPLAT(c, x) MOVQ $c, AX; MOVQ AX, x; PUNPCKLQDQ x, x
+
+// func chunkMasksSSE2(p *[64]byte, m *byteMasks)
+TEXT ·chunkMasksSSE2(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ m+8(FP), DI
+	SPLAT(0x2222222222222222, X8)  // '"'
+	SPLAT(0x3a3a3a3a3a3a3a3a, X9)  // ':', and the bound above '9'
+	SPLAT(0x2c2c2c2c2c2c2c2c, X10) // ','
+	SPLAT(0x5c5c5c5c5c5c5c5c, X11) // '\\'
+	SPLAT(0x2020202020202020, X12) // ' ', the bound above control bytes
+	SPLAT(0x2e2e2e2e2e2e2e2e, X14) // '.'
+	SPLAT(0x2d2d2d2d2d2d2d2d, X5)  // '-'
+	SPLAT(0x3030303030303030, X6)  // '0'
+	SPLAT(0x2f2f2f2f2f2f2f2f, X7)  // '/', the bound below '0'
+	PXOR X13, X13
+	XORQ R8, R8
+	XORQ R9, R9
+	XORQ R10, R10
+	XORQ R11, R11
+	XORQ R12, R12
+	XORQ R13, R13
+	XORQ DX, DX
+	BLOCK(0, 0)
+	BLOCK(16, 16)
+	BLOCK(32, 32)
+	BLOCK(48, 48)
+	MOVQ R8, 0(DI)
+	MOVQ R9, 8(DI)
+	MOVQ R10, 16(DI)
+	MOVQ DX, 24(DI)
+	MOVQ R11, 32(DI)
+	MOVQ R12, 40(DI)
+	MOVQ R13, 48(DI)
+	PMOVMSKB X13, AX
+	MOVQ AX, 56(DI)
+	RET
+
+// func masksAVX512(p *byte, k int, m *byteMasks)
+// k (> 0) chunks of 64 bytes at p; m points to k byteMasks (72 bytes each).
+TEXT ·masksAVX512(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ k+8(FP), CX
+	MOVQ m+16(FP), DI
+	MOVL $0x22, AX
+	VPBROADCASTB AX, Z16     // '"'
+	MOVL $0x3a, AX
+	VPBROADCASTB AX, Z17     // ':'
+	MOVL $0x2c, AX
+	VPBROADCASTB AX, Z18     // ','
+	MOVL $0x30, AX
+	VPBROADCASTB AX, Z19     // '0'
+	MOVL $10, AX
+	VPBROADCASTB AX, Z20
+	MOVL $0x2e, AX
+	VPBROADCASTB AX, Z21     // '.'
+	MOVL $0x2d, AX
+	VPBROADCASTB AX, Z22     // '-'
+	MOVL $0x20, AX
+	VPBROADCASTB AX, Z23     // ' '
+	MOVL $0x5c, AX
+	VPBROADCASTB AX, Z24     // backslash
+	VPCMPEQB X3, X3, X3      // all ones: a carry-less multiply by it is a prefix XOR
+loop:
+	VMOVDQU8 (SI), Z0
+	VPCMPEQB Z16, Z0, K1
+	KMOVQ K1, AX
+	MOVQ AX, 0(DI)
+	VMOVQ AX, X1
+	VPCLMULQDQ $0, X3, X1, X1
+	VMOVQ X1, 64(DI)
+	VPCMPEQB Z17, Z0, K1
+	KMOVQ K1, 8(DI)
+	VPCMPEQB Z18, Z0, K1
+	KMOVQ K1, 16(DI)
+	VPCMPEQB Z19, Z0, K1
+	KMOVQ K1, 48(DI)
+	VPSUBB Z19, Z0, Z2       // byte - '0'
+	VPCMPUB $1, Z20, Z2, K1  // < 10, unsigned: a digit
+	KMOVQ K1, 24(DI)
+	VPCMPEQB Z21, Z0, K1
+	KMOVQ K1, 32(DI)
+	VPCMPEQB Z22, Z0, K1
+	KMOVQ K1, 40(DI)
+	VPCMPUB $1, Z23, Z0, K1  // < 0x20, unsigned: a control byte
+	VPMOVB2M Z0, K2          // high bit: not ASCII
+	KORQ K1, K2, K2
+	VPCMPEQB Z24, Z0, K1
+	KORQ K1, K2, K2
+	KMOVQ K2, 56(DI)
+	ADDQ $64, SI
+	ADDQ $72, DI
+	DECQ CX
+	JNZ loop
+	VZEROUPPER
+	RET

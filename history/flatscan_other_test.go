@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package history
+
+import "testing"
+
+func TestCompactFlatPaths(t *testing.T) { checkCompactFlat(t, 20000) }
