@@ -152,6 +152,8 @@ func appendProps(dst []byte, p *broker.Properties) []byte {
 // byte for byte.
 func embeddable(p []byte) bool {
 	switch compactObject(p) {
+	case fastASCII: // no white space, no byte above 0x7f: nothing else to look for
+		return true
 	case fastValid:
 		// A compact object has no white space (so no CR or LF) and is valid
 		// JSON in valid UTF-8: only C1 controls are left to look for.

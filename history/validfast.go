@@ -11,7 +11,7 @@ package history
 // checks it against gjson and utf8.Valid.
 func validFast(data []byte) bool {
 	switch compactObject(data) {
-	case fastValid:
+	case fastValid, fastASCII:
 		return true
 	case fastInvalid:
 		return false
@@ -24,15 +24,17 @@ const (
 	fastOther   = iota // not the compact flat shape: ask validDeep
 	fastValid          // a compact flat object, valid JSON in valid UTF-8
 	fastInvalid        // invalid JSON whatever the shape
+	fastASCII          // fastValid, and every byte is printable ASCII (compactFlat)
 )
 
 // compactObject is validFast's fast path: fastValid when data is one compact
 // object of string keys and scalar values (so without white space) that is
-// valid JSON in valid UTF-8, fastInvalid when it is surely not valid JSON,
-// fastOther when it takes the general check to tell.
+// valid JSON in valid UTF-8 (fastASCII when compactFlat took it: printable
+// ASCII, string values allowed too), fastInvalid when it is surely not
+// valid JSON, fastOther when it takes the general check to tell.
 func compactObject(data []byte) int {
 	if compactFlat(data) == fastValid {
-		return fastValid
+		return fastASCII
 	}
 	return compactWalk(data)
 }
