@@ -15,6 +15,14 @@ type byteMasks struct {
 	quoteParity                                           uint64 // prefixXor(quote)
 }
 
+// blanks pads the last bytes of a payload to 64.
+var blanks = [64]byte{
+	' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+	' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+	' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+	' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+}
+
 // maskGroup is how many 64-byte chunks' masks are made in one call.
 const maskGroup = 4
 
@@ -69,10 +77,8 @@ func compactFlat(data []byte) int {
 		if k > 0 {
 			masks(&data[base], k, &group)
 		} else {
+			tail = blanks // no bit in any mask
 			r := copy(tail[:], data[base:])
-			for j := r; j < len(tail); j++ {
-				tail[j] = ' ' // no bit in any mask
-			}
 			masks(&tail[0], 1, &group)
 			k, valid = 1, 1<<r-1
 		}
