@@ -113,3 +113,67 @@ loop:
 	JNZ loop
 	VZEROUPPER
 	RET
+
+// HALF reads 32 bytes at off(SI) and ORs their bits, shifted left by sh,
+// into the masks: quote R8, colon R9, comma R10, dot R11, minus R12, '0'
+// R13, digit DX; special bytes accumulate in Y7.
+#define HALF(off, sh) \
+	VMOVDQU off(SI), Y0; \
+	VPCMPEQB Y8, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R8; \
+	VPCMPEQB Y9, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R9; \
+	VPCMPEQB Y10, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R10; \
+	VPCMPEQB Y11, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R11; \
+	VPCMPEQB Y12, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R12; \
+	VPCMPEQB Y13, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R13; \
+	VPSUBB Y13, Y0, Y1; VPMINUB Y14, Y1, Y2; VPCMPEQB Y2, Y1, Y1; \
+	VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, DX; \
+	VPCMPGTB Y0, Y15, Y1; VPOR Y1, Y7, Y7; \
+	VPCMPEQB Y6, Y0, Y1; VPOR Y1, Y7, Y7
+
+#define VSPLAT(c, x, y) MOVL $c, AX; VMOVD AX, x; VPBROADCASTB x, y
+
+// func masksAVX2(p *byte, k int, m *byteMasks)
+// k (> 0) chunks of 64 bytes at p; m points to k byteMasks (72 bytes each).
+TEXT ·masksAVX2(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ k+8(FP), CX
+	MOVQ m+16(FP), DI
+	VSPLAT(0x22, X8, Y8)   // '"'
+	VSPLAT(0x3a, X9, Y9)   // ':'
+	VSPLAT(0x2c, X10, Y10) // ','
+	VSPLAT(0x2e, X11, Y11) // '.'
+	VSPLAT(0x2d, X12, Y12) // '-'
+	VSPLAT(0x30, X13, Y13) // '0'
+	VSPLAT(9, X14, Y14)    // byte - '0' <= 9: a digit
+	VSPLAT(0x20, X15, Y15) // signed < ' ': a control byte or not ASCII
+	VSPLAT(0x5c, X6, Y6)   // backslash
+	VPCMPEQB X3, X3, X3    // all ones: a carry-less multiply by it is a prefix XOR
+avx2loop:
+	VPXOR Y7, Y7, Y7
+	XORQ R8, R8
+	XORQ R9, R9
+	XORQ R10, R10
+	XORQ R11, R11
+	XORQ R12, R12
+	XORQ R13, R13
+	XORQ DX, DX
+	HALF(0, 0)
+	HALF(32, 32)
+	MOVQ R8, 0(DI)
+	MOVQ R9, 8(DI)
+	MOVQ R10, 16(DI)
+	MOVQ DX, 24(DI)
+	MOVQ R11, 32(DI)
+	MOVQ R12, 40(DI)
+	MOVQ R13, 48(DI)
+	VPMOVMSKB Y7, AX
+	MOVQ AX, 56(DI)
+	VMOVQ R8, X1
+	VPCLMULQDQ $0, X3, X1, X1
+	VMOVQ X1, 64(DI)
+	ADDQ $64, SI
+	ADDQ $72, DI
+	DECQ CX
+	JNZ avx2loop
+	VZEROUPPER
+	RET

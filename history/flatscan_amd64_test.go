@@ -24,6 +24,13 @@ func TestChunkMasksAsm(t *testing.T) {
 		if !same(sse) {
 			t.Fatalf("chunkMasksSSE2(%q):\n got %x\nwant %x", p, sse, want)
 		}
+		if useAVX2 {
+			var avx [maskGroup]byteMasks
+			masksAVX2(&p[0], 1, &avx[0])
+			if !same(avx[0]) {
+				t.Fatalf("masksAVX2(%q):\n got %x\nwant %x", p, avx[0], want)
+			}
+		}
 		if useAVX512 {
 			var avx [maskGroup]byteMasks
 			masksAVX512(&p[0], 1, &avx[0])
@@ -37,14 +44,17 @@ func TestChunkMasksAsm(t *testing.T) {
 // TestCompactFlatPaths runs the random documents through each mask path
 // this CPU has.
 func TestCompactFlatPaths(t *testing.T) {
-	if useAVX512 {
-		t.Run("AVX512", func(t *testing.T) { checkCompactFlat(t, 200000) })
-	} else {
-		t.Log("no AVX-512 here: only the SSE2 path is tested")
+	defer func(a, b bool) { useAVX512, useAVX2 = a, b }(useAVX512, useAVX2)
+	has512, has2 := useAVX512, useAVX2
+	for _, p := range []struct {
+		name         string
+		avx512, avx2 bool
+	}{{"AVX512", true, false}, {"AVX2", false, true}, {"SSE2", false, false}} {
+		if p.avx512 && !has512 || p.avx2 && !has2 {
+			t.Logf("no %s on this CPU: that path is not tested here", p.name)
+			continue
+		}
+		useAVX512, useAVX2 = p.avx512, p.avx2
+		t.Run(p.name, func(t *testing.T) { checkCompactFlat(t, 150000) })
 	}
-	t.Run("SSE2", func(t *testing.T) {
-		defer func(v bool) { useAVX512 = v }(useAVX512)
-		useAVX512 = false
-		checkCompactFlat(t, 200000)
-	})
 }
