@@ -69,6 +69,7 @@ func compactFlat(data []byte) int {
 		// first digit, '0'.
 		cKeyClose, cValueClose, cOpenAt, cColon, cValue, cDigit, cDot, cMinus, cZero uint64
 		cKey, cLit, cFrac                                                            uint64 // carries of the run-filling additions
+		bad                                                                          uint64 // non-zero: a rule broken somewhere (or a special byte)
 		group                                                                        [maskGroup]byteMasks
 		tail                                                                         [64]byte
 	)
@@ -84,9 +85,7 @@ func compactFlat(data []byte) int {
 		}
 		for j := range k {
 			m := &group[j]
-			if m.special != 0 {
-				return fastOther
-			}
+			bad |= m.special
 			inside := m.quoteParity ^ inStr // opening quotes and string bodies
 			inStr = uint64(int64(inside) >> 63)
 			open, closing := m.quote&inside, m.quote&^inside
@@ -107,13 +106,14 @@ func compactFlat(data []byte) int {
 			value := valid &^ (inside | m.quote | sep | brace | last)
 			after := value<<1 | cValue // the byte after a value byte
 			starts := (colon<<1 | cColon) &^ open
-			if keyOpen&^open != 0 || // a key after '{' and ','
-				colon != keyClose<<1|cKeyClose || // ':' after each key and nowhere else
-				(valueClose<<1|cValueClose)&^(comma|last) != 0 || // ',' or '}' after a string value
-				value&^after != starts || // runs start right after ':'
-				after&^value&^(comma|last) != 0 { // and end before ',' or '}'
-				return fastOther
-			}
+			// Each rule ORs its violations into bad, tested once at the end:
+			// a branch per rule would cost more than the rule on valid input.
+			bad |= keyOpen&^open | // a key after '{' and ','
+				colon ^ (keyClose<<1 | cKeyClose) | // ':' after each key and nowhere else
+				(valueClose<<1|cValueClose)&^(comma|last) | // ',' or '}' after a string value
+				value&^after ^ starts | // runs start right after ':'
+				after&^value&^(comma|last) // and end before ',' or '}'
+
 			// Literal runs (true, false, null) are checked in place; the rest
 			// are numbers, checked on the masks.
 			lit := starts &^ (m.digit | m.minus)
@@ -129,20 +129,18 @@ func compactFlat(data []byte) int {
 			frac := dot<<1 | cDot                         // a fraction's first digit
 			sum, cFrac = bits.Add64(m.digit, frac, cFrac) // sets the byte after each fraction
 			zero := first & m.zero
-			if num&^(m.digit|m.dot|m.minus) != 0 || // only digits, '.' and '-'
-				minus&^starts != 0 || // '-' first
-				(minus<<1|cMinus)&^m.digit != 0 || // then a digit
-				dot&^(m.digit<<1|cDigit) != 0 || frac&^m.digit != 0 || // '.' between digits
-				sum&^m.digit&value != 0 || // nothing after the fraction's digits
-				(zero<<1|cZero)&m.digit != 0 { // no leading zero
-				return fastOther
-			}
+			bad |= num&^(m.digit|m.dot|m.minus) | // only digits, '.' and '-'
+				minus&^starts | // '-' first
+				(minus<<1|cMinus)&^m.digit | // then a digit
+				dot&^(m.digit<<1|cDigit) | frac&^m.digit | // '.' between digits
+				sum&^m.digit&value | // nothing after the fraction's digits
+				(zero<<1|cZero)&m.digit // no leading zero
 			cKeyClose, cValueClose, cOpenAt, cColon = keyClose>>63, valueClose>>63, (comma|brace)>>63, colon>>63
 			cValue, cDigit, cDot, cMinus, cZero = value>>63, m.digit>>63, dot>>63, minus>>63, zero>>63
 			base += 64
 		}
 	}
-	if inStr != 0 {
+	if bad != 0 || inStr != 0 {
 		return fastOther
 	}
 	return fastValid
