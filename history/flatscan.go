@@ -8,11 +8,25 @@ import (
 // byteMasks are the bit masks of 64 bytes of a payload: bit i is set when
 // byte i is a quote, colon, and so on. special is non-zero when any byte
 // is a control byte (< 0x20), a backslash or not ASCII; the other masks
-// are then not to be used. The assembly (flatscan_amd64.s) writes this
-// layout: nine words, in this order.
+// are then not to be used. The assembly (flatscan_amd64.s) writes the
+// first nine words in this order (80 bytes a chunk) and reads all ten.
 type byteMasks struct {
 	quote, colon, comma, digit, dot, minus, zero, special uint64
 	quoteParity                                           uint64 // prefixXor(quote)
+	stop                                                  uint64 // set by compactFlat: the final '}' and the padding after it
+}
+
+// flatState is what compactFlat carries from one 64-bit word to the next.
+// The assembly (flatWords) reads and writes this layout.
+type flatState struct {
+	inStr uint64 // all ones: the last word ended inside a string
+	// Bit 0: the last word's final byte was (respectively) a key's closing
+	// quote; a string value's; ',' (or the opening '{'); ':'; a value
+	// byte; a digit; a '.' in a number; a '-' in a number; a number's
+	// first digit, '0'.
+	cKeyClose, cValueClose, cComma, cColon, cValue, cDigit, cDot, cMinus, cZero uint64
+	cKey, cLit, cFrac                                                           uint64 // carries of the run-filling additions
+	bad                                                                         uint64 // non-zero: a rule broken somewhere (or a special byte)
 }
 
 // blanks pads the last bytes of a payload to 64.
@@ -54,96 +68,97 @@ const maskGroup = 4
 //
 // Every byte is thereby accounted for, so the object is valid JSON (and
 // valid UTF-8: it is ASCII). FuzzCompactFlat and TestCompactFlatPaths
-// check it against gjson, TestChunkMasksAsm the assembly against
-// chunkMasksGo.
+// check it against gjson; TestChunkMasksAsm and TestFlatWordsAsm the
+// assembly against chunkMasksGo and flatWordsGo.
 func compactFlat(data []byte) int {
 	n := len(data)
 	if !flatMasksFast || n < 3 || data[0] != '{' || data[n-1] != '}' {
 		return fastOther
 	}
 	var (
-		inStr uint64 // all ones: the last word ended inside a string
-		// Bit 0: the last word's final byte was (respectively) a key's closing
-		// quote; a string value's; '{' or ','; '{', ':' or ','; ':'; a value
-		// byte; a digit; a '.' in a number; a '-' in a number; a number's
-		// first digit, '0'.
-		cKeyClose, cValueClose, cOpenAt, cColon, cValue, cDigit, cDot, cMinus, cZero uint64
-		cKey, cLit, cFrac                                                            uint64 // carries of the run-filling additions
-		bad                                                                          uint64 // non-zero: a rule broken somewhere (or a special byte)
-		group                                                                        [maskGroup]byteMasks
-		tail                                                                         [64]byte
+		st    flatState
+		group [maskGroup]byteMasks
+		tail  [64]byte
 	)
 	for base := 0; base < n; {
-		k, valid := min((n-base)/64, maskGroup), ^uint64(0)
+		k := min((n-base)/64, maskGroup)
 		if k > 0 {
 			masks(&data[base], k, &group)
 		} else {
 			tail = blanks // no bit in any mask
-			r := copy(tail[:], data[base:])
+			copy(tail[:], data[base:])
 			masks(&tail[0], 1, &group)
-			k, valid = 1, 1<<r-1
+			k = 1
 		}
+		if base == 0 {
+			group[0].comma |= 1 // the opening '{' starts a key as ',' does
+		}
+		if end := base + 64*k; end >= n {
+			group[k-1].stop = ^(1<<(n-1-(end-64)) - 1) // the final '}' and what follows it
+		}
+		flatWords(&group[0], k, &st)
+		// Literal runs (true, false, null) are checked in place; flatWords
+		// left their starts in special.
 		for j := range k {
-			m := &group[j]
-			bad |= m.special
-			inside := m.quoteParity ^ inStr // opening quotes and string bodies
-			inStr = uint64(int64(inside) >> 63)
-			open, closing := m.quote&inside, m.quote&^inside
-			colon, comma := m.colon&^inside, m.comma&^inside
-			var brace, last uint64
-			if base == 0 {
-				brace = 1
-			}
-			if n-1-base < 64 {
-				last = 1 << (n - 1 - base)
-			}
-			sep := colon | comma
-			keyOpen := (comma|brace)<<1 | cOpenAt // after '{' and ',' comes a key
-			var sum uint64
-			sum, cKey = bits.Add64(inside, keyOpen, cKey) // each key's string cleared, its closing quote set
-			keyClose := sum &^ inside
-			valueClose := closing &^ keyClose
-			value := valid &^ (inside | m.quote | sep | brace | last)
-			after := value<<1 | cValue // the byte after a value byte
-			starts := (colon<<1 | cColon) &^ open
-			// Each rule ORs its violations into bad, tested once at the end:
-			// a branch per rule would cost more than the rule on valid input.
-			bad |= keyOpen&^open | // a key after '{' and ','
-				colon ^ (keyClose<<1 | cKeyClose) | // ':' after each key and nowhere else
-				(valueClose<<1|cValueClose)&^(comma|last) | // ',' or '}' after a string value
-				value&^after ^ starts | // runs start right after ':'
-				after&^value&^(comma|last) // and end before ',' or '}'
-
-			// Literal runs (true, false, null) are checked in place; the rest
-			// are numbers, checked on the masks.
-			lit := starts &^ (m.digit | m.minus)
-			for s := lit; s != 0; s &= s - 1 {
-				if !scalarAt(data, base+bits.TrailingZeros64(s)) {
+			for s := group[j].special; s != 0; s &= s - 1 {
+				if !scalarAt(data, base+64*j+bits.TrailingZeros64(s)) {
 					return fastOther
 				}
 			}
-			sum, cLit = bits.Add64(value, lit, cLit) // clears each literal run
-			num := value & sum                       // value bytes outside literal runs
-			minus, dot := m.minus&num, m.dot&num
-			first := starts&m.digit | (minus<<1 | cMinus) // a number's first digit
-			frac := dot<<1 | cDot                         // a fraction's first digit
-			sum, cFrac = bits.Add64(m.digit, frac, cFrac) // sets the byte after each fraction
-			zero := first & m.zero
-			bad |= num&^(m.digit|m.dot|m.minus) | // only digits, '.' and '-'
-				minus&^starts | // '-' first
-				(minus<<1|cMinus)&^m.digit | // then a digit
-				dot&^(m.digit<<1|cDigit) | frac&^m.digit | // '.' between digits
-				sum&^m.digit&value | // nothing after the fraction's digits
-				(zero<<1|cZero)&m.digit // no leading zero
-			cKeyClose, cValueClose, cOpenAt, cColon = keyClose>>63, valueClose>>63, (comma|brace)>>63, colon>>63
-			cValue, cDigit, cDot, cMinus, cZero = value>>63, m.digit>>63, dot>>63, minus>>63, zero>>63
-			base += 64
 		}
+		base += 64 * k
 	}
-	if bad != 0 || inStr != 0 {
+	if st.bad != 0 || st.inStr != 0 {
 		return fastOther
 	}
 	return fastValid
+}
+
+// flatWordsGo is flatWords in Go: compactFlat's rules on the masks of k
+// chunks, m[0:k]. It ORs every rule's violations into st.bad (one test at
+// the end beats a branch per rule on valid input), keeps the carries
+// between words in st, and writes each chunk's literal starts over its
+// special mask (once special has gone into bad).
+func flatWordsGo(m []byteMasks, st *flatState) {
+	for j := range m {
+		m := &m[j]
+		st.bad |= m.special
+		inside := m.quoteParity ^ st.inStr // opening quotes and string bodies
+		st.inStr = uint64(int64(inside) >> 63)
+		open, closing := m.quote&inside, m.quote&^inside
+		colon, comma := m.colon&^inside, m.comma&^inside
+		keyOpen := comma<<1 | st.cComma // after ',' and '{' comes a key
+		var sum uint64
+		sum, st.cKey = bits.Add64(inside, keyOpen, st.cKey) // each key's string cleared, its closing quote set
+		keyClose := sum &^ inside
+		valueClose := closing &^ keyClose
+		value := ^(inside | m.quote | colon | comma | m.stop)
+		after := value<<1 | st.cValue // the byte after a value byte
+		starts := (colon<<1 | st.cColon) &^ open
+		// (^ binds like | in Go: each XOR term is in parentheses.)
+		st.bad |= keyOpen&^open | // a key after '{' and ','
+			(colon ^ (keyClose<<1 | st.cKeyClose)) | // ':' after each key and nowhere else
+			(valueClose<<1|st.cValueClose)&^(comma|m.stop) | // ',' or '}' after a string value
+			(value&^after ^ starts) | // runs start right after ':'
+			after&^value&^(comma|m.stop) // and end before ',' or '}'
+		lit := starts &^ (m.digit | m.minus)
+		sum, st.cLit = bits.Add64(value, lit, st.cLit) // clears each literal run
+		num := value & sum                             // value bytes outside literal runs
+		minus, dot := m.minus&num, m.dot&num
+		first := starts&m.digit | (minus<<1 | st.cMinus)    // a number's first digit
+		frac := dot<<1 | st.cDot                            // a fraction's first digit
+		sum, st.cFrac = bits.Add64(m.digit, frac, st.cFrac) // sets the byte after each fraction
+		zero := first & m.zero
+		st.bad |= num&^(m.digit|m.dot|m.minus) | // only digits, '.' and '-'
+			minus&^starts | // '-' first
+			(minus<<1|st.cMinus)&^m.digit | // then a digit
+			dot&^(m.digit<<1|st.cDigit) | frac&^m.digit | // '.' between digits
+			sum&^m.digit&value | // nothing after the fraction's digits
+			(zero<<1|st.cZero)&m.digit // no leading zero
+		st.cKeyClose, st.cValueClose, st.cComma, st.cColon = keyClose>>63, valueClose>>63, comma>>63, colon>>63
+		st.cValue, st.cDigit, st.cDot, st.cMinus, st.cZero = value>>63, m.digit>>63, dot>>63, minus>>63, zero>>63
+		m.special = lit
+	}
 }
 
 // scalarAt reports whether a number, true, false or null starts at data[i]

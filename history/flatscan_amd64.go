@@ -34,6 +34,12 @@ func masks(p *byte, k int, m *[maskGroup]byteMasks) {
 	}
 }
 
+// flatWords is flatWordsGo in assembly (plain amd64: no spills of the
+// carries between words, which the Go version has).
+//
+//go:noescape
+func flatWords(m *byteMasks, k int, st *flatState)
+
 //go:noescape
 func chunkMasksSSE2(p *[64]byte, m *byteMasks)
 

@@ -56,7 +56,7 @@ TEXT ·chunkMasksSSE2(SB), NOSPLIT, $0-16
 	RET
 
 // func masksAVX512(p *byte, k int, m *byteMasks)
-// k (> 0) chunks of 64 bytes at p; m points to k byteMasks (72 bytes each).
+// k (> 0) chunks of 64 bytes at p; m points to k byteMasks (80 bytes each; stop is not written).
 TEXT ·masksAVX512(SB), NOSPLIT, $0-24
 	MOVQ p+0(FP), SI
 	MOVQ k+8(FP), CX
@@ -108,7 +108,7 @@ loop:
 	KORQ K1, K2, K2
 	KMOVQ K2, 56(DI)
 	ADDQ $64, SI
-	ADDQ $72, DI
+	ADDQ $80, DI
 	DECQ CX
 	JNZ loop
 	VZEROUPPER
@@ -133,7 +133,7 @@ loop:
 #define VSPLAT(c, x, y) MOVL $c, AX; VMOVD AX, x; VPBROADCASTB x, y
 
 // func masksAVX2(p *byte, k int, m *byteMasks)
-// k (> 0) chunks of 64 bytes at p; m points to k byteMasks (72 bytes each).
+// k (> 0) chunks of 64 bytes at p; m points to k byteMasks (80 bytes each; stop is not written).
 TEXT ·masksAVX2(SB), NOSPLIT, $0-24
 	MOVQ p+0(FP), SI
 	MOVQ k+8(FP), CX
@@ -172,8 +172,194 @@ avx2loop:
 	VPCLMULQDQ $0, X3, X1, X1
 	VMOVQ X1, 64(DI)
 	ADDQ $64, SI
-	ADDQ $72, DI
+	ADDQ $80, DI
 	DECQ CX
 	JNZ avx2loop
 	VZEROUPPER
+	RET
+
+// func flatWords(m *byteMasks, k int, st *flatState)
+// The rules of compactFlat on k chunks' masks (flatWordsGo in Go, which
+// it must match): violations are ORed into st.bad, the carries between
+// words kept in st, and each chunk's literal starts written over its
+// special mask (after special went into bad), for the caller to check.
+// Registers: R8 inside, R9 open, R10 closing/value, R11 colon/num,
+// R12 comma/minus, R13 keyOpen/dot, R14 outside/starts, R15 bad,
+// DX the end of m, AX BX CX R8 R9 scratch.
+TEXT ·flatWords(SB), NOSPLIT, $0-24
+	MOVQ m+0(FP), DI
+	MOVQ k+8(FP), DX
+	MOVQ st+16(FP), SI
+	IMULQ $80, DX
+	ADDQ DI, DX
+	MOVQ 104(SI), R15
+words:
+	MOVQ 56(DI), AX
+	ORQ AX, R15               // bad |= special
+	MOVQ 64(DI), R8
+	XORQ 0(SI), R8            // inside = quoteParity ^ inStr
+	MOVQ R8, AX
+	SARQ $63, AX
+	MOVQ AX, 0(SI)            // inStr
+	MOVQ R8, R14
+	NOTQ R14                  // outside
+	MOVQ 0(DI), R9
+	ANDQ R8, R9               // open
+	MOVQ 0(DI), R10
+	ANDQ R14, R10             // closing
+	MOVQ 8(DI), R11
+	ANDQ R14, R11             // colon
+	MOVQ 16(DI), R12
+	ANDQ R14, R12             // comma
+	MOVQ R12, R13
+	SHLQ $1, R13
+	ORQ 24(SI), R13           // keyOpen = comma<<1 | cComma
+	MOVQ R12, AX
+	SHRQ $63, AX
+	MOVQ AX, 24(SI)           // cComma
+	MOVQ R9, AX
+	NOTQ AX
+	ANDQ R13, AX
+	ORQ AX, R15               // bad |= keyOpen &^ open
+	MOVQ 80(SI), AX
+	BTQ $0, AX                // CF = cKey
+	MOVQ R8, BX
+	ADCQ R13, BX              // inside + keyOpen + cKey
+	SETCS AL
+	MOVBQZX AL, AX
+	MOVQ AX, 80(SI)           // cKey
+	ANDQ R14, BX              // keyClose = sum &^ inside
+	MOVQ BX, AX
+	SHLQ $1, AX
+	ORQ 8(SI), AX
+	XORQ R11, AX
+	ORQ AX, R15               // bad |= colon ^ (keyClose<<1 | cKeyClose)
+	MOVQ BX, AX
+	SHRQ $63, AX
+	MOVQ AX, 8(SI)            // cKeyClose
+	NOTQ BX
+	ANDQ BX, R10              // valueClose = closing &^ keyClose
+	MOVQ R12, CX
+	ORQ 72(DI), CX            // comma | stop
+	MOVQ CX, BX
+	NOTQ BX                   // ^(comma | stop)
+	MOVQ R10, AX
+	SHLQ $1, AX
+	ORQ 16(SI), AX
+	ANDQ BX, AX
+	ORQ AX, R15               // bad |= (valueClose<<1 | cValueClose) &^ (comma | stop)
+	MOVQ R10, AX
+	SHRQ $63, AX
+	MOVQ AX, 16(SI)           // cValueClose
+	MOVQ R8, R10
+	ORQ 0(DI), R10
+	ORQ R11, R10
+	ORQ CX, R10
+	NOTQ R10                  // value = ^(inside | quote | colon | comma | stop)
+	MOVQ R10, R8
+	SHLQ $1, R8
+	ORQ 40(SI), R8            // after = value<<1 | cValue
+	MOVQ R10, AX
+	SHRQ $63, AX
+	MOVQ AX, 40(SI)           // cValue
+	MOVQ R11, R14
+	SHLQ $1, R14
+	ORQ 32(SI), R14
+	MOVQ R9, AX
+	NOTQ AX
+	ANDQ AX, R14              // starts = (colon<<1 | cColon) &^ open
+	MOVQ R11, AX
+	SHRQ $63, AX
+	MOVQ AX, 32(SI)           // cColon
+	MOVQ R8, AX
+	NOTQ AX
+	ANDQ R10, AX
+	XORQ R14, AX
+	ORQ AX, R15               // bad |= value &^ after ^ starts
+	MOVQ R10, AX
+	NOTQ AX
+	ANDQ R8, AX
+	ANDQ BX, AX
+	ORQ AX, R15               // bad |= after &^ value &^ (comma | stop)
+	MOVQ 24(DI), R9
+	ORQ 40(DI), R9
+	NOTQ R9
+	ANDQ R14, R9              // lit = starts &^ (digit | minus)
+	MOVQ R9, 56(DI)
+	MOVQ 88(SI), AX
+	BTQ $0, AX                // CF = cLit
+	MOVQ R10, R11
+	ADCQ R9, R11              // value + lit + cLit
+	SETCS AL
+	MOVBQZX AL, AX
+	MOVQ AX, 88(SI)           // cLit
+	ANDQ R10, R11             // num = value & sum
+	MOVQ 24(DI), AX
+	ORQ 32(DI), AX
+	ORQ 40(DI), AX
+	NOTQ AX
+	ANDQ R11, AX
+	ORQ AX, R15               // bad |= num &^ (digit | dot | minus)
+	MOVQ 40(DI), R12
+	ANDQ R11, R12             // minus = minus & num
+	MOVQ 32(DI), R13
+	ANDQ R11, R13             // dot = dot & num
+	MOVQ R14, AX
+	NOTQ AX
+	ANDQ R12, AX
+	ORQ AX, R15               // bad |= minus &^ starts
+	MOVQ R12, BX
+	SHLQ $1, BX
+	ORQ 64(SI), BX            // minus<<1 | cMinus
+	MOVQ 24(DI), CX
+	NOTQ CX                   // ^digit
+	MOVQ BX, AX
+	ANDQ CX, AX
+	ORQ AX, R15               // bad |= (minus<<1 | cMinus) &^ digit
+	MOVQ R12, AX
+	SHRQ $63, AX
+	MOVQ AX, 64(SI)           // cMinus
+	MOVQ R14, AX
+	ANDQ 24(DI), AX
+	ORQ AX, BX                // first = starts & digit | (minus<<1 | cMinus)
+	MOVQ 24(DI), AX
+	SHLQ $1, AX
+	ORQ 48(SI), AX
+	NOTQ AX
+	ANDQ R13, AX
+	ORQ AX, R15               // bad |= dot &^ (digit<<1 | cDigit)
+	MOVQ 24(DI), AX
+	SHRQ $63, AX
+	MOVQ AX, 48(SI)           // cDigit
+	MOVQ R13, R8
+	SHLQ $1, R8
+	ORQ 56(SI), R8            // frac = dot<<1 | cDot
+	MOVQ R13, AX
+	SHRQ $63, AX
+	MOVQ AX, 56(SI)           // cDot
+	MOVQ R8, AX
+	ANDQ CX, AX
+	ORQ AX, R15               // bad |= frac &^ digit
+	MOVQ 96(SI), AX
+	BTQ $0, AX                // CF = cFrac
+	MOVQ 24(DI), R9
+	ADCQ R8, R9               // digit + frac + cFrac
+	SETCS AL
+	MOVBQZX AL, AX
+	MOVQ AX, 96(SI)           // cFrac
+	ANDQ CX, R9
+	ANDQ R10, R9
+	ORQ R9, R15               // bad |= sum &^ digit & value
+	ANDQ 48(DI), BX           // zero = first & zero
+	MOVQ BX, AX
+	SHLQ $1, AX
+	ORQ 72(SI), AX
+	ANDQ 24(DI), AX
+	ORQ AX, R15               // bad |= (zero<<1 | cZero) & digit
+	SHRQ $63, BX
+	MOVQ BX, 72(SI)           // cZero
+	ADDQ $80, DI
+	CMPQ DI, DX
+	JNE words
+	MOVQ R15, 104(SI)
 	RET

@@ -58,3 +58,37 @@ func TestCompactFlatPaths(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) { checkCompactFlat(t, 150000) })
 	}
 }
+
+// TestFlatWordsAsm: the assembly gives flatWordsGo's state and literal
+// starts for random masks and carries. Random masks break rules in every
+// word, so the comparison covers each rule's term, not just valid input.
+func TestFlatWordsAsm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for range 100000 {
+		var m [maskGroup]byteMasks
+		k := 1 + rng.IntN(maskGroup)
+		for j := range k {
+			m[j] = byteMasks{quote: rng.Uint64() & rng.Uint64(), colon: rng.Uint64() & rng.Uint64(), comma: rng.Uint64() & rng.Uint64(),
+				digit: rng.Uint64(), dot: rng.Uint64() & rng.Uint64(), minus: rng.Uint64() & rng.Uint64() & rng.Uint64(),
+				zero: rng.Uint64() & rng.Uint64(), special: rng.Uint64() & rng.Uint64() & rng.Uint64() & rng.Uint64()}
+			if rng.IntN(2) == 0 {
+				m[j].special = 0
+			}
+			if rng.IntN(4) == 0 {
+				m[j].stop = ^(1<<rng.IntN(64) - 1)
+			}
+			m[j].quoteParity = prefixXor(m[j].quote)
+		}
+		bit := func() uint64 { return uint64(rng.IntN(2)) }
+		st := flatState{inStr: -bit(), cKeyClose: bit(), cValueClose: bit(), cComma: bit(), cColon: bit(), cValue: bit(),
+			cDigit: bit(), cDot: bit(), cMinus: bit(), cZero: bit(), cKey: bit(), cLit: bit(), cFrac: bit()}
+		ma, sa := m, st
+		mg, sg := m, st
+		flatWords(&ma[0], k, &sa)
+		flatWordsGo(mg[:k], &sg)
+		if sa != sg || ma != mg {
+			t.Fatalf("k=%d masks %x, state %x:\nassembly: state %x, literal starts %x\n      Go: state %x, literal starts %x",
+				k, m, st, sa, ma, sg, mg)
+		}
+	}
+}

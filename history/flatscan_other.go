@@ -13,3 +13,7 @@ func masks(p *byte, k int, m *[maskGroup]byteMasks) {
 		chunkMasksGo((*[64]byte)(unsafe.Add(unsafe.Pointer(p), 64*j)), &m[j])
 	}
 }
+
+func flatWords(m *byteMasks, k int, st *flatState) {
+	flatWordsGo(unsafe.Slice(m, k), st)
+}
