@@ -341,6 +341,15 @@ func plainJSON(s string) bool {
 // formatted last.
 func (e *JSONLEncoder) appendTime(dst []byte, t time.Time) []byte {
 	sec, nsec := t.Unix(), t.Nanosecond()
+	if e.n == len(e.text) && sec == e.sec {
+		// The same second: only the nine fraction digits change, written
+		// in place (text[20:20] has room for them).
+		if nsec != e.nsec {
+			appendDigits(e.text[20:20], nsec, 9)
+			e.nsec = nsec
+		}
+		return append(dst, e.text[:]...)
+	}
 	if e.n > 0 && sec == e.sec && nsec == e.nsec {
 		return append(dst, e.text[:e.n]...)
 	}

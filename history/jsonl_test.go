@@ -205,7 +205,11 @@ func TestJSONLEncoderReusesTime(t *testing.T) {
 	base := time.Date(2026, 12, 6, 2, 10, 1, 123456789, time.UTC)
 	times := []time.Time{base, base, base.Add(time.Nanosecond), base.Add(time.Second), base.Add(time.Second),
 		base.In(time.FixedZone("x", 3600)), base, time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC), base, time.Unix(0, 0), time.Time{}, base}
+		time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC), base, time.Unix(0, 0), time.Time{}, base,
+		base.Add(500 * time.Millisecond), base.Add(-100 * time.Millisecond), base.Add(876543210), base.Add(876543211), base}
+	for i := range 2000 { // within and across a few seconds, forwards and back: only the fraction is rewritten
+		times = append(times, base.Add(time.Duration(i*7919%3000)*time.Millisecond+time.Duration(i*104729%1000)))
+	}
 	var e JSONLEncoder
 	var got []byte
 	for i, tm := range times {
