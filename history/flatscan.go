@@ -64,7 +64,7 @@ const maskGroup = 4
 //   - a run that starts with a digit or '-' is a number: '-' only first
 //     and followed by a digit, no leading zero, at most one '.', between
 //     digits; no other byte. A run that starts otherwise is parsed as
-//     true, false or null in place (scalarAt), and must be exactly that.
+//     true, false or null in place (literalAt), and must be exactly that.
 //
 // Every byte is thereby accounted for, so the object is valid JSON (and
 // valid UTF-8: it is ASCII). FuzzCompactFlat and TestCompactFlatPaths
@@ -101,7 +101,7 @@ func compactFlat(data []byte) int {
 		// left their starts in special.
 		for j := range k {
 			for s := group[j].special; s != 0; s &= s - 1 {
-				if !scalarAt(data, base+64*j+bits.TrailingZeros64(s)) {
+				if !literalAt(data, base+64*j+bits.TrailingZeros64(s)) {
 					return fastOther
 				}
 			}
@@ -161,57 +161,29 @@ func flatWordsGo(m []byteMasks, st *flatState) {
 	}
 }
 
-// scalarAt reports whether a number, true, false or null starts at data[i]
-// and is followed by ',' or by the final byte. data is ASCII.
-func scalarAt(data []byte, i int) bool {
+// literalAt reports whether true, false or null starts at data[i] and is
+// followed by ',' or by the final byte.
+func literalAt(data []byte, i int) bool {
 	n := len(data)
 	if i >= n {
 		return false
 	}
-	switch c := data[i]; {
-	case c == '-' || c-'0' < 10:
-		if c == '-' {
-			i++
-		}
-		d := digitRun(data, i)
-		if d == 0 || d > 1 && data[i] == '0' {
-			return false
-		}
-		i += d
-		if i < n && data[i] == '.' {
-			i++
-			if d = digitRun(data, i); d == 0 {
-				return false
-			}
-			i += d
-		}
-	case c == 't' && i+4 <= n && string(data[i:i+4]) == "true":
-		i += 4
-	case c == 'f' && i+5 <= n && string(data[i:i+5]) == "false":
-		i += 5
-	case c == 'n' && i+4 <= n && string(data[i:i+4]) == "null":
-		i += 4
-	default:
-		return false
-	}
-	return i == n-1 || i < n && data[i] == ','
+	l := literalLen(data, i)
+	return l > 0 && (i+l == n-1 || i+l < n && data[i+l] == ',')
 }
 
-// digitRun returns how many ASCII digits start at data[i]. data is ASCII.
-func digitRun(data []byte, i int) int {
-	start := i
-	for i+8 <= len(data) {
-		w := binary.LittleEndian.Uint64(data[i:])
-		// High bit set: the byte is above '9' or below '0' (ASCII: no carries).
-		if nd := ((w + ones*(0x7f-'9')) | ^(w + ones*(0x80-'0'))) & highs; nd != 0 {
-			return i - start + bits.TrailingZeros64(nd)>>3
-		}
-		i += 8
+// literalLen is the length of the literal true, false or null at data[i]
+// (i < len(data)), or 0.
+func literalLen(data []byte, i int) int {
+	switch n := len(data); {
+	case data[i] == 't' && i+4 <= n && string(data[i:i+4]) == "true":
+		return 4
+	case data[i] == 'f' && i+5 <= n && string(data[i:i+5]) == "false":
+		return 5
+	case data[i] == 'n' && i+4 <= n && string(data[i:i+4]) == "null":
+		return 4
 	}
-	for i < len(data) && data[i]-'0' < 10 {
-		i++
-	}
-	return i - start
+	return 0
 }
 
 // prefixXor sets bit i of the result to the parity of bits 0..i of x.

@@ -98,14 +98,12 @@ func compactWalk(data []byte) int {
 					return fastOther
 				}
 			}
-		case c == 't' && i+4 <= n && string(data[i:i+4]) == "true":
-			i += 4
-		case c == 'f' && i+5 <= n && string(data[i:i+5]) == "false":
-			i += 5
-		case c == 'n' && i+4 <= n && string(data[i:i+4]) == "null":
-			i += 4
 		default:
-			return fastOther
+			l := literalLen(data, i)
+			if l == 0 {
+				return fastOther
+			}
+			i += l
 		}
 		if i >= n {
 			return fastInvalid
