@@ -51,8 +51,18 @@ func flagGroup(f *pflag.Flag) string {
 	return groupOther
 }
 
+// registerCompletions: complete registers flag value completions. Run sets
+// it for each command line, true only when the shell asks for completions:
+// cobra keeps them in a map of its own for the life of the process, which
+// would keep every tree's flags (and their option structs) alive, for the
+// collector to mark on every cycle of a long `hubtap sub` drain.
+var registerCompletions = true
+
 // complete registers fn to complete the value of flag name.
 func complete(cmd *cobra.Command, name string, fn cobra.CompletionFunc) {
+	if !registerCompletions {
+		return
+	}
 	if err := cmd.RegisterFlagCompletionFunc(name, fn); err != nil {
 		panic("cli: completion for --" + name + ": " + err.Error()) // registered twice, or misspelt
 	}

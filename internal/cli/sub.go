@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"syscall"
 
@@ -22,7 +23,7 @@ type subOptions struct {
 }
 
 // subCmd is `hubtap sub`: no UI, messages to stdout (headless).
-func subCmd() *cobra.Command {
+func subCmd(after *afterTree) *cobra.Command {
 	o, so := &options{}, &subOptions{}
 	cmd := &cobra.Command{
 		Use:   "sub [flags] topic-filter ...",
@@ -42,7 +43,9 @@ reader is slow it stops reading and the broker queues.`,
 			if err != nil {
 				return usage(err)
 			}
-			return runSub(cmd, o, cfg)
+			r := &subRun{o: o, cfg: cfg, stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), path: cmd.CommandPath(),
+				tokenFlag: cmd.Flags().Changed("token")}
+			return after.leave(r.run)
 		},
 		Annotations: map[string]string{annotationHelpTail: strings.TrimRight(headless.Help, "\n")},
 	}
@@ -103,9 +106,20 @@ func prepareSub(cmd *cobra.Command, o *options, so *subOptions) (headless.Config
 	return cfg, nil
 }
 
-// runSub connects and writes messages to stdout until the count, a signal
-// or the broker's refusal.
-func runSub(cmd *cobra.Command, o *options, cfg headless.Config) error {
+// subRun is what the drain needs from the command line: no *cobra.Command,
+// so that the command tree is garbage while it runs (see afterTree).
+type subRun struct {
+	o              *options
+	cfg            headless.Config
+	stdout, stderr io.Writer
+	path           string // "hubtap sub", for messages
+	tokenFlag      bool   // --token was given
+}
+
+// run connects and writes messages to stdout until the count, a signal or
+// the broker's refusal.
+func (r *subRun) run() error {
+	o, cfg := r.o, r.cfg
 	c, err := connect(o, pipeSignals())
 	if err != nil {
 		return err
@@ -114,15 +128,15 @@ func runSub(cmd *cobra.Command, o *options, cfg headless.Config) error {
 	c.onClose(epipeNotSignal())
 	cfg.Broker, cfg.Logger = c.broker, c.log
 	if c.warning != "" {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", cmd.CommandPath(), c.warning)
+		fmt.Fprintf(r.stderr, "%s: %s\n", r.path, c.warning)
 	}
-	if cmd.Flags().Changed("token") {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s: ⚠ --token is visible in the process list and shell history: prefer FLESPI_TOKEN or --token-file\n", cmd.CommandPath())
+	if r.tokenFlag {
+		fmt.Fprintf(r.stderr, "%s: ⚠ --token is visible in the process list and shell history: prefer FLESPI_TOKEN or --token-file\n", r.path)
 	}
 	if !o.demo { // the demo's broker runs in this process and needs the other core
 		tuneForPipe()
 	}
-	if _, err := headless.Run(c.ctx, cfg, cmd.OutOrStdout()); err != nil {
+	if _, err := headless.Run(c.ctx, cfg, r.stdout); err != nil {
 		if errors.Is(err, syscall.EPIPE) {
 			return nil // the reader went away (| head): not an error
 		}
