@@ -97,6 +97,9 @@ func compactFlat(data []byte) int {
 			group[k-1].stop = ^(1<<(n-1-(end-64)) - 1) // the final '}' and what follows it
 		}
 		flatWords(&group[0], k, &st)
+		if st.bad != 0 {
+			return fastOther // not flat (nested, white space, UTF-8 ...): no need to read the rest
+		}
 		// Literal runs (true, false, null) are checked in place; flatWords
 		// left their starts in special.
 		for j := range k {
