@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/sys/unix"
+	"github.com/charmbracelet/x/term"
 )
 
 // Output says whether `hubtap sub` writes payload bytes as they are.
@@ -38,11 +38,7 @@ func (o Output) safe(w io.Writer) bool {
 // or a file).
 func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	return ok && term.IsTerminal(f.Fd()) // TCGETS on Linux, TIOCGETA on the BSDs and macOS
 }
 
 // appendSafe appends b made safe for a terminal, the way the TUI shows a
