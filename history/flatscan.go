@@ -111,7 +111,7 @@ func compactFlat(data []byte) int {
 		}
 		base += 64 * k
 	}
-	if st.bad != 0 || st.inStr != 0 {
+	if st.inStr != 0 { // a string left open
 		return fastOther
 	}
 	return fastValid
