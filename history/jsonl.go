@@ -50,10 +50,10 @@ func AppendJSONL(dst []byte, m *broker.Message) []byte {
 // read), so under load most records repeat the previous one's time. Not
 // safe for concurrent use; the zero value is ready.
 type JSONLEncoder struct {
-	sec  int64 // the cached time's Unix seconds and nanoseconds
-	nsec int
-	n    int      // len of the cached text; 0 = nothing cached
-	text [30]byte // "2006-01-02T15:04:05.000000000Z"
+	sec    int64 // the cached time's Unix seconds and nanoseconds
+	nsec   int
+	cached bool     // text holds the time of sec and nsec
+	text   [30]byte // "2006-01-02T15:04:05.000000000Z" (years outside 0-9999 are longer: not cached)
 }
 
 // Append appends m as one JSONL record, newline included.
@@ -341,7 +341,7 @@ func plainJSON(s string) bool {
 // formatted last.
 func (e *JSONLEncoder) appendTime(dst []byte, t time.Time) []byte {
 	sec, nsec := t.Unix(), t.Nanosecond()
-	if e.n == len(e.text) && sec == e.sec {
+	if e.cached && sec == e.sec {
 		// The same second: only the nine fraction digits change, written
 		// in place (text[20:20] has room for them).
 		if nsec != e.nsec {
@@ -350,15 +350,12 @@ func (e *JSONLEncoder) appendTime(dst []byte, t time.Time) []byte {
 		}
 		return append(dst, e.text[:]...)
 	}
-	if e.n > 0 && sec == e.sec && nsec == e.nsec {
-		return append(dst, e.text[:e.n]...)
-	}
 	start := len(dst)
 	dst = appendTime(dst, t)
-	if n := len(dst) - start; n <= len(e.text) {
-		e.sec, e.nsec, e.n = sec, nsec, copy(e.text[:], dst[start:])
-	} else {
-		e.n = 0
+	e.cached = len(dst)-start == len(e.text)
+	if e.cached {
+		e.sec, e.nsec = sec, nsec
+		copy(e.text[:], dst[start:])
 	}
 	return dst
 }
