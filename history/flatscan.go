@@ -203,7 +203,6 @@ func prefixXor(x uint64) uint64 {
 func chunkMasksGo(p *[64]byte, m *byteMasks) {
 	*m = byteMasks{}
 	var special uint64
-	defer func() { m.quoteParity = prefixXor(m.quote) }()
 	eq := func(t uint64, c byte) uint64 { // t has no high bits
 		return gather(^((t ^ ones*uint64(c)) + ones*0x7f) & highs)
 	}
@@ -221,6 +220,7 @@ func chunkMasksGo(p *[64]byte, m *byteMasks) {
 	}
 	// A non-ASCII byte may match in its low 7 bits, but then special is set.
 	m.special = special & highs
+	m.quoteParity = prefixXor(m.quote)
 }
 
 // gather packs the high bits of the 8 bytes of m into the low 8 bits.
