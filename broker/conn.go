@@ -38,6 +38,7 @@ const (
 //
 //   - reads go through a 64 KiB bufio.Reader, so one read(2) brings in many
 //     packets;
+//
 //   - writes are appended to a buffer while the reader still has buffered
 //     packets to hand out, and flushed in one write when it runs dry, just
 //     before it would block in read(2). So under load the acks for a whole
@@ -45,6 +46,10 @@ const (
 //     broker) every write goes out at once, when its packet is complete:
 //     no ack ever waits for more input. A write never waits longer than 2 ms
 //     in the buffer.
+//
+//   - on hubtap's own connections (dialConn; see packetEnds) the last byte
+//     of each MQTT packet comes with io.EOF, which saves paho a 2 KB
+//     allocation and a copy per message.
 //
 // Conn is a sync.Locker: paho's packets.ControlPacket.WriteTo holds Lock
 // across a packet's Writes, so packets written by different goroutines never
@@ -54,6 +59,7 @@ const (
 type Conn struct {
 	net.Conn // the transport: addresses, deadlines, and the real I/O
 	r        *bufio.Reader
+	ends     packetEnds // used by Read when on
 
 	pkt sync.Mutex // Lock/Unlock: one packet's Writes at a time
 
@@ -116,7 +122,12 @@ func (c *Conn) ReadTime() time.Time {
 }
 
 // Read reads from the buffer, refilling it from the transport when empty.
-func (c *Conn) Read(p []byte) (int, error) { return c.r.Read(p) }
+func (c *Conn) Read(p []byte) (int, error) {
+	if c.ends.on {
+		return c.ends.read(c.r, p)
+	}
+	return c.r.Read(p)
+}
 
 // Lock holds the connection for one packet's Writes.
 func (c *Conn) Lock() {
@@ -246,7 +257,9 @@ func dialConn(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) (net.C
 	if err != nil {
 		return nil, err
 	}
-	return NewConn(c), nil
+	conn := NewConn(c)
+	conn.ends.on = true
+	return conn, nil
 }
 
 func dialTCP(ctx context.Context, addr string) (net.Conn, error) {

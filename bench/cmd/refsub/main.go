@@ -8,6 +8,11 @@
 //  3. ConnectProperties.ReceiveMaximum 64;
 //  4. GOMAXPROCS 1 and GC percent 400.
 //
+// broker.NewConn alone gives settings 1 and 2 and nothing more: the packet
+// ends hubtap's own connections add (broker/packetends.go) are hubtap's, not
+// the reference's, so the reference stays what a careful user of paho would
+// write.
+//
 // It prints `topic payload` per message to a 64 KiB buffered stdout from
 // paho's callback and exits after -C messages.
 //
