@@ -8,10 +8,11 @@ import "io"
 // Why: paho's packets.ReadPacket reads a packet's body with io.CopyN into a
 // bytes.Buffer sized to the body. bytes.Buffer.ReadFrom reads until io.EOF
 // and makes room for 512 more bytes before each read, so once the body is
-// in, it grows the full buffer (a new array of twice the size plus 512, and
-// a copy) only to be told by the next read that the packet ended. That is
-// ~1.8 KB of a flespi message's ~5.9 KB paho allocates per message, and ~9%
-// of `hubtap sub`'s CPU (docs/BENCHMARKS.md, "Packet ends"). Data with
+// in, it grows the full buffer (a new array of about twice the size, and a
+// copy) only to be told by the next read that the packet ended: 1,280 of
+// the ~12.5 KB paho allocates for a flespi message with its two user
+// properties, and 9% of `hubtap sub`'s CPU in a drain (docs/BENCHMARKS.md,
+// "Packet ends"). Data with
 // io.EOF is a complete read for every reader paho uses: io.CopyN returns no
 // error once it has its n bytes, and io.ReadFull (the fixed header, a byte
 // at a time) none once the buffer is full. A connection that really ends
