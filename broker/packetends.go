@@ -11,11 +11,12 @@ import "io"
 // in, it grows the full buffer (a new array of about twice the size, and a
 // copy) only to be told by the next read that the packet ended: 1,280 of
 // the ~12.5 KB paho allocates for a flespi message with its two user
-// properties, and 9% of `hubtap sub`'s CPU in a drain (docs/BENCHMARKS.md,
-// "Packet ends"). Data with io.EOF is a complete read for every reader paho
-// uses: io.CopyN returns no error once it has its n bytes, and io.ReadFull
-// (the fixed header, a byte at a time) none once the buffer is full. A
-// connection that really ends still gives 0 bytes and io.EOF.
+// properties, and 9% of `hubtap sub`'s CPU in a drain of messages without
+// them (docs/BENCHMARKS.md, "Packet ends"). Data with io.EOF is a complete
+// read for every reader paho uses: io.CopyN returns no error once it has
+// its n bytes, and io.ReadFull (the fixed header, a byte at a time) none
+// once the buffer is full. A connection that really ends still gives 0
+// bytes and io.EOF.
 //
 // Reads stop at packet boundaries: a header byte at a time (as paho asks)
 // and no body read past its packet. A remaining length longer than four
