@@ -319,22 +319,31 @@ func ParseJSONL(line []byte) (broker.Message, error) {
 }
 
 // plainJSON reports whether s can go between quotes as it is: printable
-// ASCII without quote or backslash. It reads 8 bytes at a time (stringStop).
+// ASCII without quote or backslash. It reads 8 bytes at a time
+// (stringStop), the last 8 overlapping the word before, and tests once.
 func plainJSON(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if stringStop(w) != 0 {
-			return false
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+				return false
+			}
 		}
+		return true
 	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			return false
-		}
+	var stop uint64
+	for i := 0; i+8 <= n; i += 8 {
+		stop |= stringStop(load64(s, i))
 	}
-	return true
+	return stop|stringStop(load64(s, n-8)) == 0
+}
+
+// load64 reads s[i:i+8] as a little-endian word (one load: the compiler
+// merges the bytes).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // appendTime is appendTime(dst, t), from the cache when t is the time

@@ -198,6 +198,26 @@ func TestPlainJSON(t *testing.T) {
 	}
 }
 
+// TestPlainJSONEveryPosition: a byte that needs escaping is found wherever
+// it sits, in strings of every length around the 8-byte words (the last
+// word overlaps the one before it).
+func TestPlainJSONEveryPosition(t *testing.T) {
+	for n := 1; n <= 70; n++ {
+		clean := strings.Repeat("a/b_9", 20)[:n]
+		if !plainJSON(clean) {
+			t.Fatalf("plainJSON(%q) = false, want true", clean)
+		}
+		for i := range n {
+			for _, c := range []byte{'"', '\\', 0x1f, 0x7f + 1, 0xff, 0} {
+				s := clean[:i] + string([]byte{c}) + clean[i+1:]
+				if plainJSON(s) {
+					t.Fatalf("plainJSON(%q) = true: byte %#x at %d of %d missed", s, c, i, n)
+				}
+			}
+		}
+	}
+}
+
 // TestJSONLEncoderReusesTime: an encoder writes the same lines as
 // AppendJSONL whether the receive time repeats or changes (by a second, by a
 // nanosecond, in another location, outside the years 0-9999).
