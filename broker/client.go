@@ -224,7 +224,9 @@ func (c *Client) emit(e Event) {
 }
 
 // onPublish runs on paho's goroutine. It copies what it needs and never
-// blocks: the bridge drops and counts when the UI cannot keep up.
+// blocks on the UI's Bridge, which drops and counts when the UI cannot keep
+// up; headless mode's sink blocks while its output does (see also
+// Options.HoldRefused).
 func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
 	m := FromPaho(pr.Packet, c.seq.Add(1), c.receiveTime())
 	if tap := c.opts.Tap; tap != nil {
@@ -234,7 +236,15 @@ func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
 		tap(&tm)
 		m = tm
 	}
-	c.bridge.Offer(m)
+	if !c.bridge.Offer(m) && c.opts.HoldRefused && pr.Packet.QoS > 0 {
+		// paho acknowledges a message once this returns: a refused one is
+		// held until the connection closes (which happens soon: the sink
+		// has stopped), so the broker sends it again next session. paho
+		// routes in order, so nothing after it is acknowledged either.
+		if cn := c.conn.Load(); cn != nil {
+			<-cn.closed
+		}
+	}
 	return true, nil
 }
 

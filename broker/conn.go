@@ -69,6 +69,7 @@ type Conn struct {
 	busy    bool          // the reader is handing out buffered packets: writes may wait
 	inPkt   bool          // a packet is being written under Lock: flush at Unlock
 	werr    error         // the first write error; every later Write returns it
+	closing bool          // Close has sent what was buffered: every later Write fails
 	timer   *time.Timer   // flushes flushAt after a write that had to wait
 	armed   bool          // timer is set for the bytes in buf
 	flushAt time.Duration // connFlushDelay; tests lengthen it
@@ -76,11 +77,14 @@ type Conn struct {
 	wmu sync.Mutex // held by the one goroutine writing to the transport
 
 	readAt atomic.Int64 // Unix nanoseconds after the last read from the transport that brought data
+
+	closed    chan struct{} // closed by Close
+	closeOnce sync.Once
 }
 
 // NewConn wraps c. It allocates the 64 KiB read buffer at once.
 func NewConn(c net.Conn) *Conn {
-	w := &Conn{Conn: c, flushAt: connFlushDelay}
+	w := &Conn{Conn: c, flushAt: connFlushDelay, closed: make(chan struct{})}
 	w.r = bufio.NewReaderSize(rawReader{w}, connReadBuf)
 	w.timer = time.AfterFunc(time.Hour, w.flush)
 	w.timer.Stop()
@@ -153,9 +157,12 @@ func (c *Conn) Unlock() {
 // holds more than 64 KiB; a failed earlier write is reported here.
 func (c *Conn) Write(p []byte) (int, error) {
 	c.mu.Lock()
-	if c.werr != nil {
+	if c.werr != nil || c.closing {
 		err := c.werr
 		c.mu.Unlock()
+		if err == nil {
+			err = net.ErrClosed
+		}
 		return 0, err
 	}
 	c.buf = append(c.buf, p...)
@@ -216,15 +223,48 @@ func (c *Conn) drain() {
 	}
 }
 
-// Close sends what is buffered (such as a DISCONNECT), waiting at most 1 s
-// for the transport, and closes it.
+// closeLinger is how long Close waits for the broker to close its side.
+const closeLinger = time.Second
+
+// Close sends what is buffered (such as acknowledgements and a DISCONNECT),
+// waiting at most 1 s for the transport, then closes gently (linger).
 func (c *Conn) Close() error {
+	defer c.closeOnce.Do(func() { close(c.closed) })
 	c.timer.Stop()
 	_ = c.Conn.SetWriteDeadline(time.Now().Add(time.Second))
 	c.wmu.Lock()
 	c.drain()
+	c.mu.Lock()
+	c.closing = true // later writes fail at once: nothing may close the socket under linger
+	sent := c.werr == nil
+	c.mu.Unlock()
 	c.wmu.Unlock()
+	if sent {
+		c.linger()
+	}
 	return c.Conn.Close()
+}
+
+// linger ends the sending side (TCP FIN; TLS close_notify) and reads and
+// discards what the broker still sends until it closes too, at most
+// closeLinger. Closing a TCP socket that holds unread data sends a reset
+// instead of a FIN, and the reset makes the broker's kernel discard what
+// it received but the broker has not read yet: the last acknowledgements
+// and the DISCONNECT. The broker then sends those messages again next
+// session, as if hubtap had never acknowledged them. A transport that
+// cannot end one side (WebSocket) is closed at once.
+func (c *Conn) linger() {
+	cw, ok := c.Conn.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	_ = c.Conn.SetReadDeadline(time.Now().Add(closeLinger))
+	var buf [4096]byte
+	for {
+		if _, err := c.Conn.Read(buf[:]); err != nil {
+			return
+		}
+	}
 }
 
 // dialConn is autopaho's AttemptConnection: it opens the transport for u

@@ -373,3 +373,52 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	pool.AddCert(leaf)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
+
+// TestCloseEndsCleanly: Close with data from the broker still unread (the
+// messages that came after hubtap stopped) ends the stream with a FIN after
+// what it sent, so the broker reads the last acknowledgements and the
+// DISCONNECT. Closing a socket with unread data sends a reset instead, and
+// the broker's kernel then discards what the broker had not read yet.
+func TestCloseEndsCleanly(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	raw, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := <-accepted
+	if srv == nil {
+		t.Fatal("accept failed")
+	}
+	defer srv.Close()
+	c := NewConn(raw) // the TCP connection itself: a wrapper would hide CloseWrite
+	if _, err := srv.Write(make([]byte, 32<<10)); err != nil {
+		t.Fatal(err)
+	}
+	const last = "\x40\x04\x00\x07\x00\x00\xe0\x02\x00\x00" // a PUBACK and a DISCONNECT
+	if _, err := c.Write([]byte(last)); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	_ = srv.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := io.ReadAll(srv) // as a broker does: read until hubtap's side ends
+	if err != nil || string(got) != last {
+		t.Fatalf("the broker read %q, then %v; want %q, then the end of the stream (a reset loses what the broker had not read)", got, err, last)
+	}
+	_ = srv.Close() // the broker closes after DISCONNECT
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := c.Write([]byte("late")); err == nil {
+		t.Fatal("a Write after Close succeeded")
+	}
+}

@@ -43,6 +43,13 @@ type Options struct {
 	// quick and must not keep the Message's slices beyond the call unless it
 	// treats them as read-only (they are shared with history).
 	Tap func(*Message)
+	// HoldRefused: a QoS 1 message the sink refuses (Offer returns false:
+	// it has stopped) is held, unacknowledged, until the connection closes,
+	// so that a persistent session keeps it for next time. Without it paho
+	// acknowledges every message its handler returns from. Only for sinks
+	// whose false means "stopped for good" (headless), never for one that
+	// refuses under load and goes on (the UI's Bridge): holding stops paho.
+	HoldRefused bool
 	// Backoff gives the delay before reconnect attempt n (n >= 1). nil means
 	// exponential from 1 s to 60 s. Tests shorten it.
 	Backoff func(attempt int) time.Duration

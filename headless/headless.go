@@ -84,6 +84,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (int, error) {
 	if cfg.Broker.Backoff == nil {
 		cfg.Broker.Backoff = backoff
 	}
+	// A message that arrives after the sink stopped (-C reached, -W, an
+	// interrupt, a closed output) is not acknowledged: the persistent
+	// session keeps it.
+	cfg.Broker.HoldRefused = true
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s := newSink(out, &cfg, cfg.Output.safe(out))

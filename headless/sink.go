@@ -67,7 +67,10 @@ func newSink(out io.Writer, cfg *Config, safe bool) *sink {
 }
 
 // Offer writes m. It runs on paho's goroutine and blocks while the output
-// blocks. It returns false once the sink has stopped.
+// blocks. It returns false when it did not take m because the sink has
+// stopped (or stops at m: a write error, --retained-only): the client then
+// leaves m unacknowledged, for the persistent session to keep
+// (broker.Options.HoldRefused).
 func (s *sink) Offer(m broker.Message) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -118,7 +121,7 @@ func (s *sink) Offer(m broker.Message) bool {
 	s.written++
 	if s.count > 0 && s.written >= s.count {
 		s.stopLocked(s.w.Flush())
-		return false
+		return true // written: the last one
 	}
 	if !s.armed && s.w.Buffered() > 0 {
 		s.armed = true
