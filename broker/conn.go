@@ -78,6 +78,8 @@ type Conn struct {
 
 	readAt atomic.Int64 // Unix nanoseconds after the last read from the transport that brought data
 
+	beforeSend func() error // Options.BeforeAck; set before the Conn is in use
+
 	closed    chan struct{} // closed by Close
 	closeOnce sync.Once
 }
@@ -209,7 +211,15 @@ func (c *Conn) drain() {
 		c.buf, c.spare = c.spare[:0], nil
 		c.armed = false
 		c.mu.Unlock()
-		_, err := c.Conn.Write(out)
+		// out holds no acknowledgement of a message not yet offered to
+		// the sink: paho acknowledges after its handler returns.
+		var err error
+		if c.beforeSend != nil {
+			err = c.beforeSend()
+		}
+		if err == nil {
+			_, err = c.Conn.Write(out)
+		}
 		c.mu.Lock()
 		c.spare = out[:0]
 		if err != nil && c.werr == nil {

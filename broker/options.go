@@ -50,6 +50,14 @@ type Options struct {
 	// whose false means "stopped for good" (headless), never for one that
 	// refuses under load and goes on (the UI's Bridge): holding stops paho.
 	HoldRefused bool
+	// BeforeAck, if set, runs before the connection sends what paho wrote
+	// (acknowledgements above all), with every message whose
+	// acknowledgement is about to go already offered to the sink: a sink
+	// that buffers its output flushes it here, so the broker forgets no
+	// message before its bytes are out. An error drops what was to be sent
+	// and closes the connection without a DISCONNECT, leaving those
+	// messages unacknowledged in the session.
+	BeforeAck func() error
 	// Backoff gives the delay before reconnect attempt n (n >= 1). nil means
 	// exponential from 1 s to 60 s. Tests shorten it.
 	Backoff func(attempt int) time.Duration

@@ -35,6 +35,7 @@ func loopbackHost(host string) bool {
 func (c *Client) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) (net.Conn, error) {
 	nc, err := dialConn(ctx, cfg, u)
 	if cc, ok := nc.(*Conn); ok && err == nil {
+		cc.beforeSend = c.opts.BeforeAck
 		c.conn.Store(cc)
 	}
 	return nc, err

@@ -85,12 +85,14 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (int, error) {
 		cfg.Broker.Backoff = backoff
 	}
 	// A message that arrives after the sink stopped (-C reached, -W, an
-	// interrupt, a closed output) is not acknowledged: the persistent
-	// session keeps it.
+	// interrupt, a closed output) is not acknowledged, nor one whose bytes
+	// are still in the output buffer (BeforeAck, below): the persistent
+	// session keeps them.
 	cfg.Broker.HoldRefused = true
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s := newSink(out, &cfg, cfg.Output.safe(out))
+	cfg.Broker.BeforeAck = s.flushForAck
 	c, err := broker.Connect(ctx, cfg.Broker, s)
 	if err != nil {
 		return 0, err

@@ -139,6 +139,25 @@ func (s *sink) OfferEvent(e broker.Event) {
 	}
 }
 
+// flushForAck is broker.Options.BeforeAck: what was written goes out
+// before the broker hears that it arrived. An output that failed fails it,
+// so that the messages lost with the buffer stay queued on the broker.
+func (s *sink) flushForAck() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	if s.stopped || s.w.Buffered() == 0 {
+		return nil
+	}
+	if err := s.w.Flush(); err != nil {
+		s.stopLocked(fmt.Errorf("write: %w", err))
+		return s.err
+	}
+	return nil
+}
+
 func (s *sink) timedFlush() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
