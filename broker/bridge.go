@@ -90,6 +90,7 @@ type Bridge struct {
 	lim  BridgeLimits
 
 	queued        atomic.Int64 // weight of the messages inside the bridge
+	stopped       atomic.Bool  // Stop: Offer refuses everything
 	dropped       atomic.Uint64
 	droppedEvents atomic.Uint64
 	offered       atomic.Uint64
@@ -128,25 +129,35 @@ func Weight(m *Message) int64 {
 	return w
 }
 
-// Offer queues m for the UI. It never blocks; it reports false and counts a
-// drop when the bridge is full (in messages or bytes). Safe for concurrent use.
+// Offer queues m for the UI. It never blocks; when the bridge is full (in
+// messages or bytes) it drops m and counts it (Dropped). It reports whether
+// it took m, queued or dropped and counted: false only after Stop, so that
+// the client leaves m unacknowledged (Options.HoldRefused). Safe for
+// concurrent use.
 func (b *Bridge) Offer(m Message) bool {
+	if b.stopped.Load() {
+		return false
+	}
 	b.offered.Add(1)
 	w := Weight(&m)
 	if n := b.queued.Add(w); b.lim.Bytes > 0 && n > b.lim.Bytes {
 		b.queued.Add(-w)
 		b.dropped.Add(1)
-		return false
+		return true
 	}
 	select {
 	case b.in <- m:
-		return true
 	default:
 		b.queued.Add(-w)
 		b.dropped.Add(1)
-		return false
 	}
+	return true
 }
+
+// Stop makes Offer refuse every later message: the UI has quit, and with
+// Options.HoldRefused what arrives until the connection closes stays
+// queued in the broker's session for the next run.
+func (b *Bridge) Stop() { b.stopped.Store(true) }
 
 // OfferEvent queues a connection event. It never blocks.
 func (b *Bridge) OfferEvent(e Event) {

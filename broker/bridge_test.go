@@ -215,3 +215,23 @@ func TestBridgeRestPacesASlowUI(t *testing.T) {
 		t.Fatalf("the second batch came %v after the ask; with Rest 1 after 40 ms of work it must wait at least 40 ms", waited)
 	}
 }
+
+// TestBridgeStopRefuses: a full bridge drops, counts and still takes the
+// message (paho may acknowledge it: the UI shows the drop); a stopped one
+// refuses without counting, so the client holds the message unacknowledged.
+func TestBridgeStopRefuses(t *testing.T) {
+	b := NewBridge(1, time.Hour, 1)
+	if !b.Offer(Message{Seq: 1}) || !b.Offer(Message{Seq: 2}) {
+		t.Fatal("a bridge that queues or drops and counts must report the message taken")
+	}
+	if b.Dropped() != 1 || b.Offered() != 2 {
+		t.Fatalf("dropped %d of %d offered, want 1 of 2", b.Dropped(), b.Offered())
+	}
+	b.Stop()
+	if b.Offer(Message{Seq: 3}) {
+		t.Fatal("a stopped bridge took a message")
+	}
+	if b.Dropped() != 1 || b.Offered() != 2 {
+		t.Fatalf("after Stop: dropped %d of %d offered, want still 1 of 2", b.Dropped(), b.Offered())
+	}
+}

@@ -225,8 +225,8 @@ func (c *Client) emit(e Event) {
 
 // onPublish runs on paho's goroutine. It copies what it needs and never
 // blocks on the UI's Bridge, which drops and counts when the UI cannot keep
-// up; headless mode's sink blocks while its output does (see also
-// Options.HoldRefused).
+// up; headless mode's sink blocks while its output does. A message a
+// stopped sink refuses is held (Options.HoldRefused).
 func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
 	m := FromPaho(pr.Packet, c.seq.Add(1), c.receiveTime())
 	if tap := c.opts.Tap; tap != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -285,4 +287,59 @@ func TestE2EWebSocket(t *testing.T) {
 	h := newHarness(t)
 	connect(t, h, s.WSURL(), sim.DemoToken, "e2e-ws", "flespi/message/gw/devices/+")
 	h.waitFor("messages over WebSocket", func(msgs []broker.Message, _ []broker.Event) bool { return len(msgs) >= 10 })
+}
+
+// TestE2EStoppedBridgeKeepsTheRest: what arrives after the UI quit
+// (Bridge.Stop) is not acknowledged (Options.HoldRefused), so the next run
+// of the same session gets it; what the UI took is not sent again.
+func TestE2EStoppedBridgeKeepsTheRest(t *testing.T) {
+	s := startSim(t, sim.Config{Rate: -1})
+	const topic = "hubtap/test/quit"
+	u, err := broker.ParseURL(s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tapped atomic.Int64
+	h1 := newHarness(t)
+	c1, err := broker.Connect(h1.ctx, broker.Options{URL: u, Token: broker.Secret(sim.DemoToken), ClientID: "e2e-quit",
+		SessionExpiry: time.Hour, QoS: 1, Topics: []string{"hubtap/test/#"}, HoldRefused: true,
+		Tap: func(*broker.Message) { tapped.Add(1) }}, h1.bridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h1.waitFor("SUBACK", func(_ []broker.Message, evs []broker.Event) bool { return subResults(evs) != nil })
+	publish := func(from, to int) {
+		for i := from; i < to; i++ {
+			if err := s.Publish(topic, []byte(strconv.Itoa(i)), false, 1); err != nil {
+				t.Fatalf("publish %d: %v", i, err)
+			}
+		}
+	}
+	publish(0, 100)
+	h1.waitFor("100 messages", func(msgs []broker.Message, _ []broker.Event) bool { return len(msgs) >= 100 })
+	h1.bridge.Stop()
+	publish(100, 300)
+	for tapped.Load() < 101 { // the client has the first message after Stop
+		select {
+		case <-h1.ctx.Done():
+			t.Fatalf("only %d messages reached the client", tapped.Load())
+		case <-time.After(time.Millisecond):
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c1.Close(ctx); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	h2 := newHarness(t)
+	connect(t, h2, s.URL(), sim.DemoToken, "e2e-quit", "hubtap/test/#")
+	h2.waitFor("the 200 messages after Stop", func(msgs []broker.Message, _ []broker.Event) bool { return len(msgs) >= 200 })
+	h2.mu.Lock()
+	defer h2.mu.Unlock()
+	for i, m := range h2.msgs {
+		if want := strconv.Itoa(100 + i); string(m.Payload) != want {
+			t.Fatalf("next run, message %d: %q, want %s (the first 200: the ones after Stop, in order, none of the 100 before)", i, m.Payload, want)
+		}
+	}
 }

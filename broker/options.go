@@ -44,11 +44,10 @@ type Options struct {
 	// treats them as read-only (they are shared with history).
 	Tap func(*Message)
 	// HoldRefused: a QoS 1 message the sink refuses (Offer returns false:
-	// it has stopped) is held, unacknowledged, until the connection closes,
-	// so that a persistent session keeps it for next time. Without it paho
-	// acknowledges every message its handler returns from. Only for sinks
-	// whose false means "stopped for good" (headless), never for one that
-	// refuses under load and goes on (the UI's Bridge): holding stops paho.
+	// it has stopped for good) is held, unacknowledged, until the
+	// connection closes, so that a persistent session keeps it for next
+	// time. Without it paho acknowledges every message its handler returns
+	// from. Holding stops paho's router: a sink must not refuse and go on.
 	HoldRefused bool
 	// BeforeAck, if set, runs before the connection sends what paho wrote
 	// (acknowledgements above all), with every message whose

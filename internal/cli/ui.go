@@ -50,6 +50,7 @@ func runUI(cmd *cobra.Command, o *options) error {
 	}()
 	bopts := c.broker
 	bopts.Tap = rec.Write
+	bopts.HoldRefused = true // after quit (bridge.Stop) what arrives stays queued for the next run
 
 	sessions := newSessionState()
 	skey := sessionKey(bopts.ClientID, c.url.Host)
@@ -98,6 +99,7 @@ func runUI(cmd *cobra.Command, o *options) error {
 	}
 	opts := appearance(o, &cfg, []tea.ProgramOption{tea.WithContext(c.ctx), tea.WithFPS(o.fps), tea.WithOutput(cmd.OutOrStdout())})
 	final, runErr := runProgram(app.New(cfg), opts, crash, cmd.ErrOrStderr())
+	bridge.Stop() // nothing shows what arrives now: leave it unacknowledged
 	if fm, ok := final.(app.Model); ok && o.saveProfile != "" {
 		panes, layout := fm.Workspace()
 		o.resume = fm.ResumeMode()
