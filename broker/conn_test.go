@@ -35,9 +35,9 @@ func (c *countingConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
-// pair returns a Conn over loopback TCP, the counting transport under it,
-// and the broker's end.
-func pair(t *testing.T) (*Conn, *countingConn, net.Conn) {
+// tcpPair returns both ends of a loopback TCP connection: hubtap's and
+// the broker's.
+func tcpPair(t *testing.T) (net.Conn, net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -57,6 +57,14 @@ func pair(t *testing.T) (*Conn, *countingConn, net.Conn) {
 	if srv == nil {
 		t.Fatal("accept failed")
 	}
+	return raw, srv
+}
+
+// pair returns a Conn over loopback TCP, the counting transport under it,
+// and the broker's end.
+func pair(t *testing.T) (*Conn, *countingConn, net.Conn) {
+	t.Helper()
+	raw, srv := tcpPair(t)
 	cc := &countingConn{Conn: raw}
 	c := NewConn(cc)
 	t.Cleanup(func() { _ = c.Close(); _ = srv.Close() })
@@ -380,24 +388,7 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 // DISCONNECT. Closing a socket with unread data sends a reset instead, and
 // the broker's kernel then discards what the broker had not read yet.
 func TestCloseEndsCleanly(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, _ := ln.Accept()
-		accepted <- c
-	}()
-	raw, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := <-accepted
-	if srv == nil {
-		t.Fatal("accept failed")
-	}
+	raw, srv := tcpPair(t)
 	defer srv.Close()
 	c := NewConn(raw) // the TCP connection itself: a wrapper would hide CloseWrite
 	if _, err := srv.Write(make([]byte, 32<<10)); err != nil {
