@@ -223,67 +223,6 @@ func (c *Client) emit(e Event) {
 	c.bridge.OfferEvent(e)
 }
 
-// onPublish runs on paho's goroutine. It copies what it needs and never
-// blocks on the UI's Bridge, which drops and counts when the UI cannot keep
-// up; headless mode's sink blocks while its output does. A message a
-// stopped sink refuses is held (Options.HoldRefused).
-func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
-	m := FromPaho(pr.Packet, c.seq.Add(1), c.receiveTime())
-	if tap := c.opts.Tap; tap != nil {
-		// A copy for the tap: &m would move m to the heap on every message,
-		// tap or not (one allocation per message in hubtap sub).
-		tm := m
-		tap(&tm)
-		m = tm
-	}
-	if !c.bridge.Offer(m) && c.opts.HoldRefused && pr.Packet.QoS > 0 {
-		// paho acknowledges a message once this returns: a refused one is
-		// held until the connection closes (which happens soon: the sink
-		// has stopped), so the broker sends it again next session. paho
-		// routes in order, so nothing after it is acknowledged either.
-		if cn := c.conn.Load(); cn != nil {
-			<-cn.closed
-		}
-	}
-	return true, nil
-}
-
-// FromPaho converts a received paho PUBLISH into a Message.
-func FromPaho(p *paho.Publish, seq uint64, now time.Time) Message {
-	m := Message{
-		Seq:       seq,
-		Topic:     p.Topic,
-		Payload:   p.Payload, // paho reads each packet into a buffer of its own; history copies what it keeps
-		QoS:       p.QoS,
-		Retain:    p.Retain,
-		Duplicate: p.Duplicate(),
-		Received:  now,
-		PacketID:  p.PacketID,
-	}
-	if pp := p.Properties; pp != nil && (len(pp.User) > 0 || pp.ContentType != "" || pp.ResponseTopic != "" ||
-		pp.CorrelationData != nil || pp.PayloadFormat != nil || pp.MessageExpiry != nil || pp.SubscriptionIdentifier != nil || pp.TopicAlias != nil) {
-		props := &Properties{
-			ContentType:     pp.ContentType,
-			ResponseTopic:   pp.ResponseTopic,
-			CorrelationData: pp.CorrelationData,
-			PayloadFormat:   pp.PayloadFormat,
-			MessageExpiry:   pp.MessageExpiry,
-			TopicAlias:      pp.TopicAlias,
-		}
-		if pp.SubscriptionIdentifier != nil {
-			props.SubscriptionIDs = []int{*pp.SubscriptionIdentifier}
-		}
-		if len(pp.User) > 0 {
-			props.User = make([]UserProperty, len(pp.User))
-			for i, u := range pp.User {
-				props.User[i] = UserProperty{Key: u.Key, Value: u.Value}
-			}
-		}
-		m.Props = props
-	}
-	return m
-}
-
 // buildConnect runs before every connection attempt: it announces the
 // attempt and sets the MQTT 5 properties autopaho does not expose.
 func (c *Client) buildConnect(cp *paho.Connect, u *url.URL) (*paho.Connect, error) {
