@@ -63,16 +63,17 @@ type Conn struct {
 
 	pkt sync.Mutex // Lock/Unlock: one packet's Writes at a time
 
-	mu      sync.Mutex    // guards the fields below
-	buf     []byte        // written by paho, not yet sent
-	spare   []byte        // the other buffer, swapped in by a flush
-	busy    bool          // the reader is handing out buffered packets: writes may wait
-	inPkt   bool          // a packet is being written under Lock: flush at Unlock
-	werr    error         // the first write error; every later Write returns it
-	closing bool          // Close has sent what was buffered: every later Write fails
-	timer   *time.Timer   // flushes flushAt after a write that had to wait
-	armed   bool          // timer is set for the bytes in buf
-	flushAt time.Duration // connFlushDelay; tests lengthen it
+	mu        sync.Mutex    // guards the fields below
+	buf       []byte        // written by paho, not yet sent
+	spare     []byte        // the other buffer, swapped in by a flush
+	busy      bool          // the reader is handing out buffered packets: writes may wait
+	inPkt     bool          // a packet is being written under Lock: flush at Unlock
+	werr      error         // the first write error; every later Write returns it
+	closing   bool          // Close has sent what was buffered: every later Write fails
+	timer     *time.Timer   // flushes flushAt after a write that had to wait
+	armed     bool          // timer is set for the bytes in buf
+	flushAt   time.Duration // connFlushDelay; tests lengthen it
+	lingerFor time.Duration // closeLinger; tests lengthen it
 
 	wmu sync.Mutex // held by the one goroutine writing to the transport
 
@@ -86,7 +87,7 @@ type Conn struct {
 
 // NewConn wraps c. It allocates the 64 KiB read buffer at once.
 func NewConn(c net.Conn) *Conn {
-	w := &Conn{Conn: c, flushAt: connFlushDelay, closed: make(chan struct{})}
+	w := &Conn{Conn: c, flushAt: connFlushDelay, lingerFor: closeLinger, closed: make(chan struct{})}
 	w.r = bufio.NewReaderSize(rawReader{w}, connReadBuf)
 	w.timer = time.AfterFunc(time.Hour, w.flush)
 	w.timer.Stop()
@@ -261,14 +262,14 @@ func (c *Conn) Close() error {
 // instead of a FIN, and the reset makes the broker's kernel discard what
 // it received but the broker has not read yet: the last acknowledgements
 // and the DISCONNECT. The broker then sends those messages again next
-// session, as if hubtap had never acknowledged them. A transport that
-// cannot end one side (WebSocket) is closed at once.
+// session, as if hubtap had never acknowledged them. Over WebSocket the
+// end of the sending side is a close frame.
 func (c *Conn) linger() {
 	cw, ok := c.Conn.(interface{ CloseWrite() error })
 	if !ok || cw.CloseWrite() != nil {
 		return
 	}
-	_ = c.Conn.SetReadDeadline(time.Now().Add(closeLinger))
+	_ = c.Conn.SetReadDeadline(time.Now().Add(c.lingerFor))
 	var buf [4096]byte
 	for {
 		if _, err := c.Conn.Read(buf[:]); err != nil {
@@ -359,15 +360,18 @@ func dialWS(ctx context.Context, cfg *tls.Config, u *url.URL) (net.Conn, error) 
 
 // wsConn is a WebSocket as a byte stream: each Write is one binary message
 // (MQTT lets a packet span messages and a message hold several packets) and
-// Read concatenates incoming messages. Conn serialises its Writes; Read is
-// for one goroutine.
+// Read concatenates incoming messages. Conn serialises its Writes; Reads
+// take turns (paho's reader and Conn.linger may both read at the end).
 type wsConn struct {
 	net.Conn // the underlying connection: addresses and deadlines
 	ws       *websocket.Conn
+	rmu      sync.Mutex
 	r        io.Reader // the current message; nil between messages
 }
 
 func (w *wsConn) Read(p []byte) (int, error) {
+	w.rmu.Lock()
+	defer w.rmu.Unlock()
 	for {
 		if w.r == nil {
 			_, r, err := w.ws.NextReader()
@@ -394,6 +398,13 @@ func (w *wsConn) Write(p []byte) (int, error) {
 }
 
 func (w *wsConn) Close() error { return w.ws.Close() }
+
+// CloseWrite starts the WebSocket closing handshake: a close frame after
+// what was sent. Conn.linger then reads until the broker's close.
+func (w *wsConn) CloseWrite() error {
+	return w.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""),
+		time.Now().Add(time.Second))
+}
 
 // SetWriteDeadline sets gorilla's deadline, which it applies to every later
 // frame, and the connection's, which ends a write in progress.

@@ -14,11 +14,16 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -383,33 +388,107 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 }
 
 // TestCloseEndsCleanly: Close with data from the broker still unread (the
-// messages that came after hubtap stopped) ends the stream with a FIN after
-// what it sent, so the broker reads the last acknowledgements and the
-// DISCONNECT. Closing a socket with unread data sends a reset instead, and
-// the broker's kernel then discards what the broker had not read yet.
+// messages that came after hubtap stopped) ends the stream with a FIN (over
+// TLS: close_notify, then the FIN) after what it sent, so the broker reads
+// the last acknowledgements and the DISCONNECT. Closing a socket with
+// unread data sends a reset instead, and the broker's kernel then discards
+// what the broker had not read yet.
 func TestCloseEndsCleanly(t *testing.T) {
-	raw, srv := tcpPair(t)
+	cert, pool := selfSigned(t)
+	for _, secure := range []bool{false, true} {
+		t.Run(map[bool]string{false: "tcp", true: "tls"}[secure], func(t *testing.T) {
+			raw, srv := tcpPair(t)
+			if secure { // the TCP or TLS connection itself: a wrapper would hide CloseWrite
+				ts := tls.Server(srv, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+				tc := tls.Client(raw, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12})
+				go func() { _ = ts.Handshake() }()
+				if err := tc.Handshake(); err != nil {
+					t.Fatal(err)
+				}
+				raw, srv = tc, ts
+			}
+			defer srv.Close()
+			c := NewConn(raw)
+			c.lingerFor = time.Minute // never what ends a wait here
+			if _, err := srv.Write(make([]byte, 32<<10)); err != nil {
+				t.Fatal(err)
+			}
+			const last = "\x40\x04\x00\x07\x00\x00\xe0\x02\x00\x00" // a PUBACK and a DISCONNECT
+			if _, err := c.Write([]byte(last)); err != nil {
+				t.Fatal(err)
+			}
+			closed := make(chan error, 1)
+			go func() { closed <- c.Close() }()
+			_ = srv.SetReadDeadline(time.Now().Add(10 * time.Second))
+			got, err := io.ReadAll(srv) // as a broker does: read until hubtap's side ends
+			if err != nil || string(got) != last {
+				t.Fatalf("the broker read %q, then %v; want %q, then the end of the stream (a reset loses what the broker had not read)", got, err, last)
+			}
+			select { // a broker that reads later must still find the data: Close waits for its close
+			case <-closed:
+				t.Fatal("Close returned before the broker closed its side")
+			default:
+			}
+			_ = srv.Close() // the broker closes after DISCONNECT
+			if err := <-closed; err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			if _, err := c.Write([]byte("late")); err == nil {
+				t.Fatal("a Write after Close succeeded")
+			}
+		})
+	}
+}
+
+// TestCloseEndsCleanlyOverWebSocket: the same over WebSocket, where the end
+// of hubtap's sending side is a close frame: the broker reads the last
+// packets, then the close (code 1000), not a reset.
+func TestCloseEndsCleanlyOverWebSocket(t *testing.T) {
+	const last = "\x40\x04\x00\x07\x00\x00\xe0\x02\x00\x00" // a PUBACK and a DISCONNECT
+	result := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		up := websocket.Upgrader{Subprotocols: []string{"mqtt"}}
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			result <- "upgrade: " + err.Error()
+			return
+		}
+		defer ws.Close()
+		for range 8 { // what hubtap will not read
+			if err := ws.WriteMessage(websocket.BinaryMessage, make([]byte, 4<<10)); err != nil {
+				result <- "write: " + err.Error()
+				return
+			}
+		}
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var got []byte
+		for {
+			_, p, err := ws.ReadMessage()
+			if err != nil {
+				if string(got) == last && websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+					result <- ""
+				} else {
+					result <- fmt.Sprintf("the broker read %q, then %v; want %q, then a normal close", got, err, last)
+				}
+				return
+			}
+			got = append(got, p...)
+		}
+	}))
 	defer srv.Close()
-	c := NewConn(raw) // the TCP connection itself: a wrapper would hide CloseWrite
-	if _, err := srv.Write(make([]byte, 32<<10)); err != nil {
+	u, _ := url.Parse("ws" + strings.TrimPrefix(srv.URL, "http"))
+	nc, err := dialWS(context.Background(), nil, u)
+	if err != nil {
 		t.Fatal(err)
 	}
-	const last = "\x40\x04\x00\x07\x00\x00\xe0\x02\x00\x00" // a PUBACK and a DISCONNECT
+	c := NewConn(nc)
 	if _, err := c.Write([]byte(last)); err != nil {
 		t.Fatal(err)
 	}
-	closed := make(chan error, 1)
-	go func() { closed <- c.Close() }()
-	_ = srv.SetReadDeadline(time.Now().Add(10 * time.Second))
-	got, err := io.ReadAll(srv) // as a broker does: read until hubtap's side ends
-	if err != nil || string(got) != last {
-		t.Fatalf("the broker read %q, then %v; want %q, then the end of the stream (a reset loses what the broker had not read)", got, err, last)
-	}
-	_ = srv.Close() // the broker closes after DISCONNECT
-	if err := <-closed; err != nil {
+	if err := c.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if _, err := c.Write([]byte("late")); err == nil {
-		t.Fatal("a Write after Close succeeded")
+	if msg := <-result; msg != "" {
+		t.Fatal(msg)
 	}
 }
