@@ -105,6 +105,7 @@ func Connect(ctx context.Context, opts Options, bridge Sink) (*Client, error) {
 			OnPublishReceived:  []func(paho.PublishReceived) (bool, error){c.onPublish},
 			OnServerDisconnect: c.onServerDisconnect,
 			OnClientError:      c.onClientError,
+			PingHandler:        new(pinger), // no lock or clock reading per packet (pinger.go)
 		},
 	}
 	cfg.ConnectUsername = opts.username()

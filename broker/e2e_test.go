@@ -343,3 +343,39 @@ func TestE2EStoppedBridgeKeepsTheRest(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EKeepAliveHoldsAnIdleConnection: with a keep-alive of 2 s and no
+// traffic, hubtap's pinger keeps the connection (mochi, like flespi, drops
+// a client it hears nothing from for 1.5 keep-alive intervals, in whole
+// seconds: 3 s here; at 1 s it would be 1 s, a race for any pinger).
+func TestE2EKeepAliveHoldsAnIdleConnection(t *testing.T) {
+	s := startSim(t, sim.Config{Rate: -1})
+	u, err := broker.ParseURL(s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	c, err := broker.Connect(h.ctx, broker.Options{URL: u, Token: broker.Secret(sim.DemoToken), ClientID: "e2e-keepalive",
+		KeepAlive: 2 * time.Second, Topics: []string{"hubtap/test/#"}, Backoff: func(int) time.Duration { return 50 * time.Millisecond }}, h.bridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close(context.Background()) }()
+	h.waitFor("SUBACK", func(_ []broker.Message, evs []broker.Event) bool { return subResults(evs) != nil })
+	time.Sleep(5 * time.Second) // silence for longer than mochi allows without a PINGREQ
+	if err := s.Publish("hubtap/test/ka", []byte("1"), false, 1); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the message after the silence", func(msgs []broker.Message, _ []broker.Event) bool { return len(msgs) == 1 })
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ups := 0
+	for _, e := range h.events {
+		if e.Kind == broker.EventState && e.State == broker.StateConnected {
+			ups++
+		}
+	}
+	if ups != 1 {
+		t.Fatalf("the connection came up %d times in 5 s of silence, want once: %s", ups, describe(h.events))
+	}
+}
