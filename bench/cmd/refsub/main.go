@@ -8,10 +8,12 @@
 //  3. ConnectProperties.ReceiveMaximum 64;
 //  4. GOMAXPROCS 1 and GC percent 400.
 //
-// broker.NewConn alone gives settings 1 and 2 and nothing more: the packet
-// ends hubtap's own connections add (broker/packetends.go) are hubtap's, not
-// the reference's, so the reference stays what a careful user of paho would
-// write.
+// broker.NewConn alone gives settings 1 and 2, and a close that lets the
+// broker read the last acknowledgements (without it a drain ends before the
+// broker has them, and they are lost), and nothing more: the packet ends
+// hubtap's own connections add (broker/packetends.go) and hubtap's pinger
+// (broker/pinger.go) are hubtap's, not the reference's, so the reference
+// stays what a careful user of paho would write.
 //
 // It prints `topic payload` per message to a 64 KiB buffered stdout from
 // paho's callback and exits after -C messages.
