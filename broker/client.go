@@ -45,6 +45,10 @@ type Client struct {
 	hadSession bool       // a previous CONNACK confirmed a stored session
 	probed     bool       // diagnose has probed the port's scheme
 	probeTLS   bool       // what it found: the port speaks TLS
+
+	replyMu  sync.Mutex
+	replies  []*replyWaiter // open REST requests (rest.go)
+	nReplies atomic.Int32   // len(replies), read without the lock on every message
 }
 
 // Sink receives what a Client gets, from paho's goroutine. *Bridge is the
@@ -102,7 +106,7 @@ func Connect(ctx context.Context, opts Options, bridge Sink) (*Client, error) {
 		AttemptConnection:             c.dial, // buffered reads, batched acks (conn.go)
 		ClientConfig: paho.ClientConfig{
 			ClientID:           opts.ClientID,
-			OnPublishReceived:  []func(paho.PublishReceived) (bool, error){c.onPublish},
+			OnPublishReceived:  []func(paho.PublishReceived) (bool, error){c.onPublish, c.onReply},
 			OnServerDisconnect: c.onServerDisconnect,
 			OnClientError:      c.onClientError,
 			PingHandler:        new(pinger), // no lock or clock reading per packet (pinger.go)

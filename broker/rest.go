@@ -10,11 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/eclipse/paho.golang/autopaho"
 	"github.com/eclipse/paho.golang/paho"
 )
 
@@ -150,7 +148,7 @@ func (c *Client) Request(ctx context.Context, method, uri string, body []byte) (
 	_, _ = rand.Read(id) // never fails (crypto/rand)
 	private := restResponseTopic(c.opts.ClientID, id)
 	w := &replyWaiter{topic: topic, private: private, id: id, body: body, got: make(chan Message, 1)}
-	remove := c.cm.AddOnPublishReceived(w.handle)
+	c.addReply(w)
 
 	// Subscribe through the connection manager, not Client.Subscribe, so the
 	// filters never enter the renewal list. A filter the user subscribed to
@@ -164,8 +162,7 @@ func (c *Client) Request(ctx context.Context, method, uri string, body []byte) (
 	}
 	defer func() {
 		c.endRequest(ctx, filters)
-		w.stop() // after the UNSUBACK, so a reply still being routed is not lost on the way
-		remove()
+		c.removeReply(w) // after the UNSUBACK, so a reply still being routed is not lost on the way
 	}()
 	refused, err := c.restSubscribe(wctx, filters)
 	if err != nil {
@@ -269,26 +266,52 @@ func pubackError(pr *paho.PublishResponse) error {
 }
 
 // replyWaiter picks the reply out of everything paho receives while one
-// request is open. handle runs on paho's goroutine and never blocks.
+// request is open. handle runs on paho's goroutine (onReply, under
+// Client.replyMu) and never blocks.
 type replyWaiter struct {
 	topic, private string
 	id, body       []byte
 	got            chan Message // cap 1: the first reply wins
-
-	// mu is taken by every handle call and by stop. Besides guarding done,
-	// it orders each handle call before the removal of the handler:
-	// autopaho v0.23.0 flips an unsynchronised flag on removal, which the
-	// race detector would otherwise report.
-	mu   sync.Mutex
-	done bool
+	done           bool         // a reply went to got; under Client.replyMu
 }
 
-func (w *replyWaiter) handle(pr autopaho.PublishReceived) (bool, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	p := pr.Packet
-	if w.done || p.Retain || (p.Topic != w.private && p.Topic != w.topic) {
+// addReply and removeReply open and close a request's window on what paho
+// receives. A handler of its own per request (autopaho's
+// AddOnPublishReceived) is not used: v0.23.0 removes one by flipping a flag
+// that paho's router reads without a lock, a data race.
+func (c *Client) addReply(w *replyWaiter) {
+	c.replyMu.Lock()
+	defer c.replyMu.Unlock()
+	c.replies = append(c.replies, w)
+	c.nReplies.Store(int32(len(c.replies)))
+}
+
+func (c *Client) removeReply(w *replyWaiter) {
+	c.replyMu.Lock()
+	defer c.replyMu.Unlock()
+	if i := slices.Index(c.replies, w); i >= 0 {
+		c.replies = slices.Delete(c.replies, i, i+1)
+	}
+	c.nReplies.Store(int32(len(c.replies)))
+}
+
+// onReply is paho's second handler: it shows each message to the open
+// requests. With none open (almost always) it costs one atomic load.
+func (c *Client) onReply(pr paho.PublishReceived) (bool, error) {
+	if c.nReplies.Load() == 0 {
 		return false, nil
+	}
+	c.replyMu.Lock()
+	defer c.replyMu.Unlock()
+	for _, w := range c.replies {
+		w.handle(pr.Packet)
+	}
+	return false, nil
+}
+
+func (w *replyWaiter) handle(p *paho.Publish) {
+	if w.done || p.Retain || (p.Topic != w.private && p.Topic != w.topic) {
+		return
 	}
 	var corr []byte
 	if p.Properties != nil {
@@ -296,10 +319,10 @@ func (w *replyWaiter) handle(pr autopaho.PublishReceived) (bool, error) {
 	}
 	if p.Topic == w.private {
 		if !bytes.Equal(corr, w.id) {
-			return false, nil
+			return
 		}
 	} else if !looksLikeReply(p) || isEcho(p, w.private, w.body) {
-		return false, nil
+		return
 	}
 	m := FromPaho(p, 0, time.Now())
 	m.Payload = bytes.Clone(m.Payload)
@@ -308,13 +331,6 @@ func (w *replyWaiter) handle(pr autopaho.PublishReceived) (bool, error) {
 		w.done = true
 	default:
 	}
-	return false, nil
-}
-
-func (w *replyWaiter) stop() {
-	w.mu.Lock()
-	w.done = true
-	w.mu.Unlock()
 }
 
 // isEcho reports our own request coming back on the request topic: it
