@@ -130,10 +130,33 @@ func Connect(ctx context.Context, opts Options, bridge Sink) (*Client, error) {
 // Close disconnects (sending DISCONNECT, which keeps a persistent session on
 // the broker) and waits for paho's goroutines, at most until ctx ends.
 func (c *Client) Close(ctx context.Context) error {
+	c.awaitAcks(ctx)
 	err := c.cm.Disconnect(ctx)
 	c.cancel()
 	c.emit(Event{Kind: EventState, State: StateStopped})
 	return err
+}
+
+// awaitAcks waits, at most a second, until paho has written the PUBACK of
+// every QoS 1 message the sink took on the current connection. paho writes
+// one just after its handler returns, so the last message a stopping sink
+// took (-C reached) may not have its PUBACK yet when Close is called; a
+// DISCONNECT before it would leave that message to come again.
+func (c *Client) awaitAcks(ctx context.Context) {
+	cn := c.conn.Load()
+	if cn == nil {
+		return
+	}
+	deadline := time.Now().Add(time.Second)
+	for cn.acked.Load() < cn.taken.Load() && time.Now().Before(deadline) {
+		select {
+		case <-cn.closed:
+			return
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Microsecond):
+		}
+	}
 }
 
 // Done is closed when the connection manager has stopped.
@@ -186,7 +209,7 @@ func (c *Client) subscribe(ctx context.Context, cm *autopaho.ConnectionManager, 
 	for _, f := range filters {
 		sub.Subscriptions = append(sub.Subscriptions, paho.SubscribeOptions{Topic: f, QoS: c.opts.QoS, RetainHandling: retainHandling})
 	}
-	sa, err := cm.Subscribe(ctx, sub)
+	sa, err := subscribeRetrying(ctx, cm, sub)
 	if sa == nil {
 		if err == nil {
 			err = errors.New("no SUBACK")
@@ -194,6 +217,25 @@ func (c *Client) subscribe(ctx context.Context, cm *autopaho.ConnectionManager, 
 		return nil, fmt.Errorf("subscribe: %w", err)
 	}
 	return subResults(filters, sa), nil
+}
+
+// packetIDInUse is the SUBACK reason code "packet identifier in use".
+const packetIDInUse = 0x91
+
+// subscribeRetrying sends sub, and sends it again (paho gives each a new
+// packet identifier), up to three times in all, while the broker refuses
+// the whole SUBSCRIBE for its packet identifier. Client and broker number
+// their packets separately, but mochi (the demo broker) refuses a SUBSCRIBE
+// whose identifier equals one of its own PUBLISHes still waiting for
+// hubtap's PUBACK.
+func subscribeRetrying(ctx context.Context, cm *autopaho.ConnectionManager, sub *paho.Subscribe) (*paho.Suback, error) {
+	for attempt := 1; ; attempt++ {
+		sa, err := cm.Subscribe(ctx, sub)
+		if sa == nil || attempt == 3 || len(sa.Reasons) == 0 ||
+			slices.ContainsFunc(sa.Reasons, func(r byte) bool { return r != packetIDInUse }) {
+			return sa, err
+		}
+	}
 }
 
 // subResults pairs each filter with its SUBACK reason code.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/eclipse/paho.golang/packets"
 	"github.com/gorilla/websocket"
 	"golang.org/x/net/proxy"
 )
@@ -68,6 +69,7 @@ type Conn struct {
 	spare     []byte        // the other buffer, swapped in by a flush
 	busy      bool          // the reader is handing out buffered packets: writes may wait
 	inPkt     bool          // a packet is being written under Lock: flush at Unlock
+	pktStart  bool          // the next Write begins that packet
 	werr      error         // the first write error; every later Write returns it
 	closing   bool          // Close has sent what was buffered: every later Write fails
 	timer     *time.Timer   // flushes flushAt after a write that had to wait
@@ -78,6 +80,11 @@ type Conn struct {
 	wmu sync.Mutex // held by the one goroutine writing to the transport
 
 	readAt atomic.Int64 // Unix nanoseconds after the last read from the transport that brought data
+
+	// taken counts the QoS 1 messages the sink took on this connection
+	// (Client.onPublish), acked the PUBACKs paho wrote: Client.Close waits
+	// for the one paho writes after the last handler returns.
+	taken, acked atomic.Uint64
 
 	beforeSend func() error // Options.BeforeAck; set before the Conn is in use
 
@@ -140,7 +147,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 func (c *Conn) Lock() {
 	c.pkt.Lock()
 	c.mu.Lock()
-	c.inPkt = true
+	c.inPkt, c.pktStart = true, true
 	c.mu.Unlock()
 }
 
@@ -167,6 +174,12 @@ func (c *Conn) Write(p []byte) (int, error) {
 			err = net.ErrClosed
 		}
 		return 0, err
+	}
+	if c.pktStart && len(p) > 0 {
+		c.pktStart = false
+		if p[0]>>4 == packets.PUBACK {
+			c.acked.Add(1)
+		}
 	}
 	c.buf = append(c.buf, p...)
 	now := !c.inPkt && c.sendNow() || len(c.buf) >= connWriteMax

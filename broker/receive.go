@@ -70,12 +70,22 @@ func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
 		tap(&tm)
 		m = tm
 	}
-	if !c.bridge.Offer(m) && c.opts.HoldRefused && pr.Packet.QoS > 0 {
-		// paho acknowledges a message once this returns: a refused one is
-		// held until the connection closes (which happens soon: the sink
-		// has stopped), so the broker sends it again next session. paho
-		// routes in order, so nothing after it is acknowledged either.
-		if cn := c.conn.Load(); cn != nil {
+	cn := c.conn.Load()
+	if pr.Packet.QoS == 0 || cn == nil {
+		c.bridge.Offer(m)
+		return true, nil
+	}
+	// paho writes the PUBACK once this returns; Close waits for it
+	// (awaitAcks). Counted before Offer: a sink that stops at this message
+	// wakes its Close from inside Offer.
+	cn.taken.Add(1)
+	if !c.bridge.Offer(m) {
+		cn.taken.Add(^uint64(0)) // refused: no PUBACK if held, and none wanted
+		if c.opts.HoldRefused {
+			// A refused message is held until the connection closes (which
+			// happens soon: the sink has stopped), so the broker sends it
+			// again next session. paho routes in order, so nothing after
+			// it is acknowledged either.
 			<-cn.closed
 		}
 	}

@@ -223,7 +223,7 @@ func (c *Client) restSubscribe(ctx context.Context, filters []string) (refused [
 	for _, f := range filters {
 		sub.Subscriptions = append(sub.Subscriptions, paho.SubscribeOptions{Topic: f, QoS: 1, RetainHandling: 2})
 	}
-	sa, err := c.cm.Subscribe(ctx, sub)
+	sa, err := subscribeRetrying(ctx, c.cm, sub)
 	if sa == nil {
 		if err == nil {
 			err = errors.New("no SUBACK")

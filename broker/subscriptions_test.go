@@ -1,9 +1,15 @@
 package broker
 
 import (
+	"context"
+	"net"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/eclipse/paho.golang/packets"
 )
 
 func TestParseSubscriptions(t *testing.T) {
@@ -68,4 +74,72 @@ func FuzzParseSubscriptions(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSubscribeRetriesAPacketIDInUse: a broker that refuses a whole
+// SUBSCRIBE with "packet identifier in use" (mochi does when the number is
+// also one of its own PUBLISHes in flight) gets it again, and the filter is
+// granted.
+func TestSubscribeRetriesAPacketIDInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var subscribes atomic.Int32
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		for {
+			cp, err := packets.ReadPacket(conn)
+			if err != nil {
+				return
+			}
+			var reply *packets.ControlPacket
+			switch p := cp.Content.(type) {
+			case *packets.Connect:
+				reply = packets.NewControlPacket(packets.CONNACK)
+			case *packets.Subscribe:
+				code := byte(0x91)
+				if subscribes.Add(1) > 1 {
+					code = 1 // granted QoS 1
+				}
+				reply = packets.NewControlPacket(packets.SUBACK)
+				sa := reply.Content.(*packets.Suback)
+				sa.PacketID, sa.Reasons = p.PacketID, []byte{code}
+			case *packets.Pingreq:
+				reply = packets.NewControlPacket(packets.PINGRESP)
+			case *packets.Disconnect:
+				return
+			}
+			if reply != nil {
+				if _, err := reply.WriteTo(conn); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	u, err := ParseURL("mqtt://" + ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sink := newChanSink()
+	c, err := Connect(ctx, Options{URL: u, ClientID: "retry-sub", QoS: 1}, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close(context.Background()) }()
+	sink.await(ctx, t, func(e Event) bool { return e.Kind == EventState && e.State == StateConnected })
+	res, err := c.Subscribe(ctx, "a/b")
+	if err != nil || len(res) != 1 || res[0].Err != nil || res[0].Granted != 1 {
+		t.Fatalf("Subscribe = %+v, %v after %d SUBSCRIBEs; want a/b granted QoS 1 on the second", res, err, subscribes.Load())
+	}
+	if n := subscribes.Load(); n != 2 {
+		t.Fatalf("%d SUBSCRIBEs, want 2", n)
+	}
 }
