@@ -120,15 +120,15 @@ func (l *tcpListener) Address() string {
 // Protocol returns "tcp".
 func (l *tcpListener) Protocol() string { return "tcp" }
 
-// Close stops accepting, disconnects this listener's clients and waits until
-// mochi is done with every connection.
-func (l *tcpListener) Close(closeClients listeners.CloseFn) {
+// Close stops accepting, closes this listener's connections and waits until
+// mochi is done with every one. It does not call closeClients: Sim.Close
+// has sent each client its DISCONNECT (disconnectAll).
+func (l *tcpListener) Close(listeners.CloseFn) {
 	if !l.closed.CompareAndSwap(false, true) {
 		return
 	}
 	if l.ln != nil {
 		_ = l.ln.Close()
 	}
-	closeClients(l.id)
 	l.track.close()
 }

@@ -277,6 +277,21 @@ func dialable(addr string) string {
 	return net.JoinHostPort(host, port)
 }
 
+// disconnectAll sends every connected client a DISCONNECT ("server shutting
+// down") and ends its connection, as mochi's Server.Close would through the
+// listeners' closeClients, which the listeners here do not call: mochi
+// v2.7.9 looks a listener's clients up under a read lock taken twice
+// (Clients.GetByListener calls Len), and a client leaving at that moment
+// (Delete waiting for the write lock in between) deadlocked Close.
+func (s *Sim) disconnectAll() {
+	for _, cl := range s.srv.Clients.GetAll() {
+		if cl.Net.Inline || cl.Closed() {
+			continue
+		}
+		_ = s.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+	}
+}
+
 // Close stops the publisher and the broker (disconnecting clients) and waits
 // for their goroutines. It is idempotent; concurrent callers wait for the
 // first to finish.
@@ -290,7 +305,8 @@ func (s *Sim) Close() error {
 		}
 		s.cancel()
 		s.wg.Wait()
-		_ = s.srv.Close() // closes listeners, disconnects clients and waits for them; always nil
+		s.disconnectAll()
+		_ = s.srv.Close() // closes listeners and waits for the connections; always nil
 		s.httpAPI.close()
 		s.log.Info("sim stopped", "published", s.published.Load(), "skipped", s.skipped.Load(),
 			"faults", s.InjectedFaults())

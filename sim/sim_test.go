@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eclipse/paho.golang/packets"
 	"github.com/eclipse/paho.golang/paho"
 	"github.com/gorilla/websocket"
 	"github.com/tidwall/gjson"
@@ -577,5 +578,41 @@ func TestRetainedUpdateReplayed(t *testing.T) {
 	m := next(ctx, t, late)
 	if string(m.Payload) != "3" || !m.Retain {
 		t.Fatalf("a new subscriber got %q (retain %v), want the newest value 3, retained", m.Payload, m.Retain)
+	}
+}
+
+// TestCloseSaysShuttingDown: closing the broker sends each connected MQTT 5
+// client a DISCONNECT "server shutting down" (0x8B) before the connection
+// ends, as mochi's own Close does (disconnectAll stands in for it).
+func TestCloseSaysShuttingDown(t *testing.T) {
+	s, err := Start(context.Background(), Config{Seed: 1, Rate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn := dialTCP(ctx, t, s.URL())
+	defer conn.Close()
+	cp := tokenConnect(DemoToken, "t-close").Packet()
+	cp.ProtocolName, cp.ProtocolVersion = "MQTT", 5
+	if _, err := cp.WriteTo(conn); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if cp, err := packets.ReadPacket(conn); err != nil || cp.Type != packets.CONNACK {
+		t.Fatalf("after CONNECT: %v, %v; want a CONNACK", cp, err)
+	}
+	go func() { _ = s.Close() }()
+	for {
+		cp, err := packets.ReadPacket(conn)
+		if err != nil {
+			t.Fatalf("the connection ended (%v) without a DISCONNECT", err)
+		}
+		if d, ok := cp.Content.(*packets.Disconnect); ok {
+			if d.ReasonCode != 0x8B {
+				t.Fatalf("DISCONNECT reason %#x, want 0x8b (server shutting down)", d.ReasonCode)
+			}
+			return
+		}
 	}
 }

@@ -82,12 +82,12 @@ func (l *wsListener) Address() string {
 // Protocol returns "ws".
 func (l *wsListener) Protocol() string { return "ws" }
 
-// Close disconnects this listener's clients and stops accepting.
-func (l *wsListener) Close(closeClients listeners.CloseFn) {
+// Close stops accepting and closes this listener's connections (Sim.Close
+// has sent each client its DISCONNECT: disconnectAll).
+func (l *wsListener) Close(listeners.CloseFn) {
 	if !l.closed.CompareAndSwap(false, true) {
 		return
 	}
-	closeClients(l.id)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = l.srv.Shutdown(ctx) // hijacked (upgraded) connections are not waited for...
