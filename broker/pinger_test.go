@@ -22,17 +22,23 @@ func readPing(t *testing.T, srv net.Conn, wait time.Duration) {
 	}
 }
 
+// runPinger runs a pinger with a keep-alive of 1 s on one end of a pipe
+// and returns it, the broker's end and Run's result.
+func runPinger(ctx context.Context, t *testing.T) (*pinger, net.Conn, chan error) {
+	cli, srv := net.Pipe()
+	t.Cleanup(func() { _ = cli.Close(); _ = srv.Close() })
+	p := new(pinger)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, cli, 1) }()
+	return p, srv, done
+}
+
 // TestPingerKeepsAnIdleConnection: with nothing sent or received, a
 // PINGREQ goes out within the keep-alive interval, and again after its
 // PINGRESP, and the pinger keeps running.
 func TestPingerKeepsAnIdleConnection(t *testing.T) {
-	cli, srv := net.Pipe()
-	defer cli.Close()
-	defer srv.Close()
-	p := new(pinger)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx, cli, 1) }()
+	p, srv, done := runPinger(ctx, t)
 	for range 2 {
 		readPing(t, srv, 10*time.Second) // due after 1 s; a loaded machine may be late, never this late
 		p.PacketReceived()
@@ -47,12 +53,7 @@ func TestPingerKeepsAnIdleConnection(t *testing.T) {
 // TestPingerEndsWithoutPingResp: a broker that does not answer a PINGREQ
 // ends the connection (paho then reconnects).
 func TestPingerEndsWithoutPingResp(t *testing.T) {
-	cli, srv := net.Pipe()
-	defer cli.Close()
-	defer srv.Close()
-	p := new(pinger)
-	done := make(chan error, 1)
-	go func() { done <- p.Run(context.Background(), cli, 1) }()
+	_, srv, done := runPinger(context.Background(), t)
 	readPing(t, srv, 10*time.Second)
 	select {
 	case err := <-done:
