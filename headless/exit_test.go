@@ -2,55 +2,33 @@ package headless
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
-	"log/slog"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
-	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/listeners"
-	"github.com/mochi-mqtt/server/v2/packets"
-
 	"hubtap/broker"
 	"hubtap/sim"
 )
 
-// throwawayTLS is a server certificate for 127.0.0.1 signed by a CA made
-// here (sim.NewCerts) and trusted by nobody.
-func throwawayTLS(t *testing.T) *tls.Config {
+// tlsBroker starts the simulator with a TLS listener whose certificate is
+// for 127.0.0.1, signed by a CA made here (sim.NewCerts) and trusted by
+// nobody, and returns its host:port. (mochi's own TCP listener races its
+// Close against a connection being accepted; the simulator's does not.)
+func tlsBroker(t *testing.T) string {
 	t.Helper()
 	c, err := sim.NewCerts(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.ServerConfig()
-}
-
-// mochiTLS starts an embedded broker with a TLS listener and returns host:port.
-func mochiTLS(t *testing.T) string {
-	t.Helper()
-	s := mqtt.New(&mqtt.Options{InlineClient: true, Logger: slog.New(slog.DiscardHandler)})
-	_ = s.AddHook(new(allowAll), nil)
-	l := listeners.NewTCP(listeners.Config{ID: "tls", Address: "127.0.0.1:0", TLSConfig: throwawayTLS(t)})
-	if err := s.AddListener(l); err != nil {
+	s, err := sim.Start(context.Background(), sim.Config{Rate: -1, TLSListen: "127.0.0.1:0", TLS: c})
+	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = s.Serve() }()
 	t.Cleanup(func() { _ = s.Close() })
-	return l.Address()
+	return strings.TrimPrefix(s.TLSURL(), "mqtts://")
 }
-
-type allowAll struct{ mqtt.HookBase }
-
-func (*allowAll) ID() string { return "allow-all" }
-func (*allowAll) Provides(b byte) bool {
-	return b == mqtt.OnConnectAuthenticate || b == mqtt.OnACLCheck
-}
-func (*allowAll) OnConnectAuthenticate(*mqtt.Client, packets.Packet) bool { return true }
-func (*allowAll) OnACLCheck(*mqtt.Client, string, bool) bool              { return true }
 
 func startSim(t *testing.T) string {
 	t.Helper()
@@ -96,7 +74,7 @@ func runTo(t *testing.T, ctx context.Context, rawURL string, token broker.Secret
 // within 10 s with one sentence and their exit code.
 func TestPermanentErrorsEnd(t *testing.T) {
 	sim := startSim(t)
-	tlsAddr := mochiTLS(t)
+	tlsAddr := tlsBroker(t)
 	cases := []struct {
 		name, url string
 		token     broker.Secret
