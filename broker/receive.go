@@ -48,9 +48,9 @@ func (c *Client) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL
 // read; paho's reader runs at most a receive maximum of packets ahead of
 // the handler, so the time is late by at most a few milliseconds under
 // load and exact when messages trickle in.
-func (c *Client) receiveTime() time.Time {
-	if cc := c.conn.Load(); cc != nil {
-		if t := cc.ReadTime(); !t.IsZero() {
+func receiveTime(cn *Conn) time.Time {
+	if cn != nil {
+		if t := cn.ReadTime(); !t.IsZero() {
 			return t
 		}
 	}
@@ -62,7 +62,8 @@ func (c *Client) receiveTime() time.Time {
 // up; headless mode's sink blocks while its output does. A message a
 // stopped sink refuses is held (Options.HoldRefused).
 func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
-	m := FromPaho(pr.Packet, c.seq.Add(1), c.receiveTime())
+	cn := c.conn.Load() // the connection this message came on
+	m := FromPaho(pr.Packet, c.seq.Add(1), receiveTime(cn))
 	if tap := c.opts.Tap; tap != nil {
 		// A copy for the tap: &m would move m to the heap on every message,
 		// tap or not (one allocation per message in hubtap sub).
@@ -70,7 +71,6 @@ func (c *Client) onPublish(pr paho.PublishReceived) (bool, error) {
 		tap(&tm)
 		m = tm
 	}
-	cn := c.conn.Load()
 	if pr.Packet.QoS == 0 || cn == nil {
 		c.bridge.Offer(m)
 		return true, nil

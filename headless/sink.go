@@ -145,29 +145,27 @@ func (s *sink) OfferEvent(e broker.Event) {
 func (s *sink) flushForAck() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
-	}
-	if s.stopped || s.w.Buffered() == 0 {
-		return nil
-	}
-	if err := s.w.Flush(); err != nil {
-		s.stopLocked(fmt.Errorf("write: %w", err))
-		return s.err
-	}
-	return nil
+	return s.flushLocked()
 }
 
 func (s *sink) timedFlush() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.armed = false
-	if s.stopped || s.w.Buffered() == 0 {
-		return
+	_ = s.flushLocked()
+}
+
+// flushLocked writes out what is buffered unless the sink has stopped; a
+// write error stops it. It returns the error that stopped the sink, if
+// any. s.mu is held.
+func (s *sink) flushLocked() error {
+	if s.err != nil || s.stopped || s.w.Buffered() == 0 {
+		return s.err
 	}
 	if err := s.w.Flush(); err != nil {
 		s.stopLocked(fmt.Errorf("write: %w", err))
 	}
+	return s.err
 }
 
 // stopLocked stops the sink once; s.mu is held.
