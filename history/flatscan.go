@@ -16,17 +16,12 @@ type byteMasks struct {
 	stop                                                  uint64 // set by compactFlat: the final '}' and the padding after it
 }
 
-// flatState is what compactFlat carries from one 64-bit word to the next.
-// The assembly (flatWords) reads and writes this layout.
+// flatState is what compactFlat carries from one chunk to the next.
 type flatState struct {
-	inStr uint64 // all ones: the last word ended inside a string
-	// Bit 0: the last word's final byte was (respectively) a key's closing
-	// quote; a string value's; ',' (or the opening '{'); ':'; a value
-	// byte; a digit; a '.' in a number; a '-' in a number; a number's
-	// first digit, '0'.
-	cKeyClose, cValueClose, cComma, cColon, cValue, cDigit, cDot, cMinus, cZero uint64
-	cKey, cLit, cFrac                                                           uint64 // carries of the run-filling additions
-	bad                                                                         uint64 // non-zero: a rule broken somewhere (or a special byte)
+	inStr uint64 // all ones: the chunk starts inside a string
+	key   uint64 // 1: the chunk starts between a ',' (or the opening '{') and its ':'
+	cFrac uint64 // the carry of the fraction-filling addition
+	bad   uint64 // non-zero: a rule broken somewhere (or a special byte)
 }
 
 // blanks pads the last bytes of a payload to 64.
@@ -37,8 +32,23 @@ var blanks = [64]byte{
 	' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
 }
 
-// maskGroup is how many 64-byte chunks' masks are made in one call.
+// maskGroup is how many chunks' masks are made in one call.
 const maskGroup = 4
+
+// stride is how far apart the chunks start: each chunk of 64 bytes
+// begins with the last two bytes of the one before, so every rule, which
+// looks at a byte and at most the two before it, sees them in one word
+// without a carry; the first two bits of a chunk are context only (the
+// chunk before judged them).
+const stride = 62
+
+// chunks is how many chunks of 64 bytes, stride apart, cover n bytes.
+func chunks(n int) int {
+	if n <= 64 {
+		return 1
+	}
+	return (n-64+stride-1)/stride + 1
+}
 
 // compactFlat is the fast path of compactObject for the payload almost
 // every telematics message has: one compact object of string keys and
@@ -49,30 +59,40 @@ const maskGroup = 4
 // A byte-by-byte walk is bound by latency: each step needs the index the
 // previous one found. Here the payload is read 64 bytes at a time into bit
 // masks, and the grammar is checked on whole masks at once, the way
-// simdjson finds structure (carries link each 64-byte word to the next):
+// simdjson finds structure:
 //
 //   - with no backslash, each quote opens or closes a string by its parity
 //     (a prefix XOR of the quote mask), which tells inside from outside;
-//   - outside strings, after '{' and ',' comes a key: an opening quote.
-//     Adding the key's first bit to the inside mask carries through the
-//     string to its closing quote, which must be followed by ':'; and
-//     every ':' must follow a key. A string value (after ':') must be
-//     followed by ',' or the final '}';
-//   - every other outside byte is a value byte, and the runs of value
-//     bytes are exactly those that start right after a ':' (when no quote
-//     follows it) and end right before a ',' or the final '}';
-//   - a run that starts with a digit or '-' is a number: '-' only first
-//     and followed by a digit, no leading zero, at most one '.', between
-//     digits; no other byte. A run that starts otherwise is parsed as
-//     true, false or null in place (literalAt), and must be exactly that.
+//   - outside strings, ',' and ':' must alternate, the opening '{'
+//     counting as a ',', and end with a ':' (subtracting the mask of ','
+//     from that of ':' must give a block of ones from each ',' to the
+//     next ':'): each ',' (and the '{') is followed by a key's
+//     opening quote, each ':' by a value (a string or a run of value bytes);
+//     each string is followed by ',', ':' or the final '}';
+//   - every other outside byte is a value byte, and the runs of value bytes
+//     start right after a ':' and end right before ',', ':' or the final
+//     '}'. So between two neighbouring ',' and ':' there is exactly one
+//     string or run, and by the alternation a key before each ':' and a
+//     value after it;
+//   - a run of digits, '.' and '-' is a number: '-' only first and
+//     followed by a digit, no leading zero, '.' between digits and at most
+//     one per number (adding each '.”s next bit to the run carries to the
+//     end of the number, or onto a second '.'); a run of other bytes must
+//     be exactly true, false or null (checked in place, literalAt), and
+//     the two kinds never touch.
 //
 // Every byte is thereby accounted for, so the object is valid JSON (and
 // valid UTF-8: it is ASCII). FuzzCompactFlat and TestCompactFlatPaths
-// check it against gjson; TestChunkMasksAsm and TestFlatWordsAsm the
-// assembly against chunkMasksGo and flatWordsGo.
+// check it against gjson and compactWalk, on each path this CPU has.
 func compactFlat(data []byte) int {
 	n := len(data)
 	if !flatMasksFast || n < 3 || data[0] != '{' || data[n-1] != '}' {
+		return fastOther
+	}
+	if useFlatScan {
+		if flatScan(&data[0], n) {
+			return fastValid
+		}
 		return fastOther
 	}
 	var (
@@ -80,8 +100,13 @@ func compactFlat(data []byte) int {
 		group [maskGroup]byteMasks
 		tail  [64]byte
 	)
-	for base := 0; base < n; {
-		k := min((n-base)/64, maskGroup)
+	total := chunks(n)
+	for j := 0; j < total; {
+		base := stride * j
+		k := min(total-j, maskGroup)
+		if base+stride*(k-1)+64 > n { // the last chunk runs past the end
+			k--
+		}
 		if k > 0 {
 			masks(&data[base], k, &group)
 		} else {
@@ -90,78 +115,79 @@ func compactFlat(data []byte) int {
 			masks(&tail[0], 1, &group)
 			k = 1
 		}
-		if base == 0 {
-			group[0].comma |= 1 // the opening '{' starts a key as ',' does
-		}
-		if end := base + 64*k; end >= n {
-			group[k-1].stop = ^(1<<(n-1-(end-64)) - 1) // the final '}' and what follows it
-		}
-		flatWords(&group[0], k, &st)
-		if st.bad != 0 {
-			return fastOther // not flat (nested, white space, UTF-8 ...): no need to read the rest
-		}
-		// Literal runs (true, false, null) are checked in place; flatWords
-		// left their starts in special.
-		for j := range k {
-			for s := group[j].special; s != 0; s &= s - 1 {
-				if !literalAt(data, base+64*j+bits.TrailingZeros64(s)) {
+		for i := range k {
+			m := &group[i]
+			if j+i == 0 {
+				m.comma |= 1 // the opening '{' counts as a ','
+			}
+			if j+i == total-1 {
+				m.stop = ^(1<<(n-1-stride*(j+i)) - 1) // the final '}' and what follows it
+			}
+			ignore := uint64(3) // the two bytes the chunk before judged
+			if j+i == 0 {
+				ignore = 0
+			}
+			lits := flatChunk(m, &st, ignore)
+			if st.bad != 0 {
+				return fastOther // not flat (nested, white space, UTF-8 ...): no need to read the rest
+			}
+			for ; lits != 0; lits &= lits - 1 {
+				if !literalAt(data, base+stride*i+bits.TrailingZeros64(lits)) {
 					return fastOther
 				}
 			}
 		}
-		base += 64 * k
-	}
-	if st.inStr != 0 { // a string left open
-		return fastOther
+		j += k
 	}
 	return fastValid
 }
 
-// flatWordsGo is flatWords in Go: compactFlat's rules on the masks of k
-// chunks, m[0:k]. It ORs every rule's violations into st.bad (one test at
-// the end beats a branch per rule on valid input), keeps the carries
-// between words in st, and writes each chunk's literal starts over its
-// special mask (once special has gone into bad).
-func flatWordsGo(m []byteMasks, st *flatState) {
-	for j := range m {
-		m := &m[j]
-		st.bad |= m.special
-		inside := m.quoteParity ^ st.inStr // opening quotes and string bodies
-		st.inStr = uint64(int64(inside) >> 63)
-		open, closing := m.quote&inside, m.quote&^inside
-		colon, comma := m.colon&^inside, m.comma&^inside
-		keyOpen := comma<<1 | st.cComma // after ',' and '{' comes a key
-		var sum uint64
-		sum, st.cKey = bits.Add64(inside, keyOpen, st.cKey) // each key's string cleared, its closing quote set
-		keyClose := sum &^ inside
-		valueClose := closing &^ keyClose
-		value := ^(inside | m.quote | colon | comma | m.stop)
-		after := value<<1 | st.cValue // the byte after a value byte
-		starts := (colon<<1 | st.cColon) &^ open
-		// (^ binds like | in Go: each XOR term is in parentheses.)
-		st.bad |= keyOpen&^open | // a key after '{' and ','
-			(colon ^ (keyClose<<1 | st.cKeyClose)) | // ':' after each key and nowhere else
-			(valueClose<<1|st.cValueClose)&^(comma|m.stop) | // ',' or '}' after a string value
-			(value&^after ^ starts) | // runs start right after ':'
-			after&^value&^(comma|m.stop) // and end before ',' or '}'
-		lit := starts &^ (m.digit | m.minus)
-		sum, st.cLit = bits.Add64(value, lit, st.cLit) // clears each literal run
-		num := value & sum                             // value bytes outside literal runs
-		minus, dot := m.minus&num, m.dot&num
-		first := starts&m.digit | (minus<<1 | st.cMinus)    // a number's first digit
-		frac := dot<<1 | st.cDot                            // a fraction's first digit
-		sum, st.cFrac = bits.Add64(m.digit, frac, st.cFrac) // sets the byte after each fraction
-		zero := first & m.zero
-		st.bad |= num&^(m.digit|m.dot|m.minus) | // only digits, '.' and '-'
-			minus&^starts | // '-' first
-			(minus<<1|st.cMinus)&^m.digit | // then a digit
-			dot&^(m.digit<<1|st.cDigit) | frac&^m.digit | // '.' between digits
-			sum&^m.digit&value | // nothing after the fraction's digits
-			(zero<<1|st.cZero)&m.digit // no leading zero
-		st.cKeyClose, st.cValueClose, st.cComma, st.cColon = keyClose>>63, valueClose>>63, comma>>63, colon>>63
-		st.cValue, st.cDigit, st.cDot, st.cMinus, st.cZero = value>>63, m.digit>>63, dot>>63, minus>>63, zero>>63
-		m.special = lit
+// flatChunk applies compactFlat's rules to the masks of one chunk, bits
+// in ignore aside: it ORs every rule's violations into st.bad (one test at
+// the end beats a branch per rule on valid input), carries the string and
+// ','/':' parities and the fraction carry to the next chunk (from the
+// byte before its first, bit 61), and returns the literal runs' starts
+// for the caller to check. In the last chunk (stop set) it also requires
+// that no string is open and that the ',' and ':' are even in number.
+func flatChunk(m *byteMasks, st *flatState, ignore uint64) (lits uint64) {
+	inside := m.quoteParity ^ st.inStr // opening quotes and string bodies
+	notOut := inside | m.quote
+	open, closing := m.quote&inside, m.quote&^inside
+	colon, comma := m.colon&^notOut, m.comma&^notOut
+	sep := colon | comma
+	// From each ',' up to its ':' (a block of ones per key, when they
+	// alternate: colon - comma then borrows from each ':' down to the ','
+	// before it).
+	key, _ := bits.Sub64(colon, comma, st.key)
+	keyEnd := key << 1 &^ key
+	value := ^(notOut | sep | m.stop)
+	end := sep | m.stop
+	num := value & (m.digit | m.dot | m.minus)
+	word := value &^ num // true, false or null
+	starts := value &^ (value << 1)
+	minus, dot := m.minus&value, m.dot&value
+	first := starts&m.digit | minus<<1 // a number's first digit
+	var frac uint64
+	frac, st.cFrac = bits.Add64(value&^dot, dot<<1, st.cFrac) // carries from each '.' to its number's end
+	// Each ':' ends a key block and each block ends at a ':' (so each
+	// block starts at a ',': the difference of the two).
+	bad := keyEnd ^ colon | // ',' and ':' alternate
+		comma<<1&^open | // a key after ',' and '{'
+		colon<<1&^(open|value) | // a value after ':'
+		closing<<1&^end | // ',' ':' or '}' after a string
+		value<<1&^value&^end | // runs end before ',' ':' or '}' (and start after ':': by the rules above)
+		num<<1&word | // a run is a number or a word (literalAt: nothing after a word)
+		minus&^starts | minus<<1&^m.digit | // '-' first, then a digit
+		dot&^(m.digit<<1) | dot<<1&^m.digit | // '.' between digits
+		frac&dot | // once per number
+		(first&m.zero)<<1&m.digit // no leading zero
+	st.bad |= m.special | bad&^ignore // (special only zero or not: the SSE2 mask is not by byte)
+	if m.stop != 0 {
+		st.bad |= (inside | key) >> 63 // a string left open, or a key without a value
 	}
+	st.inStr = -(inside >> 61 & 1)
+	st.key = key >> 61 & 1
+	return word &^ (word << 1) &^ ignore
 }
 
 // literalAt reports whether true, false or null starts at data[i] and is

@@ -10,35 +10,31 @@ import (
 // best the CPU has), fast enough for compactFlat to pay off.
 const flatMasksFast = true
 
-// useAVX512: the CPU and OS support AVX-512 BW (and carry-less multiply),
-// so one compare makes a mask of 64 bytes instead of four.
-var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasPCLMULQDQ
+// useAVX512: the CPU and OS support AVX-512 BW (and carry-less multiply,
+// BMI1 and BMI2), so flatScan (one compare makes a mask of 64 bytes, and
+// the rules run on it in registers) takes the whole of compactFlat.
+var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasPCLMULQDQ && cpu.X86.HasBMI1 && cpu.X86.HasBMI2
+
+// useFlatScan: flatScan takes compactFlat (masks in assembly and
+// flatChunk's rules in Go, a chunk at a time, are for the other CPUs).
+var useFlatScan = useAVX512
 
 // useAVX2: the CPU has AVX2 (and carry-less multiply): two compares per
 // mask for 64 bytes.
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPCLMULQDQ
 
-// masks sets m[0:k] to the masks of the k chunks of 64 bytes at p.
+// masks sets m[0:k] to the masks of the k chunks of 64 bytes at p,
+// stride bytes apart (flatScan makes its own).
 func masks(p *byte, k int, m *[maskGroup]byteMasks) {
-	if useAVX512 {
-		masksAVX512(p, k, &m[0])
-		return
-	}
 	if useAVX2 {
 		masksAVX2(p, k, &m[0])
 		return
 	}
 	for j := range k {
-		chunkMasksSSE2((*[64]byte)(unsafe.Add(unsafe.Pointer(p), 64*j)), &m[j])
+		chunkMasksSSE2((*[64]byte)(unsafe.Add(unsafe.Pointer(p), stride*j)), &m[j])
 		m[j].quoteParity = prefixXor(m[j].quote)
 	}
 }
-
-// flatWords is flatWordsGo in assembly (plain amd64: no spills of the
-// carries between words, which the Go version has).
-//
-//go:noescape
-func flatWords(m *byteMasks, k int, st *flatState)
 
 //go:noescape
 func chunkMasksSSE2(p *[64]byte, m *byteMasks)
@@ -46,5 +42,10 @@ func chunkMasksSSE2(p *[64]byte, m *byteMasks)
 //go:noescape
 func masksAVX2(p *byte, k int, m *byteMasks)
 
+// flatScan is compactFlat on AVX-512 in one pass: each chunk is loaded
+// (the last one over blanks, under a byte mask), its masks made and
+// flatChunk's rules and literalAt's checks applied in registers. It
+// reports whether data[0:n] (n >= 3, '{' first and '}' last) is valid.
+//
 //go:noescape
-func masksAVX512(p *byte, k int, m *byteMasks)
+func flatScan(p *byte, n int) bool

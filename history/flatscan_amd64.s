@@ -55,65 +55,6 @@ TEXT ·chunkMasksSSE2(SB), NOSPLIT, $0-16
 	MOVQ AX, 56(DI)
 	RET
 
-// func masksAVX512(p *byte, k int, m *byteMasks)
-// k (> 0) chunks of 64 bytes at p; m points to k byteMasks (80 bytes each; stop is not written).
-TEXT ·masksAVX512(SB), NOSPLIT, $0-24
-	MOVQ p+0(FP), SI
-	MOVQ k+8(FP), CX
-	MOVQ m+16(FP), DI
-	MOVL $0x22, AX
-	VPBROADCASTB AX, Z16     // '"'
-	MOVL $0x3a, AX
-	VPBROADCASTB AX, Z17     // ':'
-	MOVL $0x2c, AX
-	VPBROADCASTB AX, Z18     // ','
-	MOVL $0x30, AX
-	VPBROADCASTB AX, Z19     // '0'
-	MOVL $10, AX
-	VPBROADCASTB AX, Z20
-	MOVL $0x2e, AX
-	VPBROADCASTB AX, Z21     // '.'
-	MOVL $0x2d, AX
-	VPBROADCASTB AX, Z22     // '-'
-	MOVL $0x20, AX
-	VPBROADCASTB AX, Z23     // ' '
-	MOVL $0x5c, AX
-	VPBROADCASTB AX, Z24     // backslash
-	VPCMPEQB X3, X3, X3      // all ones: a carry-less multiply by it is a prefix XOR
-loop:
-	VMOVDQU8 (SI), Z0
-	VPCMPEQB Z16, Z0, K1
-	KMOVQ K1, AX
-	MOVQ AX, 0(DI)
-	VMOVQ AX, X1
-	VPCLMULQDQ $0, X3, X1, X1
-	VMOVQ X1, 64(DI)
-	VPCMPEQB Z17, Z0, K1
-	KMOVQ K1, 8(DI)
-	VPCMPEQB Z18, Z0, K1
-	KMOVQ K1, 16(DI)
-	VPCMPEQB Z19, Z0, K1
-	KMOVQ K1, 48(DI)
-	VPSUBB Z19, Z0, Z2       // byte - '0'
-	VPCMPUB $1, Z20, Z2, K1  // < 10, unsigned: a digit
-	KMOVQ K1, 24(DI)
-	VPCMPEQB Z21, Z0, K1
-	KMOVQ K1, 32(DI)
-	VPCMPEQB Z22, Z0, K1
-	KMOVQ K1, 40(DI)
-	VPCMPUB $1, Z23, Z0, K1  // < 0x20, unsigned: a control byte
-	VPMOVB2M Z0, K2          // high bit: not ASCII
-	KORQ K1, K2, K2
-	VPCMPEQB Z24, Z0, K1
-	KORQ K1, K2, K2
-	KMOVQ K2, 56(DI)
-	ADDQ $64, SI
-	ADDQ $80, DI
-	DECQ CX
-	JNZ loop
-	VZEROUPPER
-	RET
-
 // HALF reads 32 bytes at off(SI) and ORs their bits, shifted left by sh,
 // into the masks: quote R8, colon R9, comma R10, dot R11, minus R12, '0'
 // R13, digit DX; special bytes accumulate in Y7.
@@ -133,7 +74,7 @@ loop:
 #define VSPLAT(c, x, y) MOVL $c, AX; VMOVD AX, x; VPBROADCASTB x, y
 
 // func masksAVX2(p *byte, k int, m *byteMasks)
-// k (> 0) chunks of 64 bytes at p; m points to k byteMasks (80 bytes each; stop is not written).
+// k (> 0) chunks of 64 bytes at p, 62 (stride) apart; m points to k byteMasks (80 bytes each; stop is not written).
 TEXT ·masksAVX2(SB), NOSPLIT, $0-24
 	MOVQ p+0(FP), SI
 	MOVQ k+8(FP), CX
@@ -171,195 +112,223 @@ avx2loop:
 	VMOVQ R8, X1
 	VPCLMULQDQ $0, X3, X1, X1
 	VMOVQ X1, 64(DI)
-	ADDQ $64, SI
+	ADDQ $62, SI // stride
 	ADDQ $80, DI
 	DECQ CX
 	JNZ avx2loop
 	VZEROUPPER
 	RET
 
-// func flatWords(m *byteMasks, k int, st *flatState)
-// The rules of compactFlat on k chunks' masks (flatWordsGo in Go, which
-// it must match): violations are ORed into st.bad, the carries between
-// words kept in st, and each chunk's literal starts written over its
-// special mask (after special went into bad), for the caller to check.
-// Registers: R8 inside, R9 open, R10 closing/value, R11 colon/num,
-// R12 comma/minus, R13 keyOpen/dot, R14 outside/starts, R15 bad,
-// DX the end of m, AX BX CX R8 R9 scratch.
-TEXT ·flatWords(SB), NOSPLIT, $0-24
-	MOVQ m+0(FP), DI
-	MOVQ k+8(FP), DX
-	MOVQ st+16(FP), SI
-	IMULQ $80, DX
-	ADDQ DI, DX
-	MOVQ 104(SI), R15
-words:
-	MOVQ 56(DI), AX
-	ORQ AX, R15               // bad |= special
-	MOVQ 64(DI), R8
-	XORQ 0(SI), R8            // inside = quoteParity ^ inStr
-	MOVQ R8, AX
-	SARQ $63, AX
-	MOVQ AX, 0(SI)            // inStr
-	MOVQ R8, R14
-	NOTQ R14                  // outside
-	MOVQ 0(DI), R9
-	ANDQ R8, R9               // open
-	MOVQ 0(DI), R10
-	ANDQ R14, R10             // closing
-	MOVQ 8(DI), R11
-	ANDQ R14, R11             // colon
-	MOVQ 16(DI), R12
-	ANDQ R14, R12             // comma
-	MOVQ R12, R13
-	SHLQ $1, R13
-	ORQ 24(SI), R13           // keyOpen = comma<<1 | cComma
-	MOVQ R12, AX
-	SHRQ $63, AX
-	MOVQ AX, 24(SI)           // cComma
-	MOVQ R9, AX
-	NOTQ AX
-	ANDQ R13, AX
-	ORQ AX, R15               // bad |= keyOpen &^ open
-	MOVQ 80(SI), AX
-	BTQ $0, AX                // CF = cKey
-	MOVQ R8, BX
-	ADCQ R13, BX              // inside + keyOpen + cKey
-	SETCS AL
-	MOVBQZX AL, AX
-	MOVQ AX, 80(SI)           // cKey
-	ANDQ R14, BX              // keyClose = sum &^ inside
-	MOVQ BX, AX
-	SHLQ $1, AX
-	ORQ 8(SI), AX
-	XORQ R11, AX
-	ORQ AX, R15               // bad |= colon ^ (keyClose<<1 | cKeyClose)
-	MOVQ BX, AX
-	SHRQ $63, AX
-	MOVQ AX, 8(SI)            // cKeyClose
-	NOTQ BX
-	ANDQ BX, R10              // valueClose = closing &^ keyClose
-	MOVQ R12, CX
-	ORQ 72(DI), CX            // comma | stop
-	MOVQ CX, BX
-	NOTQ BX                   // ^(comma | stop)
-	MOVQ R10, AX
-	SHLQ $1, AX
-	ORQ 16(SI), AX
-	ANDQ BX, AX
-	ORQ AX, R15               // bad |= (valueClose<<1 | cValueClose) &^ (comma | stop)
-	MOVQ R10, AX
-	SHRQ $63, AX
-	MOVQ AX, 16(SI)           // cValueClose
+// func flatScan(p *byte, n int) bool
+// compactFlat in one pass (flatChunk and literalAt in Go, which it must
+// match: TestFlatScan). Chunks of 64 bytes, 62 (stride) apart, the last
+// loaded over blanks under a byte mask (no read past p+n). Registers: SI
+// the chunk, DI p+n, R15 bad, R14 inStr, R13 key, R12 the fraction
+// carry (0 or -1); AX the chunk's violations, BX CX DX R8-R11 scratch; K1-K7
+// the chunk's masks. Locals: keep (^ignore), lead (the '{' as a ','),
+// stop.
+TEXT ·flatScan(SB), NOSPLIT, $24-17
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), DI
+	ADDQ SI, DI
+	MOVL $0x22, AX
+	VPBROADCASTB AX, Z16     // '"'
+	MOVL $0x3a, AX
+	VPBROADCASTB AX, Z17     // ':'
+	MOVL $0x2c, AX
+	VPBROADCASTB AX, Z18     // ','
+	MOVL $0x30, AX
+	VPBROADCASTB AX, Z19     // '0'
+	MOVL $10, AX
+	VPBROADCASTB AX, Z20
+	MOVL $0x2e, AX
+	VPBROADCASTB AX, Z21     // '.'
+	MOVL $0x2d, AX
+	VPBROADCASTB AX, Z22     // '-'
+	MOVL $0x20, AX
+	VPBROADCASTB AX, Z23     // ' ': blanks, and the bound below printable bytes
+	MOVL $0x5c, AX
+	VPBROADCASTB AX, Z24     // backslash
+	MOVL $0x60, AX
+	VPBROADCASTB AX, Z25     // byte - ' ' >= 0x60, unsigned: control or not ASCII
+	VPCMPEQB X3, X3, X3      // all ones: a carry-less multiply by it is a prefix XOR
+	XORQ R15, R15
+	XORQ R14, R14
+	XORQ R13, R13
+	XORQ R12, R12
+	MOVQ $-1, keep-8(SP)
+	MOVQ $1, lead-16(SP)
+	MOVQ $0, stop-24(SP)
+
+chunk:
+	MOVQ DI, AX
+	SUBQ SI, AX              // bytes left: more than 64, or the last chunk
+	CMPQ AX, $64
+	JLE last
+	VMOVDQU8 (SI), Z0
+	JMP scan
+
+last:
+	MOVQ $-1, DX
+	BZHIQ AX, DX, DX
+	KMOVQ DX, K1
+	VMOVDQA64 Z23, Z0
+	VMOVDQU8 (SI), K1, Z0    // the rest over blanks
+	DECQ AX
+	MOVQ $-1, DX
+	SHLXQ AX, DX, DX         // the final '}' and what follows it
+	MOVQ DX, stop-24(SP)
+
+scan:
+	VPCMPEQB Z17, Z0, K2     // ':'
+	VPCMPEQB Z18, Z0, K3     // ','
+	VPSUBB Z19, Z0, Z2
+	VPCMPUB $1, Z20, Z2, K4  // byte - '0' < 10: a digit
+	VPCMPEQB Z21, Z0, K5     // '.'
+	VPCMPEQB Z22, Z0, K6     // '-'
+	VPCMPEQB Z19, Z0, K7     // '0'
+	VPSUBB Z23, Z0, Z2
+	VPCMPUB $5, Z25, Z2, K1  // control or not ASCII
+	VPCMPEQB Z24, Z0, K0
+	KORQ K0, K1, K1
+	KMOVQ K1, DX
+	ORQ DX, R15              // special: bad wherever it is
+	VPCMPEQB Z16, Z0, K1     // '"'
+	KMOVQ K1, R8             // R8 quote
+	VMOVQ R8, X1
+	VPCLMULQDQ $0, X3, X1, X1
+	VMOVQ X1, AX
+	XORQ R14, AX             // AX inside
+	ANDNQ R8, AX, R9         // R9 closing
 	MOVQ R8, R10
-	ORQ 0(DI), R10
-	ORQ R11, R10
-	ORQ CX, R10
-	NOTQ R10                  // value = ^(inside | quote | colon | comma | stop)
-	MOVQ R10, R8
-	SHLQ $1, R8
-	ORQ 40(SI), R8            // after = value<<1 | cValue
-	MOVQ R10, AX
-	SHRQ $63, AX
-	MOVQ AX, 40(SI)           // cValue
-	MOVQ R11, R14
-	SHLQ $1, R14
-	ORQ 32(SI), R14
-	MOVQ R9, AX
-	NOTQ AX
-	ANDQ AX, R14              // starts = (colon<<1 | cColon) &^ open
-	MOVQ R11, AX
-	SHRQ $63, AX
-	MOVQ AX, 32(SI)           // cColon
-	MOVQ R8, AX
-	NOTQ AX
-	ANDQ R10, AX
-	XORQ R14, AX
-	ORQ AX, R15               // bad |= value &^ after ^ starts
-	MOVQ R10, AX
-	NOTQ AX
-	ANDQ R8, AX
-	ANDQ BX, AX
-	ORQ AX, R15               // bad |= after &^ value &^ (comma | stop)
-	MOVQ 24(DI), R9
-	ORQ 40(DI), R9
-	NOTQ R9
-	ANDQ R14, R9              // lit = starts &^ (digit | minus)
-	MOVQ R9, 56(DI)
-	MOVQ 88(SI), AX
-	BTQ $0, AX                // CF = cLit
-	MOVQ R10, R11
-	ADCQ R9, R11              // value + lit + cLit
-	SETCS AL
-	MOVBQZX AL, AX
-	MOVQ AX, 88(SI)           // cLit
-	ANDQ R10, R11             // num = value & sum
-	MOVQ 24(DI), AX
-	ORQ 32(DI), AX
-	ORQ 40(DI), AX
-	NOTQ AX
-	ANDQ R11, AX
-	ORQ AX, R15               // bad |= num &^ (digit | dot | minus)
-	MOVQ 40(DI), R12
-	ANDQ R11, R12             // minus = minus & num
-	MOVQ 32(DI), R13
-	ANDQ R11, R13             // dot = dot & num
-	MOVQ R14, AX
-	NOTQ AX
-	ANDQ R12, AX
-	ORQ AX, R15               // bad |= minus &^ starts
-	MOVQ R12, BX
-	SHLQ $1, BX
-	ORQ 64(SI), BX            // minus<<1 | cMinus
-	MOVQ 24(DI), CX
-	NOTQ CX                   // ^digit
-	MOVQ BX, AX
-	ANDQ CX, AX
-	ORQ AX, R15               // bad |= (minus<<1 | cMinus) &^ digit
-	MOVQ R12, AX
-	SHRQ $63, AX
-	MOVQ AX, 64(SI)           // cMinus
-	MOVQ R14, AX
-	ANDQ 24(DI), AX
-	ORQ AX, BX                // first = starts & digit | (minus<<1 | cMinus)
-	MOVQ 24(DI), AX
-	SHLQ $1, AX
-	ORQ 48(SI), AX
-	NOTQ AX
-	ANDQ R13, AX
-	ORQ AX, R15               // bad |= dot &^ (digit<<1 | cDigit)
-	MOVQ 24(DI), AX
-	SHRQ $63, AX
-	MOVQ AX, 48(SI)           // cDigit
-	MOVQ R13, R8
-	SHLQ $1, R8
-	ORQ 56(SI), R8            // frac = dot<<1 | cDot
-	MOVQ R13, AX
-	SHRQ $63, AX
-	MOVQ AX, 56(SI)           // cDot
-	MOVQ R8, AX
-	ANDQ CX, AX
-	ORQ AX, R15               // bad |= frac &^ digit
-	MOVQ 96(SI), AX
-	BTQ $0, AX                // CF = cFrac
-	MOVQ 24(DI), R9
-	ADCQ R8, R9               // digit + frac + cFrac
-	SETCS AL
-	MOVBQZX AL, AX
-	MOVQ AX, 96(SI)           // cFrac
-	ANDQ CX, R9
-	ANDQ R10, R9
-	ORQ R9, R15               // bad |= sum &^ digit & value
-	ANDQ 48(DI), BX           // zero = first & zero
-	MOVQ BX, AX
-	SHLQ $1, AX
-	ORQ 72(SI), AX
-	ANDQ 24(DI), AX
-	ORQ AX, R15               // bad |= (zero<<1 | cZero) & digit
-	SHRQ $63, BX
-	MOVQ BX, 72(SI)           // cZero
-	ADDQ $80, DI
-	CMPQ DI, DX
-	JNE words
-	MOVQ R15, 104(SI)
+	ANDQ AX, R10             // R10 open
+	ORQ AX, R8               // R8 not outside
+	MOVQ AX, R14
+	SHLQ $2, R14
+	SARQ $63, R14            // inStr from bit 61
+	KMOVQ K2, CX
+	ANDNQ CX, R8, CX         // CX colon
+	KMOVQ K3, DX
+	ORQ lead-16(SP), DX
+	ANDNQ DX, R8, DX         // DX comma
+	MOVQ CX, R11
+	BTQ $61, R13             // the chunk before: between a ',' and its ':' up to here
+	SBBQ DX, R11             // R11 key: colon - comma
+	MOVQ R11, R13
+	ORQ R11, AX
+	ANDQ stop-24(SP), AX     // a string open or a key without value at the end
+	MOVQ CX, BX
+	ORQ DX, BX
+	ORQ stop-24(SP), BX      // BX end: ',' ':' or the final '}'
+	ADDQ R9, R9
+	ANDNQ R9, BX, R9
+	ORQ R9, AX               // end after a string
+	LEAQ (R11)(R11*1), R9
+	ANDNQ R9, R11, R9
+	XORQ CX, R9
+	ORQ R9, AX               // ':' where a key ends
+	ORQ BX, R8
+	NOTQ R8                  // R8 value
+	LEAQ (DX)(DX*1), DX
+	ANDNQ DX, R10, DX
+	ORQ DX, AX               // a key after ',' and '{'
+	ORQ R8, R10
+	LEAQ (CX)(CX*1), R11     // R11 colon<<1
+	ANDNQ R11, R10, DX
+	ORQ DX, AX               // a value after ':'
+	LEAQ (R8)(R8*1), R9      // R9 value<<1
+	ANDNQ R8, R9, R10        // R10 starts
+	ORQ R8, BX
+	ANDNQ R9, BX, DX
+	ORQ DX, AX               // runs end before ',' ':' or '}'
+	KMOVQ K5, BX
+	ANDQ R8, BX              // BX dot
+	ANDNQ R8, BX, R9
+	LEAQ (BX)(BX*1), DX      // DX dot<<1
+	BTQ $0, R12
+	ADCQ DX, R9
+	SBBQ R12, R12
+	ANDQ BX, R9
+	ORQ R9, AX               // one '.' per number
+	KMOVQ K6, CX
+	ANDQ R8, CX              // CX minus
+	KMOVQ K4, R9             // R9 digit
+	MOVQ R9, R11
+	ORQ BX, R11
+	ORQ CX, R11
+	ANDQ R8, R11             // R11 num
+	ANDNQ DX, R9, DX
+	ORQ DX, AX               // a digit after '.'
+	LEAQ (R9)(R9*1), DX
+	ANDNQ BX, DX, BX
+	ORQ BX, AX               // and before it
+	ANDNQ R8, R11, BX        // BX word
+	LEAQ (R11)(R11*1), DX
+	ANDQ BX, DX
+	ORQ DX, AX               // a run is a number or a word (nothing after a word: below)
+	LEAQ (BX)(BX*1), DX
+	ANDNQ BX, DX, BX         // BX word starts
+	ANDNQ CX, R10, DX
+	ORQ DX, AX               // '-' first
+	LEAQ (CX)(CX*1), R8
+	ANDNQ R8, R9, DX
+	ORQ DX, AX               // then a digit
+	ANDQ R9, R10
+	ORQ R8, R10              // R10 a number's first digit
+	KMOVQ K7, DX
+	ANDQ DX, R10
+	ADDQ R10, R10
+	ANDQ R9, R10
+	ORQ R10, AX              // no leading zero
+	ANDQ keep-8(SP), AX
+	ORQ AX, R15
+	JNZ bad
+	ANDQ keep-8(SP), BX
+
+word:
+	TESTQ BX, BX
+	JZ next
+	TZCNTQ BX, CX
+	BLSRQ BX, BX
+	ADDQ SI, CX              // the word's first byte
+	LEAQ 5(CX), R8
+	CMPQ R8, DI
+	JHI bad                  // no room for four bytes and the '}'
+	MOVL (CX), DX
+	CMPL DX, $0x65757274     // "true"
+	JEQ four
+	CMPL DX, $0x6c6c756e     // "null"
+	JEQ four
+	CMPL DX, $0x736c6166     // "fals"
+	JNE bad
+	INCQ CX
+	INCQ R8
+	CMPQ R8, DI
+	JHI bad
+	CMPB 3(CX), $0x65        // 'e'
+	JNE bad
+
+four:
+	CMPQ R8, DI
+	JEQ word                 // followed by the final '}'
+	CMPB 4(CX), $0x2c        // or by ','
+	JNE bad
+	JMP word
+
+next:
+	CMPQ stop-24(SP), $0
+	JNE valid
+	MOVQ $0, lead-16(SP)
+	MOVQ $-4, keep-8(SP)     // ^3: the two bytes the chunk before judged
+	ADDQ $62, SI             // stride
+	JMP chunk
+
+valid:
+	VZEROUPPER
+	MOVB $1, ret+16(FP)
+	RET
+
+bad:
+	VZEROUPPER
+	MOVB $0, ret+16(FP)
 	RET

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestChunkMasksAsm: both assembly versions give chunkMasksGo's masks.
+// TestChunkMasksAsm: the SSE2 and AVX2 masks are chunkMasksGo's.
 func TestChunkMasksAsm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 100000 {
@@ -31,64 +31,111 @@ func TestChunkMasksAsm(t *testing.T) {
 				t.Fatalf("masksAVX2(%q):\n got %x\nwant %x", p, avx[0], want)
 			}
 		}
-		if useAVX512 {
-			var avx [maskGroup]byteMasks
-			masksAVX512(&p[0], 1, &avx[0])
-			if !same(avx[0]) {
-				t.Fatalf("masksAVX512(%q):\n got %x\nwant %x", p, avx[0], want)
-			}
-		}
 	}
 }
 
-// TestCompactFlatPaths runs the random documents through each mask path
-// this CPU has.
+// TestCompactFlatPaths runs the random documents through each path this
+// CPU has.
 func TestCompactFlatPaths(t *testing.T) {
-	defer func(a, b bool) { useAVX512, useAVX2 = a, b }(useAVX512, useAVX2)
-	has512, has2 := useAVX512, useAVX2
-	for _, p := range []struct {
-		name         string
-		avx512, avx2 bool
-	}{{"AVX512", true, false}, {"AVX2", false, true}, {"SSE2", false, false}} {
-		if p.avx512 && !has512 || p.avx2 && !has2 {
-			t.Logf("no %s on this CPU: that path is not tested here", p.name)
-			continue
-		}
-		useAVX512, useAVX2 = p.avx512, p.avx2
-		t.Run(p.name, func(t *testing.T) { checkCompactFlat(t, 150000) })
+	forEachFlatPath(t, func(t *testing.T) { checkCompactFlat(t, 150000) })
+}
+
+// flatPaths are the paths of compactFlat this CPU has: flatScan, and the
+// masks (AVX2, SSE2) with flatChunk's rules. use switches to one; the
+// returned function switches back.
+func flatPaths() (names []string, use func(name string) (back func())) {
+	names = []string{"SSE2"}
+	if useAVX2 {
+		names = append(names, "AVX2")
+	}
+	if useAVX512 {
+		names = append(names, "AVX512")
+	}
+	return names, func(name string) func() {
+		a, b := useFlatScan, useAVX2
+		useFlatScan, useAVX2 = name == "AVX512", name == "AVX2"
+		return func() { useFlatScan, useAVX2 = a, b }
 	}
 }
 
-// TestFlatWordsAsm: the assembly gives flatWordsGo's state and literal
-// starts for random masks and carries. Random masks break rules in every
-// word, so the comparison covers each rule's term, not just valid input.
-func TestFlatWordsAsm(t *testing.T) {
+// forEachFlatPath runs f with compactFlat on each path this CPU has.
+func forEachFlatPath(t *testing.T, f func(t *testing.T)) {
+	names, use := flatPaths()
+	if len(names) < 3 {
+		t.Logf("only %v on this CPU: the other paths are not tested here", names)
+	}
+	for _, name := range names {
+		back := use(name)
+		t.Run(name, f)
+		back()
+	}
+}
+
+// TestFlatScan: the assembly answers as the masks and rules a chunk at a
+// time in Go do, on random flat documents and on flespi messages with one
+// byte changed at each place (every rule broken at every chunk position,
+// the two bytes each chunk shares with the one before included), and cut
+// short at each length.
+func TestFlatScan(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("no AVX-512 on this CPU: flatScan is not used here")
+	}
+	defer func(u bool) { useFlatScan = u }(useFlatScan)
+	both := func(d []byte) (asm, chunks int) {
+		useFlatScan = true
+		asm = compactFlat(d)
+		useFlatScan = false
+		return asm, compactFlat(d)
+	}
+	check := func(d []byte) {
+		if asm, chunks := both(d); asm != chunks {
+			t.Fatalf("compactFlat(%q) (%d bytes): %d with flatScan, %d a chunk at a time", d, len(d), asm, chunks)
+		}
+	}
 	rng := rand.New(rand.NewPCG(8, 9))
 	for range 100000 {
-		var m [maskGroup]byteMasks
-		k := 1 + rng.IntN(maskGroup)
-		for j := range k {
-			m[j] = byteMasks{quote: rng.Uint64() & rng.Uint64(), colon: rng.Uint64() & rng.Uint64(), comma: rng.Uint64() & rng.Uint64(),
-				digit: rng.Uint64(), dot: rng.Uint64() & rng.Uint64(), minus: rng.Uint64() & rng.Uint64() & rng.Uint64(),
-				zero: rng.Uint64() & rng.Uint64(), special: rng.Uint64() & rng.Uint64() & rng.Uint64() & rng.Uint64()}
-			if rng.IntN(2) == 0 {
-				m[j].special = 0
+		check(flatDoc(rng))
+	}
+	const cs = `{}[]":,.-0123456789 tfnxe\` + "\x00\x1f\x7f\xc3"
+	valid := 0
+	for _, m := range flespiMessages(3) {
+		for i := range m {
+			for j := range len(cs) {
+				d := append([]byte(nil), m...)
+				d[i] = cs[j]
+				check(d)
 			}
-			if rng.IntN(4) == 0 {
-				m[j].stop = ^(1<<rng.IntN(64) - 1)
+			check(m[:i+1])
+			if asm, _ := both(m[:i+1]); asm == fastValid {
+				valid++
 			}
-			m[j].quoteParity = prefixXor(m[j].quote)
 		}
-		bit := func() uint64 { return uint64(rng.IntN(2)) }
-		st := flatState{inStr: -bit(), cKeyClose: bit(), cValueClose: bit(), cComma: bit(), cColon: bit(), cValue: bit(),
-			cDigit: bit(), cDot: bit(), cMinus: bit(), cZero: bit(), cKey: bit(), cLit: bit(), cFrac: bit()}
-		ma, sa := m, st
-		mg, sg := m, st
-		flatWords(&ma[0], k, &sa)
-		flatWordsGo(mg[:k], &sg)
-		if sa != sg || ma != mg {
-			t.Fatalf("k=%d masks %x, state %x:\nassembly: state %x, literal starts %x\n      Go: state %x, literal starts %x",
-				k, m, st, sa, ma, sg, mg)
+		if asm, _ := both(m); asm != fastValid {
+			t.Fatalf("flatScan(%s) = %d, want fastValid", m, asm)
 		}
+	}
+	if valid != 3 {
+		t.Fatalf("%d prefixes of 3 messages valid, want 3 (the whole messages)", valid)
+	}
+}
+
+// BenchmarkCompactFlatPaths: compactFlat on each path this CPU has, on
+// varied flespi messages.
+func BenchmarkCompactFlatPaths(b *testing.B) {
+	ms := flespiMessages(1024)
+	names, use := flatPaths()
+	for _, name := range names {
+		back := use(name)
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(ms[0])))
+			i := 0
+			for b.Loop() {
+				if compactFlat(ms[i%len(ms)]) != fastValid {
+					b.Fatal("not valid")
+				}
+				i++
+			}
+		})
+		back()
 	}
 }

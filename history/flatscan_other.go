@@ -10,10 +10,11 @@ const flatMasksFast = false
 
 func masks(p *byte, k int, m *[maskGroup]byteMasks) {
 	for j := range k {
-		chunkMasksGo((*[64]byte)(unsafe.Add(unsafe.Pointer(p), 64*j)), &m[j])
+		chunkMasksGo((*[64]byte)(unsafe.Add(unsafe.Pointer(p), stride*j)), &m[j])
 	}
 }
 
-func flatWords(m *byteMasks, k int, st *flatState) {
-	flatWordsGo(unsafe.Slice(m, k), st)
-}
+// useFlatScan is false: flatScan is amd64 assembly.
+const useFlatScan = false
+
+func flatScan(*byte, int) bool { return false } // never called

@@ -5,3 +5,5 @@ package history
 import "testing"
 
 func TestCompactFlatPaths(t *testing.T) { checkCompactFlat(t, 20000) }
+
+func forEachFlatPath(t *testing.T, f func(t *testing.T)) { f(t) }

@@ -2,6 +2,7 @@ package history
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -206,4 +207,48 @@ func BenchmarkCompactObject(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestCompactFlatNearMisses: flat objects broken in one way each, with
+// the break moved across every position of a chunk (a string member in
+// front grows a byte at a time), are never valid; the same objects
+// unbroken always are.
+func TestCompactFlatNearMisses(t *testing.T) {
+	if !flatMasksFast {
+		t.Skip("compactFlat steps aside on this architecture (no SIMD masks)")
+	}
+	broken := []string{
+		`{2:3}`, `{"a":1,2:3}`, `{true:1}`, `{"a":1,null:2}`, `{"a"}`, `{"a":1,"b"}`, `{"a":1,,"b":2}`,
+		`{,"a":1}`, `{"a":1,}`, `{"a"::1}`, `{"a":1:2}`, `{"a":"b":"c"}`, `{"a":,"b":1}`,
+		`{"a":01}`, `{"a":-01}`, `{"a":1.2.3}`, `{"a":12.34.5}`, `{"a":-}`, `{"a":1.}`, `{"a":.5}`, `{"a":1-2}`, `{"a":--1}`,
+		`{"a":tru}`, `{"a":truex}`, `{"a":1true}`, `{"a":true1}`, `{"a":falsee}`, `{"a":nul}`, `{"a":"x"1}`,
+		`{"a":1"x"}`, `{"a":"x""y"}`, `{"a":}`, `{:1}`, `{"a":1}}`, `{"a":1}x}`, `{"a":"x}`, `{"a":1,"b}`, `{"a"1}`,
+		`{"a":t}`, `{"a":f}`, `{"a":1e}`, `{"a":[1}`,
+	}
+	valid := []string{
+		`{"a":1}`, `{"a":-0.5,"b":true,"c":false,"d":null,"e":"x:,y"}`, `{"":""}`, `{"a":0,"b":10,"c":-10.01}`,
+		`{"a":"}","b":"{"}`, `{"a":123456789.123456789}`,
+	}
+	forEachFlatPath(t, func(t *testing.T) {
+		for pad := range 140 {
+			front := `{"p":"` + strings.Repeat("x", pad) + `",`
+			for _, c := range broken {
+				for _, d := range []string{c, front + c[1:]} {
+					if gjson.Valid(d) {
+						t.Fatalf("%s is valid JSON: not a near miss", d)
+					}
+					if got := compactFlat([]byte(d)); got == fastValid {
+						t.Fatalf("compactFlat(%s) = valid, want not", d)
+					}
+				}
+			}
+			for _, c := range valid {
+				for _, d := range []string{c, front + c[1:]} {
+					if got := compactFlat([]byte(d)); got != fastValid {
+						t.Fatalf("compactFlat(%s) = %d, want fastValid (%d)", d, got, fastValid)
+					}
+				}
+			}
+		}
+	})
 }
