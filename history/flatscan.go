@@ -19,7 +19,7 @@ type byteMasks struct {
 // flatState is what compactFlat carries from one chunk to the next.
 type flatState struct {
 	inStr uint64 // all ones: the chunk starts inside a string
-	key   uint64 // 1: the chunk starts between a ',' (or the opening '{') and its ':'
+	cKey  uint64 // the carry of the key-finding addition
 	cFrac uint64 // the carry of the fraction-filling addition
 	bad   uint64 // non-zero: a rule broken somewhere (or a special byte)
 }
@@ -63,23 +63,25 @@ func chunks(n int) int {
 //
 //   - with no backslash, each quote opens or closes a string by its parity
 //     (a prefix XOR of the quote mask), which tells inside from outside;
-//   - outside strings, ',' and ':' must alternate, the opening '{'
-//     counting as a ',', and end with a ':' (subtracting the mask of ','
-//     from that of ':' must give a block of ones from each ',' to the
-//     next ':'): each ',' (and the '{') is followed by a key's
-//     opening quote, each ':' by a value (a string or a run of value bytes);
-//     each string is followed by ',', ':' or the final '}';
-//   - every other outside byte is a value byte, and the runs of value bytes
-//     start right after a ':' and end right before ',', ':' or the final
-//     '}'. So between two neighbouring ',' and ':' there is exactly one
-//     string or run, and by the alternation a key before each ':' and a
-//     value after it;
+//   - outside strings, after each ',' (and the opening '{', counted as
+//     one) comes a key's opening quote; adding those bits to the mask of
+//     string bodies carries through each key onto its closing quote. A
+//     ':' must follow each key's closing quote and nothing else; ',' or
+//     the final '}' must follow every other closing quote (a value's);
+//     after each ':' comes a value: a string or a run of value bytes;
+//   - every other outside byte is a value byte, and the runs of value
+//     bytes end right before ',', ':' or the final '}' (and start right
+//     after a ':': nothing else can come before them by the rules above);
 //   - a run of digits, '.' and '-' is a number: '-' only first and
 //     followed by a digit, no leading zero, '.' between digits and at most
-//     one per number (adding each '.”s next bit to the run carries to the
+//     one per number (adding the bit after each '.' to the run carries to the
 //     end of the number, or onto a second '.'); a run of other bytes must
 //     be exactly true, false or null (checked in place, literalAt), and
-//     the two kinds never touch.
+//     no number byte comes after one of them.
+//
+// The chunks overlap by two bytes (stride): every rule looks at a byte
+// and at most the two before it, so only the string parity and the two
+// additions' carries cross from chunk to chunk.
 //
 // Every byte is thereby accounted for, so the object is valid JSON (and
 // valid UTF-8: it is ASCII). FuzzCompactFlat and TestCompactFlatPaths
@@ -144,37 +146,37 @@ func compactFlat(data []byte) int {
 
 // flatChunk applies compactFlat's rules to the masks of one chunk, bits
 // in ignore aside: it ORs every rule's violations into st.bad (one test at
-// the end beats a branch per rule on valid input), carries the string and
-// ','/':' parities and the fraction carry to the next chunk (from the
-// byte before its first, bit 61), and returns the literal runs' starts
-// for the caller to check. In the last chunk (stop set) it also requires
-// that no string is open and that the ',' and ':' are even in number.
+// the end beats a branch per rule on valid input), carries the string
+// parity and the additions' carries to the next chunk (which starts at
+// this one's bit 62), and returns the literal runs' starts for the caller
+// to check. In the last chunk (stop set) it also requires that no string
+// is open.
 func flatChunk(m *byteMasks, st *flatState, ignore uint64) (lits uint64) {
 	inside := m.quoteParity ^ st.inStr // opening quotes and string bodies
 	notOut := inside | m.quote
 	open, closing := m.quote&inside, m.quote&^inside
 	colon, comma := m.colon&^notOut, m.comma&^notOut
-	sep := colon | comma
-	// From each ',' up to its ':' (a block of ones per key, when they
-	// alternate: colon - comma then borrows from each ':' down to the ','
-	// before it).
-	key, _ := bits.Sub64(colon, comma, st.key)
-	keyEnd := key << 1 &^ key
-	value := ^(notOut | sep | m.stop)
-	end := sep | m.stop
+	// After each ',' (and the '{') comes a key's opening quote: adding
+	// that bit to the string's body carries through it onto its closing
+	// quote.
+	keyOpen := comma << 1
+	sum, _ := bits.Add64(inside, keyOpen, st.cKey)
+	keyClose := sum &^ inside
+	valueClose := closing &^ keyClose
+	end := colon | comma | m.stop
+	value := ^(notOut | end)
 	num := value & (m.digit | m.dot | m.minus)
 	word := value &^ num // true, false or null
 	starts := value &^ (value << 1)
 	minus, dot := m.minus&value, m.dot&value
 	first := starts&m.digit | minus<<1 // a number's first digit
-	var frac uint64
-	frac, st.cFrac = bits.Add64(value&^dot, dot<<1, st.cFrac) // carries from each '.' to its number's end
-	// Each ':' ends a key block and each block ends at a ':' (so each
-	// block starts at a ',': the difference of the two).
-	bad := keyEnd ^ colon | // ',' and ':' alternate
-		comma<<1&^open | // a key after ',' and '{'
+	digits, fracOpen := value&^dot, dot<<1
+	frac, _ := bits.Add64(digits, fracOpen, st.cFrac) // carries from each '.' to its number's end
+
+	bad := keyOpen&^open | // a key after ',' and '{'
+		(colon ^ keyClose<<1) | // ':' after each key and nowhere else
+		valueClose<<1&^(comma|m.stop) | // ',' or '}' after a string value
 		colon<<1&^(open|value) | // a value after ':'
-		closing<<1&^end | // ',' ':' or '}' after a string
 		value<<1&^value&^end | // runs end before ',' ':' or '}' (and start after ':': by the rules above)
 		num<<1&word | // a run is a number or a word (literalAt: nothing after a word)
 		minus&^starts | minus<<1&^m.digit | // '-' first, then a digit
@@ -183,10 +185,13 @@ func flatChunk(m *byteMasks, st *flatState, ignore uint64) (lits uint64) {
 		(first&m.zero)<<1&m.digit // no leading zero
 	st.bad |= m.special | bad&^ignore // (special only zero or not: the SSE2 mask is not by byte)
 	if m.stop != 0 {
-		st.bad |= (inside | key) >> 63 // a string left open, or a key without a value
+		st.bad |= inside >> 63 // a string left open
 	}
 	st.inStr = -(inside >> 61 & 1)
-	st.key = key >> 61 & 1
+	// The next chunk redoes bits 62 and 63 with the carry into bit 62 (and
+	// the bit added there, which it does not see).
+	st.cKey = ((sum ^ inside ^ keyOpen) | keyOpen) >> 62 & 1
+	st.cFrac = ((frac ^ digits ^ fracOpen) | fracOpen) >> 62 & 1
 	return word &^ (word << 1) &^ ignore
 }
 

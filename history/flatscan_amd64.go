@@ -10,10 +10,10 @@ import (
 // best the CPU has), fast enough for compactFlat to pay off.
 const flatMasksFast = true
 
-// useAVX512: the CPU and OS support AVX-512 BW (and carry-less multiply,
-// BMI1 and BMI2), so flatScan (one compare makes a mask of 64 bytes, and
-// the rules run on it in registers) takes the whole of compactFlat.
-var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasPCLMULQDQ && cpu.X86.HasBMI1 && cpu.X86.HasBMI2
+// useAVX512: the CPU and OS support AVX-512 F and BW (and BMI1, BMI2 and
+// POPCNT), so flatScan (one compare makes a mask of 64 bytes; the rules
+// run on eight chunks' masks at once) takes the whole of compactFlat.
+var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasBMI1 && cpu.X86.HasBMI2 && cpu.X86.HasPOPCNT
 
 // useFlatScan: flatScan takes compactFlat (masks in assembly and
 // flatChunk's rules in Go, a chunk at a time, are for the other CPUs).
@@ -42,10 +42,11 @@ func chunkMasksSSE2(p *[64]byte, m *byteMasks)
 //go:noescape
 func masksAVX2(p *byte, k int, m *byteMasks)
 
-// flatScan is compactFlat on AVX-512 in one pass: each chunk is loaded
-// (the last one over blanks, under a byte mask), its masks made and
-// flatChunk's rules and literalAt's checks applied in registers. It
-// reports whether data[0:n] (n >= 3, '{' first and '}' last) is valid.
+// flatScan is compactFlat on AVX-512: the masks of up to sixteen chunks
+// at a time (the last one loaded over blanks under a byte mask: nothing
+// past the end is read), then flatChunk's rules on eight chunks at once,
+// one in each quadword of a vector, and literalAt's checks. It reports
+// whether data[0:n] (n >= 3, '{' first and '}' last) is valid.
 //
 //go:noescape
 func flatScan(p *byte, n int) bool

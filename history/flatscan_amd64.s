@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "funcdata.h"
 
 // BLOCK reads the 16 bytes at off(SI) and ORs their bits, shifted left by
 // sh, into the masks: quote R8, colon R9, comma R10, dot R11, minus R12,
@@ -119,15 +120,68 @@ avx2loop:
 	VZEROUPPER
 	RET
 
+// PREFIXXOR sets each bit of each quadword of z to the parity of it and
+// the bits below it in the quadword (t is scratch).
+#define PREFIXXOR(z, t) \
+	VPSLLQ $1, z, t; VPXORQ t, z, z; \
+	VPSLLQ $2, z, t; VPXORQ t, z, z; \
+	VPSLLQ $4, z, t; VPXORQ t, z, z; \
+	VPSLLQ $8, z, t; VPXORQ t, z, z; \
+	VPSLLQ $16, z, t; VPXORQ t, z, z; \
+	VPSLLQ $32, z, t; VPXORQ t, z, z
+
+// LANEPARITY sets e to -1 in each lane where the parity carried in (c, 0
+// or 1) and bit 61 of the lanes below (of z, a PREFIXXOR: the parity of
+// the bytes of those chunks not shared with the next) is odd, 0 elsewhere,
+// and c to the parity before the next half (p, t scratch; Z26 is zero,
+// Z28 ones in each lane, K7 the lanes in use).
+#define LANEPARITY(z, c, e, p, t) \
+	VPSRLQ $61, z, p; VPANDQ Z28, p, p; \
+	VPBROADCASTQ c, e; VALIGNQ $7, e, p, e; \
+	VALIGNQ $7, Z26, e, t; VPXORQ t, e, e; \
+	VALIGNQ $6, Z26, e, t; VPXORQ t, e, e; \
+	VALIGNQ $4, Z26, e, t; VPXORQ t, e, e; \
+	VPSUBQ e, Z26, e; \
+	VPTESTMQ p, p, K7, K1; KMOVQ K1, AX; POPCNTQ AX, AX; ANDQ $1, AX; XORQ AX, c
+
+// CARRY finishes s = a + b in each lane, an addition whose carries run
+// from lane to lane: each lane adds the carry into bit 62 of the lane
+// below (and that lane's bit 62 of b: bits 62 and 63 are the next lane's
+// 0 and 1), c carries in to lane 0 and out of lane 7 (0 or 1). A carry
+// that could run through bits 0 to 61 of a lane (a key or number as long
+// as a chunk) is not followed: bad. t and u are scratch; K1-K3 and AX too.
+#define CARRY(s, a, b, c, t, u) \
+	VMOVDQA64 s, t; VPTERNLOGQ $0xbe, b, a, t; \
+	VPSRLQ $62, t, t; VPTESTMQ Z28, t, K7, K1; \
+	KSHIFTLQ $1, K1, K2; KMOVQ c, K3; KORQ K3, K2, K2; KANDQ K7, K2, K2; \
+	KMOVQ K1, AX; SHRQ $7, AX; ANDQ $1, AX; MOVQ AX, c; \
+	VPSRLQ $2, Z27, t; VPANDQ t, s, u; VPCMPEQQ t, u, K2, K3; KORTESTQ K3, K3; JNZ bad; \
+	VPADDQ Z28, s, K2, s
+
 // func flatScan(p *byte, n int) bool
-// compactFlat in one pass (flatChunk and literalAt in Go, which it must
+// compactFlat in AVX-512 (flatChunk and literalAt in Go, which it must
 // match: TestFlatScan). Chunks of 64 bytes, 62 (stride) apart, the last
-// loaded over blanks under a byte mask (no read past p+n). Registers: SI
-// the chunk, DI p+n, R15 bad, R14 inStr, R13 key, R12 the fraction
-// carry (0 or -1); AX the chunk's violations, BX CX DX R8-R11 scratch; K1-K7
-// the chunk's masks. Locals: keep (^ignore), lead (the '{' as a ','),
-// stop.
-TEXT ·flatScan(SB), NOSPLIT, $24-17
+// loaded over blanks under a byte mask (no read past p+n). A block makes
+// the masks of up to sixteen chunks into the frame (row r, chunk l at
+// 128*r+8*l; the rows are quote, colon, comma, digit, dot, minus, '0' and
+// stop), then runs flatChunk's rules on each half of them, eight chunks at
+// once, one in each quadword lane: only the string parity and the carries
+// of the key and fraction additions cross from lane to lane. (A half's
+// rows are read well after their last store: read at once, a row written
+// eight quadwords at a time waits for the stores to reach the cache.)
+// Then the words (true, false, null) are checked in place.
+//
+// Registers: SI the chunk, DI p+n, R11 the half's first chunk, R9 the
+// half's rows (0 or 64), R8 1 in the last block, R15 special bytes, R14
+// the string parity, R13 the key carry, R12 the fraction carry (each 0 or
+// 1, carried to the next half). Z0-Z7 the half's rows; Z8-Z15 scratch;
+// Z16-Z25 byte constants, Z26 zero, Z27 all ones, Z28 one in each lane,
+// Z29 the bits each lane judges (all but the two it shares with the chunk
+// before; all in the very first), Z30 the opening '{' (a ',' in the very
+// first lane), Z31 the violations; K7 the lanes in use. Frame: the rows
+// (1024 bytes), the word starts of a half (64), the block's chunk count.
+TEXT ·flatScan(SB), $1096-17
+	NO_LOCAL_POINTERS
 	MOVQ p+0(FP), SI
 	MOVQ n+8(FP), DI
 	ADDQ SI, DI
@@ -151,177 +205,228 @@ TEXT ·flatScan(SB), NOSPLIT, $24-17
 	VPBROADCASTB AX, Z24     // backslash
 	MOVL $0x60, AX
 	VPBROADCASTB AX, Z25     // byte - ' ' >= 0x60, unsigned: control or not ASCII
-	VPCMPEQB X3, X3, X3      // all ones: a carry-less multiply by it is a prefix XOR
+	VPXORQ Z26, Z26, Z26
+	VPTERNLOGQ $0xff, Z27, Z27, Z27
+	MOVQ $1, AX
+	VPBROADCASTQ AX, Z28
+	VMOVQ AX, X30            // lane 0 bit 0: the '{'
+	KMOVQ AX, K1
+	MOVQ $-4, AX
+	VPBROADCASTQ AX, Z29
+	VPTERNLOGQ $0xff, Z29, Z29, K1, Z29
 	XORQ R15, R15
 	XORQ R14, R14
 	XORQ R13, R13
 	XORQ R12, R12
-	MOVQ $-1, keep-8(SP)
-	MOVQ $1, lead-16(SP)
-	MOVQ $0, stop-24(SP)
+	XORQ R8, R8
 
-chunk:
+block:
+	MOVQ SI, R11
+	XORQ CX, CX
+
+fill:
 	MOVQ DI, AX
 	SUBQ SI, AX              // bytes left: more than 64, or the last chunk
 	CMPQ AX, $64
 	JLE last
-	VMOVDQU8 (SI), Z0
-	JMP scan
+	VMOVDQU8 (SI), Z8
+	MOVQ $0, 896(SP)(CX*8)
+	JMP masks
 
 last:
 	MOVQ $-1, DX
 	BZHIQ AX, DX, DX
 	KMOVQ DX, K1
-	VMOVDQA64 Z23, Z0
-	VMOVDQU8 (SI), K1, Z0    // the rest over blanks
+	VMOVDQA64 Z23, Z8
+	VMOVDQU8 (SI), K1, Z8    // the rest over blanks
 	DECQ AX
 	MOVQ $-1, DX
 	SHLXQ AX, DX, DX         // the final '}' and what follows it
-	MOVQ DX, stop-24(SP)
+	MOVQ DX, 896(SP)(CX*8)
+	MOVQ $1, R8
 
-scan:
-	VPCMPEQB Z17, Z0, K2     // ':'
-	VPCMPEQB Z18, Z0, K3     // ','
-	VPSUBB Z19, Z0, Z2
-	VPCMPUB $1, Z20, Z2, K4  // byte - '0' < 10: a digit
-	VPCMPEQB Z21, Z0, K5     // '.'
-	VPCMPEQB Z22, Z0, K6     // '-'
-	VPCMPEQB Z19, Z0, K7     // '0'
-	VPSUBB Z23, Z0, Z2
-	VPCMPUB $5, Z25, Z2, K1  // control or not ASCII
-	VPCMPEQB Z24, Z0, K0
-	KORQ K0, K1, K1
+masks:
+	VPCMPEQB Z16, Z8, K1
+	KMOVQ K1, 0(SP)(CX*8)
+	VPCMPEQB Z17, Z8, K1
+	KMOVQ K1, 128(SP)(CX*8)
+	VPCMPEQB Z18, Z8, K1
+	KMOVQ K1, 256(SP)(CX*8)
+	VPSUBB Z19, Z8, Z9
+	VPCMPUB $1, Z20, Z9, K1  // byte - '0' < 10: a digit
+	KMOVQ K1, 384(SP)(CX*8)
+	VPCMPEQB Z21, Z8, K1
+	KMOVQ K1, 512(SP)(CX*8)
+	VPCMPEQB Z22, Z8, K1
+	KMOVQ K1, 640(SP)(CX*8)
+	VPCMPEQB Z19, Z8, K1
+	KMOVQ K1, 768(SP)(CX*8)
+	VPSUBB Z23, Z8, Z9
+	VPCMPUB $5, Z25, Z9, K1  // control or not ASCII
+	VPCMPEQB Z24, Z8, K2
+	KORQ K2, K1, K1
 	KMOVQ K1, DX
 	ORQ DX, R15              // special: bad wherever it is
-	VPCMPEQB Z16, Z0, K1     // '"'
-	KMOVQ K1, R8             // R8 quote
-	VMOVQ R8, X1
-	VPCLMULQDQ $0, X3, X1, X1
-	VMOVQ X1, AX
-	XORQ R14, AX             // AX inside
-	ANDNQ R8, AX, R9         // R9 closing
-	MOVQ R8, R10
-	ANDQ AX, R10             // R10 open
-	ORQ AX, R8               // R8 not outside
-	MOVQ AX, R14
-	SHLQ $2, R14
-	SARQ $63, R14            // inStr from bit 61
-	KMOVQ K2, CX
-	ANDNQ CX, R8, CX         // CX colon
-	KMOVQ K3, DX
-	ORQ lead-16(SP), DX
-	ANDNQ DX, R8, DX         // DX comma
-	MOVQ CX, R11
-	BTQ $61, R13             // the chunk before: between a ',' and its ':' up to here
-	SBBQ DX, R11             // R11 key: colon - comma
-	MOVQ R11, R13
-	ORQ R11, AX
-	ANDQ stop-24(SP), AX     // a string open or a key without value at the end
-	MOVQ CX, BX
-	ORQ DX, BX
-	ORQ stop-24(SP), BX      // BX end: ',' ':' or the final '}'
-	ADDQ R9, R9
-	ANDNQ R9, BX, R9
-	ORQ R9, AX               // end after a string
-	LEAQ (R11)(R11*1), R9
-	ANDNQ R9, R11, R9
-	XORQ CX, R9
-	ORQ R9, AX               // ':' where a key ends
-	ORQ BX, R8
-	NOTQ R8                  // R8 value
-	LEAQ (DX)(DX*1), DX
-	ANDNQ DX, R10, DX
-	ORQ DX, AX               // a key after ',' and '{'
-	ORQ R8, R10
-	LEAQ (CX)(CX*1), R11     // R11 colon<<1
-	ANDNQ R11, R10, DX
-	ORQ DX, AX               // a value after ':'
-	LEAQ (R8)(R8*1), R9      // R9 value<<1
-	ANDNQ R8, R9, R10        // R10 starts
-	ORQ R8, BX
-	ANDNQ R9, BX, DX
-	ORQ DX, AX               // runs end before ',' ':' or '}'
-	KMOVQ K5, BX
-	ANDQ R8, BX              // BX dot
-	ANDNQ R8, BX, R9
-	LEAQ (BX)(BX*1), DX      // DX dot<<1
-	BTQ $0, R12
-	ADCQ DX, R9
-	SBBQ R12, R12
-	ANDQ BX, R9
-	ORQ R9, AX               // one '.' per number
-	KMOVQ K6, CX
-	ANDQ R8, CX              // CX minus
-	KMOVQ K4, R9             // R9 digit
-	MOVQ R9, R11
-	ORQ BX, R11
-	ORQ CX, R11
-	ANDQ R8, R11             // R11 num
-	ANDNQ DX, R9, DX
-	ORQ DX, AX               // a digit after '.'
-	LEAQ (R9)(R9*1), DX
-	ANDNQ BX, DX, BX
-	ORQ BX, AX               // and before it
-	ANDNQ R8, R11, BX        // BX word
-	LEAQ (R11)(R11*1), DX
-	ANDQ BX, DX
-	ORQ DX, AX               // a run is a number or a word (nothing after a word: below)
-	LEAQ (BX)(BX*1), DX
-	ANDNQ BX, DX, BX         // BX word starts
-	ANDNQ CX, R10, DX
-	ORQ DX, AX               // '-' first
-	LEAQ (CX)(CX*1), R8
-	ANDNQ R8, R9, DX
-	ORQ DX, AX               // then a digit
-	ANDQ R9, R10
-	ORQ R8, R10              // R10 a number's first digit
-	KMOVQ K7, DX
-	ANDQ DX, R10
-	ADDQ R10, R10
-	ANDQ R9, R10
-	ORQ R10, AX              // no leading zero
-	ANDQ keep-8(SP), AX
-	ORQ AX, R15
-	JNZ bad
-	ANDQ keep-8(SP), BX
+	INCQ CX
+	TESTQ R8, R8
+	JNZ filled
+	ADDQ $62, SI             // stride
+	CMPQ CX, $16
+	JLT fill
 
-word:
+filled:
+	TESTQ R15, R15
+	JNZ bad
+	MOVQ CX, 1088(SP)        // the block's chunks
+	XORQ R9, R9
+
+half:
+	MOVQ R9, AX
+	SHRQ $3, AX
+	MOVQ 1088(SP), CX
+	SUBQ AX, CX
+	CMPQ CX, $8
+	JLE lanes
+	MOVQ $8, CX
+
+lanes:
+	MOVQ $-1, DX
+	BZHIQ CX, DX, DX
+	KMOVQ DX, K7
+	LEAQ 0(SP)(R9*1), AX
+	VMOVDQU64.Z 0(AX), K7, Z0
+	VMOVDQU64.Z 128(AX), K7, Z1
+	VMOVDQU64.Z 256(AX), K7, Z2
+	VMOVDQU64.Z 384(AX), K7, Z3
+	VMOVDQU64.Z 512(AX), K7, Z4
+	VMOVDQU64.Z 640(AX), K7, Z5
+	VMOVDQU64.Z 768(AX), K7, Z6
+	VMOVDQU64.Z 896(AX), K7, Z7
+	VMOVDQA64 Z0, Z8
+	PREFIXXOR(Z8, Z9)
+	LANEPARITY(Z8, R14, Z10, Z9, Z11)
+	VPXORQ Z10, Z8, Z8       // Z8 inside
+	VPORQ Z0, Z8, Z9         // Z9 not outside
+	VPANDQ Z8, Z0, Z10       // Z10 open
+	VPANDNQ Z0, Z8, Z11      // Z11 closing
+	VPANDNQ Z1, Z9, Z1       // Z1 colon
+	VPORQ Z30, Z2, Z2
+	VPANDNQ Z2, Z9, Z2       // Z2 comma
+	VPSLLQ $1, Z2, Z12       // Z12 key opens: after ',' and '{'
+	VMOVDQA64 Z8, Z13
+	VPADDQ Z12, Z13, Z13     // carries from each key's opening quote to its closing one
+	CARRY(Z13, Z8, Z12, R13, Z14, Z15)
+	VPANDQ Z7, Z8, Z31       // a string open at the end
+	VPANDNQ Z12, Z10, Z14
+	VPORQ Z14, Z31, Z31      // a key after ',' and '{'
+	VPANDNQ Z13, Z8, Z13     // Z13 key closes
+	VPSLLQ $1, Z13, Z12
+	VPXORQ Z1, Z12, Z12      // ':' after each key and nowhere else
+	VPANDNQ Z11, Z13, Z11
+	VPSLLQ $1, Z11, Z11
+	VPTERNLOGQ $0x10, Z7, Z2, Z11  // ',' or '}' after a string value
+	VPTERNLOGQ $0xfe, Z12, Z11, Z31
+	VMOVDQA64 Z1, Z12
+	VPTERNLOGQ $0xfe, Z7, Z2, Z12  // Z12 end: ',' ':' or the final '}'
+	VPTERNLOGQ $0x03, Z12, Z12, Z9 // Z9 value: ^(not outside | end)
+	VPSLLQ $1, Z1, Z1
+	VPTERNLOGQ $0x10, Z9, Z10, Z1  // a value after ':'
+	VPORQ Z1, Z31, Z31
+	VPSLLQ $1, Z9, Z10       // Z10 value<<1
+	VMOVDQA64 Z10, Z13
+	VPTERNLOGQ $0x10, Z12, Z9, Z13 // runs end before ',' ':' or '}'
+	VPORQ Z13, Z31, Z31
+	VPANDNQ Z9, Z10, Z12     // Z12 starts
+	VPANDQ Z9, Z4, Z4        // Z4 dot
+	VPANDQ Z9, Z5, Z5        // Z5 minus
+	VMOVDQA64 Z3, Z13
+	VPTERNLOGQ $0xfe, Z5, Z4, Z13
+	VPANDQ Z9, Z13, Z13      // Z13 num
+	VPANDNQ Z9, Z13, Z14     // Z14 word
+	VPSLLQ $1, Z13, Z13
+	VPANDQ Z14, Z13, Z13     // a run is a number or a word (nothing after a word: below)
+	VPORQ Z13, Z31, Z31
+	VPSLLQ $1, Z14, Z11
+	VPANDNQ Z14, Z11, Z15    // Z15 word starts
+	VPANDNQ Z9, Z4, Z11      // Z11 digits
+	VPSLLQ $1, Z4, Z13       // Z13 fraction opens
+	VMOVDQA64 Z11, Z10
+	VPADDQ Z13, Z10, Z10     // carries from each '.' to its number's end
+	CARRY(Z10, Z11, Z13, R12, Z1, Z2)
+	VPANDQ Z4, Z10, Z10      // once per number
+	VPORQ Z10, Z31, Z31
+	VPSLLQ $1, Z5, Z11       // Z11 minus<<1
+	VPANDNQ Z5, Z12, Z10     // '-' first
+	VPANDNQ Z11, Z3, Z13     // then a digit
+	VPTERNLOGQ $0xfe, Z13, Z10, Z31
+	VPSLLQ $1, Z3, Z10
+	VPANDNQ Z4, Z10, Z10     // a digit before '.'
+	VPSLLQ $1, Z4, Z13
+	VPANDNQ Z13, Z3, Z13     // and after it
+	VPTERNLOGQ $0xfe, Z13, Z10, Z31
+	VPTERNLOGQ $0xea, Z11, Z3, Z12 // Z12 a number's first digit
+	VPANDQ Z6, Z12, Z12
+	VPSLLQ $1, Z12, Z12
+	VPANDQ Z3, Z12, Z12
+	VPORQ Z12, Z31, Z31      // no leading zero
+	VPTESTMQ Z29, Z31, K7, K1
+	KORTESTQ K1, K1
+	JNZ bad
+	VPANDQ Z29, Z15, Z15
+	VPTESTMQ Z15, Z15, K7, K1
+	KMOVQ K1, BX             // the lanes with words
+	VMOVDQU64 Z15, 1024(SP)
+
+lane:
 	TESTQ BX, BX
 	JZ next
 	TZCNTQ BX, CX
 	BLSRQ BX, BX
-	ADDQ SI, CX              // the word's first byte
-	LEAQ 5(CX), R8
-	CMPQ R8, DI
+	MOVQ 1024(SP)(CX*8), R10 // the lane's word starts
+	IMULQ $62, CX
+	LEAQ (R11)(CX*1), DX     // the lane's first byte
+
+word:
+	TESTQ R10, R10
+	JZ lane
+	TZCNTQ R10, CX
+	BLSRQ R10, R10
+	ADDQ DX, CX              // the word's first byte
+	LEAQ 5(CX), AX
+	CMPQ AX, DI
 	JHI bad                  // no room for four bytes and the '}'
-	MOVL (CX), DX
-	CMPL DX, $0x65757274     // "true"
+	CMPL (CX), $0x65757274   // "true"
 	JEQ four
-	CMPL DX, $0x6c6c756e     // "null"
+	CMPL (CX), $0x6c6c756e   // "null"
 	JEQ four
-	CMPL DX, $0x736c6166     // "fals"
+	CMPL (CX), $0x736c6166   // "fals"
+	JNE bad
+	CMPB 4(CX), $0x65        // 'e' (before the '}', so a byte after it is ours)
 	JNE bad
 	INCQ CX
-	INCQ R8
-	CMPQ R8, DI
-	JHI bad
-	CMPB 3(CX), $0x65        // 'e'
-	JNE bad
+	INCQ AX
 
 four:
-	CMPQ R8, DI
+	CMPQ AX, DI
 	JEQ word                 // followed by the final '}'
 	CMPB 4(CX), $0x2c        // or by ','
 	JNE bad
 	JMP word
 
 next:
-	CMPQ stop-24(SP), $0
-	JNE valid
-	MOVQ $0, lead-16(SP)
-	MOVQ $-4, keep-8(SP)     // ^3: the two bytes the chunk before judged
-	ADDQ $62, SI             // stride
-	JMP chunk
+	VPXORQ Z30, Z30, Z30
+	MOVQ $-4, AX             // ^3: the two bytes the chunk before judged
+	VPBROADCASTQ AX, Z29
+	ADDQ $64, R9             // the second half of the block's rows
+	ADDQ $496, R11           // and of its chunks (8 * stride)
+	CMPQ R9, $128
+	JEQ done
+	CMPQ 1088(SP), $8
+	JHI half
+
+done:
+	TESTQ R8, R8
+	JZ block
 
 valid:
 	VZEROUPPER

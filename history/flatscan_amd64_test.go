@@ -98,7 +98,18 @@ func TestFlatScan(t *testing.T) {
 	}
 	const cs = `{}[]":,.-0123456789 tfnxe\` + "\x00\x1f\x7f\xc3"
 	valid := 0
-	for _, m := range flespiMessages(3) {
+	// Three flespi messages, and long ones (16 and 17 chunks and more: a
+	// block of sixteen, and the next one) with their members repeated.
+	ms := flespiMessages(3)
+	for _, n := range []int{2, 3, 5} { // (duplicate keys are valid JSON)
+		inner := ms[0][1 : len(ms[0])-1]
+		long := append([]byte{'{'}, inner...)
+		for range n - 1 {
+			long = append(append(long, ','), inner...)
+		}
+		ms = append(ms, append(long, '}'))
+	}
+	for _, m := range ms {
 		for i := range m {
 			for j := range len(cs) {
 				d := append([]byte(nil), m...)
@@ -114,8 +125,8 @@ func TestFlatScan(t *testing.T) {
 			t.Fatalf("flatScan(%s) = %d, want fastValid", m, asm)
 		}
 	}
-	if valid != 3 {
-		t.Fatalf("%d prefixes of 3 messages valid, want 3 (the whole messages)", valid)
+	if valid != len(ms) {
+		t.Fatalf("%d prefixes of %d messages valid, want %d (the whole messages)", valid, len(ms), len(ms))
 	}
 }
 
