@@ -117,23 +117,22 @@ func compactFlat(data []byte) int {
 			masks(&tail[0], 1, &group)
 			k = 1
 		}
-		for i := range k {
-			m := &group[i]
-			if j+i == 0 {
-				m.comma |= 1 // the opening '{' counts as a ','
-			}
-			if j+i == total-1 {
-				m.stop = ^(1<<(n-1-stride*(j+i)) - 1) // the final '}' and what follows it
-			}
-			ignore := uint64(3) // the two bytes the chunk before judged
-			if j+i == 0 {
-				ignore = 0
-			}
-			lits := flatChunk(m, &st, ignore)
-			if st.bad != 0 {
-				return fastOther // not flat (nested, white space, UTF-8 ...): no need to read the rest
-			}
-			for ; lits != 0; lits &= lits - 1 {
+		if j == 0 {
+			group[0].comma |= 1 // the opening '{' counts as a ','
+		}
+		if j+k == total {
+			group[k-1].stop = ^(1<<(n-1-stride*(total-1)) - 1) // the final '}' and what follows it
+		}
+		keep := ^uint64(3) // the two bytes the chunk before judged
+		if j == 0 {
+			keep = ^uint64(0)
+		}
+		flatRules(&group[0], k, &st, keep)
+		if st.bad != 0 {
+			return fastOther // not flat (nested, white space, UTF-8 ...): no need to read the rest
+		}
+		for i := range k { // flatRules left the literal starts in special
+			for lits := group[i].special; lits != 0; lits &= lits - 1 {
 				if !literalAt(data, base+stride*i+bits.TrailingZeros64(lits)) {
 					return fastOther
 				}
@@ -149,8 +148,7 @@ func compactFlat(data []byte) int {
 // the end beats a branch per rule on valid input), carries the string
 // parity and the additions' carries to the next chunk (which starts at
 // this one's bit 62), and returns the literal runs' starts for the caller
-// to check. In the last chunk (stop set) it also requires that no string
-// is open.
+// to check.
 func flatChunk(m *byteMasks, st *flatState, ignore uint64) (lits uint64) {
 	inside := m.quoteParity ^ st.inStr // opening quotes and string bodies
 	notOut := inside | m.quote
@@ -182,17 +180,26 @@ func flatChunk(m *byteMasks, st *flatState, ignore uint64) (lits uint64) {
 		minus&^starts | minus<<1&^m.digit | // '-' first, then a digit
 		dot&^(m.digit<<1) | dot<<1&^m.digit | // '.' between digits
 		frac&dot | // once per number
-		(first&m.zero)<<1&m.digit // no leading zero
+		(first&m.zero)<<1&m.digit | // no leading zero
+		inside&m.stop // a string open at the end
 	st.bad |= m.special | bad&^ignore // (special only zero or not: the SSE2 mask is not by byte)
-	if m.stop != 0 {
-		st.bad |= inside >> 63 // a string left open
-	}
 	st.inStr = -(inside >> 61 & 1)
 	// The next chunk redoes bits 62 and 63 with the carry into bit 62 (and
 	// the bit added there, which it does not see).
 	st.cKey = ((sum ^ inside ^ keyOpen) | keyOpen) >> 62 & 1
 	st.cFrac = ((frac ^ digits ^ fracOpen) | fracOpen) >> 62 & 1
 	return word &^ (word << 1) &^ ignore
+}
+
+// flatRulesGo is flatRules in Go: flatChunk on the masks of k chunks,
+// m[0:k] (the first judged whole when keep is all ones), each chunk's
+// literal starts written over its special mask once special has gone
+// into st.bad.
+func flatRulesGo(m []byteMasks, st *flatState, keep uint64) {
+	for j := range m {
+		m[j].special = flatChunk(&m[j], st, ^keep)
+		keep = ^uint64(3)
+	}
 }
 
 // literalAt reports whether true, false or null starts at data[i] and is

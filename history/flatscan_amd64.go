@@ -36,6 +36,23 @@ func masks(p *byte, k int, m *[maskGroup]byteMasks) {
 	}
 }
 
+// flatRules is flatRulesGo, in assembly where the CPU has BMI1 (its and-not).
+func flatRules(m *byteMasks, k int, st *flatState, keep uint64) {
+	if hasBMI1 {
+		flatRulesBMI(m, k, st, keep)
+		return
+	}
+	flatRulesGo(unsafe.Slice(m, k), st, keep)
+}
+
+var hasBMI1 = cpu.X86.HasBMI1
+
+// flatRulesBMI is flatRulesGo in assembly: the carries stay in registers
+// from chunk to chunk.
+//
+//go:noescape
+func flatRulesBMI(m *byteMasks, k int, st *flatState, keep uint64)
+
 //go:noescape
 func chunkMasksSSE2(p *[64]byte, m *byteMasks)
 

@@ -437,3 +437,135 @@ bad:
 	VZEROUPPER
 	MOVB $0, ret+16(FP)
 	RET
+
+// func flatRulesBMI(m *byteMasks, k int, st *flatState, keep uint64)
+// flatChunk on k chunks' masks (flatRulesGo, which it must match:
+// TestFlatRulesAsm), each chunk's literal starts written over its special
+// mask. Registers: DI the masks (80 bytes a chunk: quote 0, colon 8, comma
+// 16, digit 24, dot 32, minus 40, '0' 48, special 56, quoteParity 64, stop
+// 72), DX their end, R14 inStr, R13 cKey, R12 cFrac, R15 bad (st: 0, 8,
+// 16, 24); AX the chunk's violations; BX CX SI R8-R11 scratch. Local: keep
+// (^3 after the first chunk).
+TEXT ·flatRulesBMI(SB), NOSPLIT, $8-32
+	MOVQ m+0(FP), DI
+	MOVQ k+8(FP), DX
+	IMULQ $80, DX
+	ADDQ DI, DX
+	MOVQ keep+24(FP), AX
+	MOVQ AX, keep-8(SP)
+	MOVQ st+16(FP), SI
+	MOVQ 0(SI), R14
+	MOVQ 8(SI), R13
+	MOVQ 16(SI), R12
+	MOVQ 24(SI), R15
+
+rule:
+	ORQ 56(DI), R15          // special: bad wherever it is
+	MOVQ 64(DI), AX
+	XORQ R14, AX             // AX inside
+	MOVQ 0(DI), R8
+	ANDNQ R8, AX, R9         // R9 closing
+	MOVQ R8, R10
+	ANDQ AX, R10             // R10 open
+	ORQ AX, R8               // R8 not outside
+	MOVQ AX, R14
+	SHLQ $2, R14
+	SARQ $63, R14            // inStr from bit 61
+	MOVQ 8(DI), CX
+	ANDNQ CX, R8, CX         // CX colon
+	MOVQ 16(DI), BX
+	ANDNQ BX, R8, BX         // BX comma
+	LEAQ (BX)(BX*1), R11     // R11 key opens
+	MOVQ AX, SI
+	BTQ $0, R13
+	ADCQ R11, SI             // carries from each key's opening quote to its closing one
+	MOVQ SI, R13
+	XORQ AX, R13
+	XORQ R11, R13
+	ORQ R11, R13
+	SHRQ $62, R13
+	ANDQ $1, R13             // cKey: the carry into bit 62, and the bit added there
+	ANDNQ SI, AX, SI         // SI key closes
+	ANDQ 72(DI), AX          // a string open at the end
+	ANDNQ R11, R10, R11
+	ORQ R11, AX              // a key after ',' and '{'
+	LEAQ (SI)(SI*1), R11
+	XORQ CX, R11
+	ORQ R11, AX              // ':' after each key and nowhere else
+	ANDNQ R9, SI, R9
+	ADDQ R9, R9
+	MOVQ BX, R11
+	ORQ 72(DI), R11
+	ANDNQ R9, R11, R9
+	ORQ R9, AX               // ',' or '}' after a string value
+	ORQ CX, R11              // R11 end: ',' ':' or the final '}'
+	ORQ R11, R8
+	NOTQ R8                  // R8 value
+	ORQ R8, R10
+	LEAQ (CX)(CX*1), R9
+	ANDNQ R9, R10, R9
+	ORQ R9, AX               // a value after ':'
+	LEAQ (R8)(R8*1), R9      // R9 value<<1
+	ANDNQ R8, R9, R10        // R10 starts
+	ORQ R8, R11
+	ANDNQ R9, R11, R9
+	ORQ R9, AX               // runs end before ',' ':' or '}'
+	MOVQ 32(DI), BX
+	ANDQ R8, BX              // BX dot
+	ANDNQ R8, BX, R9         // R9 digits
+	LEAQ (BX)(BX*1), R11     // R11 fraction opens
+	MOVQ R9, SI
+	BTQ $0, R12
+	ADCQ R11, SI             // carries from each '.' to its number's end
+	MOVQ SI, R12
+	XORQ R9, R12
+	XORQ R11, R12
+	ORQ R11, R12
+	SHRQ $62, R12
+	ANDQ $1, R12             // cFrac
+	ANDQ BX, SI
+	ORQ SI, AX               // once per number
+	MOVQ 40(DI), CX
+	ANDQ R8, CX              // CX minus
+	MOVQ 24(DI), R9          // R9 digit
+	MOVQ R9, SI
+	ORQ BX, SI
+	ORQ CX, SI
+	ANDQ R8, SI              // SI num
+	ANDNQ R11, R9, R11
+	ORQ R11, AX              // a digit after '.'
+	LEAQ (R9)(R9*1), R11
+	ANDNQ BX, R11, BX
+	ORQ BX, AX               // and before it
+	ANDNQ R8, SI, BX         // BX word
+	LEAQ (SI)(SI*1), R11
+	ANDQ BX, R11
+	ORQ R11, AX              // a run is a number or a word (nothing after a word: literalAt)
+	LEAQ (BX)(BX*1), R11
+	ANDNQ BX, R11, BX        // BX word starts
+	ANDNQ CX, R10, R11
+	ORQ R11, AX              // '-' first
+	LEAQ (CX)(CX*1), R8
+	ANDNQ R8, R9, R11
+	ORQ R11, AX              // then a digit
+	ANDQ R9, R10
+	ORQ R8, R10              // R10 a number's first digit
+	ANDQ 48(DI), R10
+	ADDQ R10, R10
+	ANDQ R9, R10
+	ORQ R10, AX              // no leading zero
+	MOVQ keep-8(SP), R11
+	ANDQ R11, AX
+	ORQ AX, R15
+	ANDQ R11, BX
+	MOVQ BX, 56(DI)
+	MOVQ $-4, keep-8(SP)     // ^3: the two bytes the chunk before judged
+	ADDQ $80, DI
+	CMPQ DI, DX
+	JNE rule
+	MOVQ st+16(FP), SI
+	MOVQ R14, 0(SI)
+	MOVQ R13, 8(SI)
+	MOVQ R12, 16(SI)
+	MOVQ R15, 24(SI)
+	RET

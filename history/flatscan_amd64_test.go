@@ -150,3 +150,43 @@ func BenchmarkCompactFlatPaths(b *testing.B) {
 		back()
 	}
 }
+
+// TestFlatRulesAsm: the assembly gives flatRulesGo's state and literal
+// starts for random masks and carries. Random masks break rules in every
+// chunk, so the comparison covers each rule's term, not just valid input.
+func TestFlatRulesAsm(t *testing.T) {
+	if !hasBMI1 {
+		t.Skip("no BMI1 on this CPU: flatRules is Go here")
+	}
+	rng := rand.New(rand.NewPCG(8, 9))
+	for range 100000 {
+		var m [maskGroup]byteMasks
+		k := 1 + rng.IntN(maskGroup)
+		for j := range k {
+			m[j] = byteMasks{quote: rng.Uint64() & rng.Uint64(), colon: rng.Uint64() & rng.Uint64(), comma: rng.Uint64() & rng.Uint64(),
+				digit: rng.Uint64(), dot: rng.Uint64() & rng.Uint64(), minus: rng.Uint64() & rng.Uint64() & rng.Uint64(),
+				zero: rng.Uint64() & rng.Uint64(), special: rng.Uint64() & rng.Uint64() & rng.Uint64() & rng.Uint64()}
+			if rng.IntN(2) == 0 {
+				m[j].special = 0
+			}
+			if rng.IntN(4) == 0 {
+				m[j].stop = ^(1<<rng.IntN(64) - 1)
+			}
+			m[j].quoteParity = prefixXor(m[j].quote)
+		}
+		bit := func() uint64 { return uint64(rng.IntN(2)) }
+		st := flatState{inStr: -bit(), cKey: bit(), cFrac: bit()}
+		keep := ^uint64(3)
+		if rng.IntN(4) == 0 {
+			keep = ^uint64(0)
+		}
+		ma, sa := m, st
+		mg, sg := m, st
+		flatRulesBMI(&ma[0], k, &sa, keep)
+		flatRulesGo(mg[:k], &sg, keep)
+		if sa != sg || ma != mg {
+			t.Fatalf("k=%d keep %x masks %x, state %x:\nassembly: state %x, masks %x\n      Go: state %x, masks %x",
+				k, keep, m, st, sa, ma, sg, mg)
+		}
+	}
+}

@@ -14,6 +14,10 @@ func masks(p *byte, k int, m *[maskGroup]byteMasks) {
 	}
 }
 
+func flatRules(m *byteMasks, k int, st *flatState, keep uint64) {
+	flatRulesGo(unsafe.Slice(m, k), st, keep)
+}
+
 // useFlatScan is false: flatScan is amd64 assembly.
 const useFlatScan = false
 
