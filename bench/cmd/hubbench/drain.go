@@ -274,4 +274,38 @@ func (r *drainResult) print(w *strings.Builder) {
 		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %.2f | %.0f |\n", s.name, s.qos, commas(st.min), commas(st.med), commas(st.max),
 			ratio, summarize(cpus).med, float64(rss)/(1<<20))
 	}
+	r.printJSONLCost(w)
+}
+
+// printJSONLCost compares hubtap's two outputs run by run (they drain one
+// after the other in each run): issue 18 wants JSONL within 10% of -F %p.
+func (r *drainResult) printJSONLCost(w *strings.Builder) {
+	find := func(name string, qos int) *subscriber {
+		for _, s := range r.subs {
+			if s.name == name && s.qos == qos {
+				return s
+			}
+		}
+		return nil
+	}
+	var lines []string
+	for _, s := range r.subs {
+		if s.name != "hubtap sub (JSONL)" {
+			continue
+		}
+		p := find("hubtap sub -F %p", s.qos)
+		if p == nil || len(p.runs) != len(s.runs) || len(s.runs) == 0 {
+			continue
+		}
+		var rate, cpu []float64
+		for i := range s.runs {
+			rate = append(rate, p.runs[i].elapsed.Seconds()/s.runs[i].elapsed.Seconds())
+			cpu = append(cpu, s.runs[i].cpu.Seconds()/p.runs[i].cpu.Seconds())
+		}
+		a, b := summarize(rate), summarize(cpu)
+		lines = append(lines, fmt.Sprintf("QoS %d: msgs/s %.2f× (%.2f–%.2f), CPU %.2f× (%.2f–%.2f)", s.qos, a.med, a.min, a.max, b.med, b.min, b.max))
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(w, "\nhubtap sub (JSONL) against hubtap sub -F %%p in the same run (medians of per-run ratios, range): %s\n", strings.Join(lines, "; "))
+	}
 }
