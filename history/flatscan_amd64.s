@@ -158,6 +158,10 @@ avx2loop:
 	VPSRLQ $2, Z27, t; VPANDQ t, s, u; VPCMPEQQ t, u, K2, K3; KORTESTQ K3, K3; JNZ bad; \
 	VPADDQ Z28, s, K2, s
 
+// ROW writes the mask of the bytes of Z8 equal to those of z into row off
+// of the frame, at chunk CX.
+#define ROW(z, off) VPCMPEQB z, Z8, K1; KMOVQ K1, off(SP)(CX*8)
+
 // func flatScan(p *byte, n int) bool
 // compactFlat in AVX-512 (flatChunk and literalAt in Go, which it must
 // match: TestFlatScan). Chunks of 64 bytes, 62 (stride) apart, the last
@@ -246,21 +250,15 @@ last:
 	MOVQ $1, R8
 
 masks:
-	VPCMPEQB Z16, Z8, K1
-	KMOVQ K1, 0(SP)(CX*8)
-	VPCMPEQB Z17, Z8, K1
-	KMOVQ K1, 128(SP)(CX*8)
-	VPCMPEQB Z18, Z8, K1
-	KMOVQ K1, 256(SP)(CX*8)
+	ROW(Z16, 0)              // '"'
+	ROW(Z17, 128)            // ':'
+	ROW(Z18, 256)            // ','
 	VPSUBB Z19, Z8, Z9
 	VPCMPUB $1, Z20, Z9, K1  // byte - '0' < 10: a digit
 	KMOVQ K1, 384(SP)(CX*8)
-	VPCMPEQB Z21, Z8, K1
-	KMOVQ K1, 512(SP)(CX*8)
-	VPCMPEQB Z22, Z8, K1
-	KMOVQ K1, 640(SP)(CX*8)
-	VPCMPEQB Z19, Z8, K1
-	KMOVQ K1, 768(SP)(CX*8)
+	ROW(Z21, 512)            // '.'
+	ROW(Z22, 640)            // '-'
+	ROW(Z19, 768)            // '0'
 	VPSUBB Z23, Z8, Z9
 	VPCMPUB $5, Z25, Z9, K1  // control or not ASCII
 	VPCMPEQB Z24, Z8, K2
