@@ -143,13 +143,13 @@ func compactFlat(data []byte) int {
 	return fastValid
 }
 
-// flatChunk applies compactFlat's rules to the masks of one chunk, bits
-// in ignore aside: it ORs every rule's violations into st.bad (one test at
+// flatChunk applies compactFlat's rules to the bits in keep of the masks
+// of one chunk: it ORs every rule's violations into st.bad (one test at
 // the end beats a branch per rule on valid input), carries the string
 // parity and the additions' carries to the next chunk (which starts at
 // this one's bit 62), and returns the literal runs' starts for the caller
 // to check.
-func flatChunk(m *byteMasks, st *flatState, ignore uint64) (lits uint64) {
+func flatChunk(m *byteMasks, st *flatState, keep uint64) (lits uint64) {
 	inside := m.quoteParity ^ st.inStr // opening quotes and string bodies
 	notOut := inside | m.quote
 	open, closing := m.quote&inside, m.quote&^inside
@@ -182,13 +182,13 @@ func flatChunk(m *byteMasks, st *flatState, ignore uint64) (lits uint64) {
 		frac&dot | // once per number
 		(first&m.zero)<<1&m.digit | // no leading zero
 		inside&m.stop // a string open at the end
-	st.bad |= m.special | bad&^ignore // (special only zero or not: the SSE2 mask is not by byte)
+	st.bad |= m.special | bad&keep // (special only zero or not: the SSE2 mask is not by byte)
 	st.inStr = -(inside >> 61 & 1)
 	// The next chunk redoes bits 62 and 63 with the carry into bit 62 (and
 	// the bit added there, which it does not see).
 	st.cKey = ((sum ^ inside ^ keyOpen) | keyOpen) >> 62 & 1
 	st.cFrac = ((frac ^ digits ^ fracOpen) | fracOpen) >> 62 & 1
-	return word &^ (word << 1) &^ ignore
+	return word &^ (word << 1) & keep
 }
 
 // flatRulesGo is flatRules in Go: flatChunk on the masks of k chunks,
@@ -197,7 +197,7 @@ func flatChunk(m *byteMasks, st *flatState, ignore uint64) (lits uint64) {
 // into st.bad.
 func flatRulesGo(m []byteMasks, st *flatState, keep uint64) {
 	for j := range m {
-		m[j].special = flatChunk(&m[j], st, ^keep)
+		m[j].special = flatChunk(&m[j], st, keep)
 		keep = ^uint64(3)
 	}
 }
