@@ -58,6 +58,24 @@ func flatPaths() (names []string, use func(name string) (back func())) {
 	}
 }
 
+// pathsAgree fails t unless every path this CPU has gives compactFlat(d)
+// the same answer.
+func pathsAgree(t *testing.T, d []byte) {
+	t.Helper()
+	names, use := flatPaths()
+	var first int
+	for i, name := range names {
+		back := use(name)
+		got := compactFlat(d)
+		back()
+		if i == 0 {
+			first = got
+		} else if got != first {
+			t.Fatalf("compactFlat(%q): %d on %s, %d on %s", d, first, names[0], got, name)
+		}
+	}
+}
+
 // forEachFlatPath runs f with compactFlat on each path this CPU has.
 func forEachFlatPath(t *testing.T, f func(t *testing.T)) {
 	names, use := flatPaths()

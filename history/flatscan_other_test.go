@@ -7,3 +7,5 @@ import "testing"
 func TestCompactFlatPaths(t *testing.T) { checkCompactFlat(t, 20000) }
 
 func forEachFlatPath(t *testing.T, f func(t *testing.T)) { f(t) }
+
+func pathsAgree(*testing.T, []byte) {} // one path here

@@ -139,11 +139,7 @@ func checkCompactFlat(t *testing.T, n int) {
 		if !flatMasksFast {
 			continue // it steps aside here: only that it is never wrong
 		}
-		plain := true
-		for _, c := range d {
-			plain = plain && c >= 0x20 && c < 0x80 && c != '\\'
-		}
-		if plain && compactWalk(d) == fastValid {
+		if flatBytes(d) && compactWalk(d) == fastValid {
 			t.Fatalf("compactFlat(%q) = fastOther, but compactWalk says valid: the fast path missed a flat object", d)
 		}
 	}
@@ -185,7 +181,22 @@ func FuzzCompactFlat(f *testing.F) {
 		if got == fastInvalid {
 			t.Fatalf("compactFlat(%q) = fastInvalid, want fastValid or fastOther only", data)
 		}
+		if flatMasksFast && got != fastValid && len(data) > 2 && flatBytes(data) && compactWalk(data) == fastValid { // ({} is the walk's)
+			t.Fatalf("compactFlat(%q) = %d, but compactWalk says valid: the fast path missed a flat object", data, got)
+		}
+		pathsAgree(t, data)
 	})
+}
+
+// flatBytes reports whether every byte of d is printable ASCII and not
+// a backslash: what compactFlat must take whole.
+func flatBytes(d []byte) bool {
+	for _, c := range d {
+		if c < 0x20 || c >= 0x80 || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // BenchmarkCompactObject: compactObject (compactFlat first) against the
