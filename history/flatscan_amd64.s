@@ -183,8 +183,8 @@ avx2loop:
 // Z29 the bits each lane judges (all but the two it shares with the chunk
 // before; all in the very first), Z30 the opening '{' (a ',' in the very
 // first lane), Z31 the violations; K7 the lanes in use. Frame: the rows
-// (1024 bytes), the word starts of a half (64), the block's chunk count.
-TEXT ·flatScan(SB), $1096-17
+// (1024 bytes) and the block's chunk count.
+TEXT ·flatScan(SB), $1032-17
 	NO_LOCAL_POINTERS
 	MOVQ p+0(FP), SI
 	MOVQ n+8(FP), DI
@@ -275,13 +275,13 @@ masks:
 filled:
 	TESTQ R15, R15
 	JNZ bad
-	MOVQ CX, 1088(SP)        // the block's chunks
+	MOVQ CX, 1024(SP)        // the block's chunks
 	XORQ R9, R9
 
 half:
 	MOVQ R9, AX
 	SHRQ $3, AX
-	MOVQ 1088(SP), CX
+	MOVQ 1024(SP), CX
 	SUBQ AX, CX
 	CMPQ CX, $8
 	JLE lanes
@@ -373,14 +373,15 @@ lanes:
 	VPANDQ Z29, Z15, Z15
 	VPTESTMQ Z15, Z15, K7, K1
 	KMOVQ K1, BX             // the lanes with words
-	VMOVDQU64 Z15, 1024(SP)
+	VPCOMPRESSQ Z15, K1, Z15 // their word starts, in order from lane 0
 
 lane:
 	TESTQ BX, BX
 	JZ next
 	TZCNTQ BX, CX
 	BLSRQ BX, BX
-	MOVQ 1024(SP)(CX*8), R10 // the lane's word starts
+	VMOVQ X15, R10           // the lane's word starts
+	VALIGNQ $1, Z15, Z15, Z15 // the next lane's to lane 0
 	IMULQ $62, CX
 	LEAQ (R11)(CX*1), DX     // the lane's first byte
 
@@ -419,7 +420,7 @@ next:
 	ADDQ $496, R11           // and of its chunks (8 * stride)
 	CMPQ R9, $128
 	JEQ done
-	CMPQ 1088(SP), $8
+	CMPQ 1024(SP), $8
 	JHI half
 
 done:
