@@ -56,19 +56,32 @@ TEXT ·chunkMasksSSE2(SB), NOSPLIT, $0-16
 	MOVQ AX, 56(DI)
 	RET
 
-// HALF reads 32 bytes at off(SI) and ORs their bits, shifted left by sh,
-// into the masks: quote R8, colon R9, comma R10, dot R11, minus R12, '0'
-// R13, digit DX; special bytes accumulate in Y7.
-#define HALF(off, sh) \
-	VMOVDQU off(SI), Y0; \
-	VPCMPEQB Y8, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R8; \
-	VPCMPEQB Y9, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R9; \
-	VPCMPEQB Y10, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R10; \
-	VPCMPEQB Y11, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R11; \
-	VPCMPEQB Y12, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R12; \
-	VPCMPEQB Y13, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, R13; \
+// LOW reads the first 32 bytes at SI into the masks: quote R8, colon R9,
+// comma R10, dot R11, minus R12, '0' R13, digit DX; special bytes go to Y7.
+#define LOW \
+	VMOVDQU (SI), Y0; \
+	VPCMPEQB Y8, Y0, Y1; VPMOVMSKB Y1, R8; \
+	VPCMPEQB Y9, Y0, Y1; VPMOVMSKB Y1, R9; \
+	VPCMPEQB Y10, Y0, Y1; VPMOVMSKB Y1, R10; \
+	VPCMPEQB Y11, Y0, Y1; VPMOVMSKB Y1, R11; \
+	VPCMPEQB Y12, Y0, Y1; VPMOVMSKB Y1, R12; \
+	VPCMPEQB Y13, Y0, Y1; VPMOVMSKB Y1, R13; \
+	VPSUBB Y13, Y0, Y1; VPMINUB Y14, Y1, Y2; VPCMPEQB Y2, Y1, Y1; VPMOVMSKB Y1, DX; \
+	VPCMPGTB Y0, Y15, Y7; \
+	VPCMPEQB Y6, Y0, Y1; VPOR Y1, Y7, Y7
+
+// HIGH reads the 32 bytes at 32(SI) and ORs their bits into the upper
+// halves of the masks (special bytes into Y7).
+#define HIGH \
+	VMOVDQU 32(SI), Y0; \
+	VPCMPEQB Y8, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $32, AX; ORQ AX, R8; \
+	VPCMPEQB Y9, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $32, AX; ORQ AX, R9; \
+	VPCMPEQB Y10, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $32, AX; ORQ AX, R10; \
+	VPCMPEQB Y11, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $32, AX; ORQ AX, R11; \
+	VPCMPEQB Y12, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $32, AX; ORQ AX, R12; \
+	VPCMPEQB Y13, Y0, Y1; VPMOVMSKB Y1, AX; SHLQ $32, AX; ORQ AX, R13; \
 	VPSUBB Y13, Y0, Y1; VPMINUB Y14, Y1, Y2; VPCMPEQB Y2, Y1, Y1; \
-	VPMOVMSKB Y1, AX; SHLQ $sh, AX; ORQ AX, DX; \
+	VPMOVMSKB Y1, AX; SHLQ $32, AX; ORQ AX, DX; \
 	VPCMPGTB Y0, Y15, Y1; VPOR Y1, Y7, Y7; \
 	VPCMPEQB Y6, Y0, Y1; VPOR Y1, Y7, Y7
 
@@ -91,16 +104,8 @@ TEXT ·masksAVX2(SB), NOSPLIT, $0-24
 	VSPLAT(0x5c, X6, Y6)   // backslash
 	VPCMPEQB X3, X3, X3    // all ones: a carry-less multiply by it is a prefix XOR
 avx2loop:
-	VPXOR Y7, Y7, Y7
-	XORQ R8, R8
-	XORQ R9, R9
-	XORQ R10, R10
-	XORQ R11, R11
-	XORQ R12, R12
-	XORQ R13, R13
-	XORQ DX, DX
-	HALF(0, 0)
-	HALF(32, 32)
+	LOW
+	HIGH
 	MOVQ R8, 0(DI)
 	MOVQ R9, 8(DI)
 	MOVQ R10, 16(DI)
